@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'poverty') }}
+
+),
+
+renamed as (
+
+    select
+        submission_id,
+        excel_row,
+        commune_code,
+        review_year,
+        total_households,
+        poor_households,
+        near_poor_households,
+        poor_ethnic_minority_households,
+        poverty_rate_pct_written
+
+    from source
+
+)
+
+select * from renamed

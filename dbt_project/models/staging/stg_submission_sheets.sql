@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'submission_sheets') }}
+
+),
+
+renamed as (
+
+    select
+        submission_id,
+        sheet,
+        sheet_name,
+        header_row,
+        rows_read,
+        rows_loaded,
+        rows_rejected,
+        rows_skipped,
+        warnings
+
+    from source
+
+)
+
+select * from renamed

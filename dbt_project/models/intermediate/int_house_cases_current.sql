@@ -1,0 +1,68 @@
+-- Current state of each household case (district_code, household_id): the row
+-- from the latest reporting month, then the highest version (Lần gửi), then
+-- the latest arrival, then the latest file modification time, then the
+-- highest submission_id (a deterministic last resort).
+with
+
+houses as (
+
+    select * from {{ ref('stg_houses') }}
+
+),
+
+current_submissions as (
+
+    select * from {{ ref('int_current_submissions') }}
+
+),
+
+joined as (
+
+    select
+        current_submissions.district_code,
+        current_submissions.period,
+        current_submissions.version,
+        current_submissions.received_at,
+        current_submissions.file_mtime,
+        houses.*
+
+    from houses
+    inner join current_submissions
+        on houses.submission_id = current_submissions.submission_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by district_code, household_id
+            order by
+                period desc nulls last,
+                version desc nulls last,
+                received_at desc nulls last,
+                file_mtime desc nulls last,
+                submission_id desc,
+                excel_row desc
+        ) as recency_rank,
+        count(*) over (
+            partition by district_code, household_id
+        ) as submissions_reporting,
+        min(period) over (
+            partition by district_code, household_id
+        ) as first_reported_period
+
+    from joined
+
+),
+
+final as (
+
+    select * exclude (recency_rank)
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,60 @@
+-- Per (commune_code, review_year): the figures from the latest current
+-- submission that carries them (same ordering as the house cases).
+with
+
+poverty as (
+
+    select * from {{ ref('stg_poverty') }}
+
+),
+
+current_submissions as (
+
+    select * from {{ ref('int_current_submissions') }}
+
+),
+
+joined as (
+
+    select
+        current_submissions.district_code,
+        current_submissions.period,
+        current_submissions.version,
+        current_submissions.received_at,
+        current_submissions.file_mtime,
+        poverty.*
+
+    from poverty
+    inner join current_submissions
+        on poverty.submission_id = current_submissions.submission_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by commune_code, review_year
+            order by
+                period desc nulls last,
+                version desc nulls last,
+                received_at desc nulls last,
+                file_mtime desc nulls last,
+                submission_id desc,
+                excel_row desc
+        ) as recency_rank
+
+    from joined
+
+),
+
+final as (
+
+    select * exclude (recency_rank)
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

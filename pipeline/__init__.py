@@ -1,0 +1,1 @@
+"""Son La 'For the poor' district submissions -> validated raw layer -> dbt marts -> bi.duckdb."""

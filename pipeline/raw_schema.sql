@@ -1,0 +1,116 @@
+-- The internal raw layer: what ingest loads, one transaction per batch of files.
+-- Only rows that passed every row rule are here; rejected rows are in raw.rejected_rows.
+-- Personal data (household_head, national_id) lives ONLY in raw.houses and never leaves it.
+create schema if not exists raw;
+
+-- The ledger: one row per file received (not per path seen twice with the same bytes).
+create table if not exists raw.submissions (
+    submission_id varchar primary key,     -- sha256(file_name || file_sha256)[:16]
+    file_name varchar not null,            -- path relative to the sources folder
+    file_sha256 varchar not null,
+    file_size bigint,
+    file_mtime timestamp,
+    received_at timestamp not null,        -- start of the run that first saw the file
+    district_code varchar,                 -- 3 digits, from the cover sheet
+    district_name_written varchar,
+    period date,                           -- reporting month, 1st of month
+    version integer,                       -- Lần gửi
+    prepared_on date,
+    outcome varchar not null,              -- accepted | accepted_with_errors | rejected | duplicate
+    status varchar not null,               -- outcome, or 'superseded' (recomputed after each batch)
+    reason varchar,
+    rows_read integer not null default 0,
+    rows_loaded integer not null default 0,
+    rows_rejected integer not null default 0,
+    rows_skipped integer not null default 0,
+    warnings integer not null default 0
+);
+
+-- Per submission and data sheet: rows read = loaded + rejected + skipped.
+create table if not exists raw.submission_sheets (
+    submission_id varchar not null,
+    sheet varchar not null,                -- houses | grants | poverty
+    sheet_name varchar,                    -- as written in the workbook
+    header_row integer,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_rejected integer not null,
+    rows_skipped integer not null,
+    warnings integer not null
+);
+
+create table if not exists raw.houses (
+    submission_id varchar not null,
+    excel_row integer not null,
+    household_id varchar not null,
+    commune_code varchar not null,
+    village varchar,
+    household_head varchar,                -- personal data
+    national_id varchar,                   -- personal data
+    ethnicity varchar,
+    category varchar not null,             -- poor | near_poor | meritorious | other
+    support_type varchar not null,         -- new_build | repair
+    central_budget_vnd bigint not null,
+    local_budget_vnd bigint not null,
+    social_contribution_vnd bigint not null,
+    start_date date,
+    completion_date date,
+    status varchar not null,               -- not_started | in_progress | completed
+    notes varchar
+);
+
+create table if not exists raw.grants (
+    submission_id varchar not null,
+    excel_row integer not null,
+    commune_code varchar not null,
+    programme varchar not null,            -- production | medical | students | hardship_other
+    funding_source varchar not null,       -- central | local | social
+    beneficiaries bigint not null,
+    amount_vnd bigint not null,
+    notes varchar
+);
+
+create table if not exists raw.poverty (
+    submission_id varchar not null,
+    excel_row integer not null,
+    commune_code varchar not null,
+    review_year integer not null,
+    total_households bigint not null,
+    poor_households bigint not null,
+    near_poor_households bigint not null,
+    poor_ethnic_minority_households bigint,
+    poverty_rate_pct_written double
+);
+
+-- One row per rejected row (or per rejected file-level problem, excel_row null).
+-- value is the cell as written, except for personal columns, where it is withheld.
+create table if not exists raw.rejected_rows (
+    submission_id varchar not null,
+    sheet varchar not null,                -- sheet name as written in the workbook
+    sheet_kind varchar not null,           -- cover | houses | grants | poverty
+    excel_row integer,
+    "column" varchar,                      -- header as written (or canonical name if missing)
+    cell varchar,                          -- e.g. 'Nhà ở'!K17
+    value varchar,
+    reason varchar not null,               -- English
+    reason_vi varchar                      -- Vietnamese
+);
+
+-- Soft-rule findings: the row loads, the district hears about it.
+create table if not exists raw.warnings (
+    submission_id varchar not null,
+    sheet varchar not null,
+    sheet_kind varchar not null,
+    excel_row integer,
+    "column" varchar,
+    cell varchar,
+    value varchar,
+    message varchar not null,
+    message_vi varchar
+);
+
+-- Small key/value state: which ledger state the published warehouse reflects.
+create table if not exists raw.load_state (
+    key varchar primary key,
+    value varchar
+);

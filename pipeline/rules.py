@@ -1,0 +1,210 @@
+"""Row rules, written once as a Great Expectations suite per sheet, run set-wise on frames.
+
+The frame of a sheet kind holds the typed rows of every submission in a batch. Each
+expectation carries its column, severity and plain-language reasons in `meta`; GX's
+row-level results (unexpected_index_list on `row_key`) become rejected rows or warnings.
+Great Expectations is imported lazily: it costs seconds, and a load with nothing new
+must not pay for it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.sheets import (
+    CATEGORY, FUNDING_SOURCE, HOUSE_NORM_VND, HOUSE_STATUS, NORM_MULTIPLE, PROGRAMME,
+    RATE_TOLERANCE_PP, SUPPORT_TYPE,
+)
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str            # GX expectation class name
+    kwargs: dict
+    column: str          # the column a clerk should look at
+    severity: str
+    reason: str
+    reason_vi: str
+
+
+def _not_null(name, column, header_vi):
+    return Rule(name, "ExpectColumnValuesToNotBeNull", {"column": column}, column, ERROR,
+                f"{header_vi} ({column}) is required", f"thiếu {header_vi}")
+
+
+def _in_set(name, column, header_vi, mapping):
+    values = sorted(set(mapping.values()))
+    return Rule(name, "ExpectColumnValuesToBeInSet", {"column": column, "value_set": values}, column, ERROR,
+                f"{header_vi} ({column}) must be one of: {', '.join(values)}",
+                f"{header_vi} không hợp lệ")
+
+
+def _at_least(name, column, header_vi, minimum, severity=ERROR, **extra):
+    return Rule(name, "ExpectColumnValuesToBeBetween", {"column": column, "min_value": minimum, **extra}, column,
+                severity, f"{header_vi} ({column}) must be at least {minimum}",
+                f"{header_vi} phải ≥ {minimum}")
+
+
+def _a_ge_b(name, a, b, column, severity, reason, reason_vi):
+    return Rule(name, "ExpectColumnPairValuesAToBeGreaterThanB",
+                {"column_A": a, "column_B": b, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
+                column, severity, reason, reason_vi)
+
+
+def _unique(name, columns, column, what, what_vi):
+    return Rule(name, "ExpectCompoundColumnsToBeUnique", {"column_list": ["submission_id", *columns]}, column,
+                ERROR, f"duplicate {what} in this submission (both rows rejected)",
+                f"trùng {what_vi} trong báo cáo (cả hai dòng bị loại)")
+
+
+COMPLETED = 'status=="completed"'
+
+RULES: dict[str, list[Rule]] = {
+    "houses": [
+        _not_null("household_id_required", "household_id", "Mã hộ"),
+        _not_null("household_head_required", "household_head", "Họ tên chủ hộ"),
+        _not_null("category_required", "category", "Đối tượng"),
+        _in_set("category_valid", "category", "Đối tượng", CATEGORY),
+        _not_null("support_type_required", "support_type", "Hình thức hỗ trợ"),
+        _in_set("support_type_valid", "support_type", "Hình thức hỗ trợ", SUPPORT_TYPE),
+        _not_null("status_required", "status", "Tình trạng"),
+        _in_set("status_valid", "status", "Tình trạng", HOUSE_STATUS),
+        _at_least("central_budget_not_negative", "central_budget", "Ngân sách trung ương", 0),
+        _at_least("local_budget_not_negative", "local_budget", "Ngân sách địa phương", 0),
+        _at_least("social_contribution_not_negative", "social_contribution", "Xã hội hóa", 0),
+        Rule("completed_needs_completion_date", "ExpectColumnValuesToNotBeNull",
+             {"column": "completion_date", "row_condition": COMPLETED, "condition_parser": "pandas"},
+             "completion_date", ERROR, "a completed house needs its completion date (Ngày hoàn thành)",
+             "nhà đã hoàn thành phải có Ngày hoàn thành"),
+        _at_least("completed_needs_money", "total_vnd", "Tổng kinh phí", 1, row_condition=COMPLETED,
+                  condition_parser="pandas"),
+        _a_ge_b("completion_not_before_start", "completion_date", "start_date", "completion_date", ERROR,
+                "completion date is before the start date (Ngày khởi công)",
+                "Ngày hoàn thành trước Ngày khởi công"),
+        _a_ge_b("completion_not_after_period", "period_end", "completion_date", "completion_date", ERROR,
+                "completion date is after the reporting month", "Ngày hoàn thành sau kỳ báo cáo"),
+        _unique("household_unique", ["household_id"], "household_id", "household ID (Mã hộ)", "Mã hộ"),
+        _a_ge_b("within_programme_norm", "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
+                f"total support is above {NORM_MULTIPLE}x the programme norm "
+                f"({HOUSE_NORM_VND['new_build']:,} new build / {HOUSE_NORM_VND['repair']:,} repair)",
+                f"tổng kinh phí vượt {NORM_MULTIPLE} lần định mức"),
+    ],
+    "grants": [
+        _not_null("programme_required", "programme", "Chương trình"),
+        _in_set("programme_valid", "programme", "Chương trình", PROGRAMME),
+        _not_null("funding_source_required", "funding_source", "Nguồn kinh phí"),
+        _in_set("funding_source_valid", "funding_source", "Nguồn kinh phí", FUNDING_SOURCE),
+        _not_null("beneficiaries_required", "beneficiaries", "Số đối tượng"),
+        _at_least("beneficiaries_not_negative", "beneficiaries", "Số đối tượng", 0),
+        _not_null("amount_required", "amount", "Số tiền"),
+        _at_least("amount_not_negative", "amount", "Số tiền", 0),
+        _unique("grant_unique", ["commune_code", "programme", "funding_source"], "programme",
+                "commune, programme and funding source", "xã, chương trình và nguồn kinh phí"),
+    ],
+    "poverty": [
+        _not_null("review_year_required", "review_year", "Năm rà soát"),
+        _at_least("review_year_from_2020", "review_year", "Năm rà soát", 2020),
+        _a_ge_b("review_year_not_after_report", "reporting_year", "review_year", "review_year", ERROR,
+                "review year (Năm rà soát) is after the reporting year", "Năm rà soát sau năm báo cáo"),
+        _not_null("total_required", "total_households", "Tổng số hộ"),
+        _at_least("total_positive", "total_households", "Tổng số hộ", 1),
+        _not_null("poor_required", "poor_households", "Số hộ nghèo"),
+        _at_least("poor_not_negative", "poor_households", "Số hộ nghèo", 0),
+        _not_null("near_poor_required", "near_poor_households", "Số hộ cận nghèo"),
+        _at_least("near_poor_not_negative", "near_poor_households", "Số hộ cận nghèo", 0),
+        _a_ge_b("poor_within_total", "total_households", "poor_households", "poor_households", ERROR,
+                "poor households (Số hộ nghèo) exceed total households", "Số hộ nghèo lớn hơn Tổng số hộ"),
+        _a_ge_b("poor_and_near_poor_within_total", "total_households", "poor_and_near_poor",
+                "near_poor_households", ERROR,
+                "poor + near-poor households exceed total households",
+                "Số hộ nghèo + cận nghèo lớn hơn Tổng số hộ"),
+        _a_ge_b("ethnic_minority_within_poor", "poor_households", "poor_ethnic_minority_households",
+                "poor_ethnic_minority_households", ERROR,
+                "poor ethnic-minority households (Hộ nghèo DTTS) exceed poor households",
+                "Hộ nghèo DTTS lớn hơn Số hộ nghèo"),
+        _unique("commune_year_unique", ["commune_code", "review_year"], "commune_code",
+                "commune and review year", "xã và năm rà soát"),
+        Rule("rate_matches_counts", "ExpectColumnValuesToBeBetween",
+             {"column": "rate_gap_pp", "max_value": RATE_TOLERANCE_PP}, "poverty_rate_pct", WARNING,
+             f"poverty rate differs from poor/total x 100 by more than {RATE_TOLERANCE_PP} points",
+             f"tỷ lệ hộ nghèo lệch quá {RATE_TOLERANCE_PP} điểm so với số hộ nghèo / tổng số hộ"),
+    ],
+}
+
+
+def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns the cross-field rules compare (vectorised, whole frame at once)."""
+    frame = frame.copy()
+    if kind == "houses":
+        for column in ("central_budget", "local_budget", "social_contribution"):
+            frame[column] = frame[column].fillna(0).astype("int64")
+        frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
+        norm = frame["support_type"].map(HOUSE_NORM_VND)
+        frame["norm_limit_vnd"] = (norm * NORM_MULTIPLE).astype("Float64")
+        for column in ("start_date", "completion_date"):
+            frame[column] = pd.to_datetime(frame[column])
+        frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
+    elif kind == "poverty":
+        frame["reporting_year"] = pd.to_datetime(frame["period"]).dt.year
+        frame["poor_and_near_poor"] = frame["poor_households"] + frame["near_poor_households"]
+        computed = frame["poor_households"] / frame["total_households"].where(frame["total_households"] > 0) * 100
+        given = frame["poverty_rate_pct"].astype("Float64")
+        # A cell formatted as a percentage reads as 0.1089: accept either reading.
+        gap = (given - computed).abs()
+        gap_fraction = (given * 100 - computed).abs()
+        frame["rate_gap_pp"] = pd.concat([gap, gap_fraction], axis=1).min(axis=1).round(6)
+    return frame
+
+
+@dataclass
+class Finding:
+    row_key: int
+    rule: Rule
+
+
+def _gx_context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx  # lazy: seconds and ~280 MB
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, dict]]:
+    """Run the kind's suite on the frame: (row findings, per-rule summary for checks)."""
+    if frame.empty:
+        return [], {rule.name: {"success": True, "unexpected": 0, "severity": rule.severity} for rule in RULES[kind]}
+    gx, context = _gx_context()
+    source = context.data_sources.add_pandas(f"{kind}_source")
+    batch = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("batch").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    suite = gx.ExpectationSuite(name=f"{kind}_rules")
+    by_name = {}
+    for rule in RULES[kind]:
+        expectation = getattr(gx.expectations, rule.kind)(**rule.kwargs, meta={"rule": rule.name})
+        suite.add_expectation(expectation)
+        by_name[rule.name] = rule
+    suite = context.suites.add(suite)
+    result = batch.validate(
+        suite,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+    )
+    findings, summary = [], {}
+    for outcome in result.results:
+        rule = by_name[outcome.expectation_config.meta["rule"]]
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            raise RuntimeError(f"rule {rule.name} could not run: {outcome.exception_info.get('exception_message')}")
+        keys = [int(item["row_key"]) for item in outcome.result.get("unexpected_index_list") or []]
+        findings.extend(Finding(key, rule) for key in keys)
+        summary[rule.name] = {"success": bool(outcome.success), "unexpected": len(keys), "severity": rule.severity}
+    return findings, summary

@@ -1,0 +1,138 @@
+"""What each sheet of a district workbook may hold: names, headers, types, enumerations.
+
+Everything here is data about the submission format; the code that applies it is in
+pipeline/tables.py. Aliases are compared after text.fold(), so diacritics, case, spacing
+and Unicode form never matter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.text import compact, fold
+
+SHEET_NAMES = {
+    "cover": ["Thông tin", "Cover", "Info"],
+    "houses": ["Nhà ở", "Houses"],
+    "grants": ["Hỗ trợ", "Grants"],
+    "poverty": ["Hộ nghèo", "Poverty"],
+}
+CANONICAL_SHEET_NAME = {kind: names[0] for kind, names in SHEET_NAMES.items()}
+DATA_SHEETS = ("houses", "grants", "poverty")
+
+
+def sheet_kind(name: str) -> str | None:
+    key = compact(name)
+    for kind, names in SHEET_NAMES.items():
+        if key in {compact(n) for n in names}:
+            return kind
+    return None
+
+
+def _enum(values: dict[str, list[str]]) -> dict[str, str]:
+    """{english: [vietnamese...]} -> {folded written form: english}."""
+    mapping = {}
+    for english, written in values.items():
+        for text in [english, *written]:
+            mapping[fold(text)] = english
+    return mapping
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str                      # canonical Vietnamese header
+    aliases: tuple[str, ...] = ()
+    kind: str = "text"               # text | code | amount | count | date | enum | year | decimal | national_id | ignore
+    required: bool = False           # the column must exist, and the value must be given
+    personal: bool = False           # never copied out of the raw layer
+    enum: dict[str, str] = field(default_factory=dict)
+    summable: bool = False           # checked against a total row
+
+    def header_keys(self) -> set[str]:
+        return {fold(h) for h in (self.header, self.key, *self.aliases)}
+
+
+COMMUNE_COLUMNS = (
+    Column("commune_code", "Mã xã", ("ma xa", "commune code", "mã đơn vị"), kind="code"),
+    Column("commune_name", "Tên xã", ("xã", "commune", "tên xã, phường, thị trấn", "xã, phường, thị trấn")),
+)
+
+CATEGORY = _enum({
+    "poor": ["Hộ nghèo", "nghèo"],
+    "near_poor": ["Hộ cận nghèo", "cận nghèo"],
+    "meritorious": ["Hộ có công", "có công", "hộ có công với cách mạng"],
+    "other": ["Hộ khó khăn khác", "khó khăn khác", "hộ khó khăn"],
+})
+SUPPORT_TYPE = _enum({"new_build": ["Xây mới", "làm mới"], "repair": ["Sửa chữa"]})
+HOUSE_STATUS = _enum({
+    "not_started": ["Chưa khởi công"],
+    "in_progress": ["Đang thi công", "đang xây dựng"],
+    "completed": ["Hoàn thành", "đã hoàn thành"],
+})
+PROGRAMME = _enum({
+    "production": ["Phát triển sản xuất", "hỗ trợ phát triển sản xuất"],
+    "medical": ["Khám chữa bệnh", "hỗ trợ khám chữa bệnh"],
+    "students": ["Hỗ trợ học sinh", "học sinh"],
+    "hardship_other": ["Hoàn cảnh khó khăn khác", "hỗ trợ hoàn cảnh khó khăn khác"],
+})
+FUNDING_SOURCE = _enum({
+    "central": ["Ngân sách trung ương", "NSTW"],
+    "local": ["Ngân sách địa phương", "NSĐP"],
+    "social": ["Xã hội hóa", "XHH"],
+})
+
+HOUSES = (
+    Column("no", "STT", ("số thứ tự", "tt"), kind="ignore"),
+    Column("household_id", "Mã hộ", ("ma ho",), required=True),
+    *COMMUNE_COLUMNS,
+    Column("village", "Bản", ("ban", "bản, tiểu khu", "thôn, bản")),
+    Column("household_head", "Họ tên chủ hộ", ("họ và tên chủ hộ", "chủ hộ"), required=True, personal=True),
+    Column("national_id", "Số CCCD", ("cccd", "số căn cước", "số căn cước công dân"), kind="national_id", personal=True),
+    Column("ethnicity", "Dân tộc"),
+    Column("category", "Đối tượng", ("đối tượng hỗ trợ",), kind="enum", required=True, enum=CATEGORY),
+    Column("support_type", "Hình thức hỗ trợ", (), kind="enum", required=True, enum=SUPPORT_TYPE),
+    Column("central_budget", "Ngân sách trung ương", ("nstw",), kind="amount", summable=True),
+    Column("local_budget", "Ngân sách địa phương", ("nsđp", "nsdp"), kind="amount", summable=True),
+    Column("social_contribution", "Xã hội hóa", ("xhh", "xã hội hoá"), kind="amount", summable=True),
+    Column("start_date", "Ngày khởi công", (), kind="date"),
+    Column("completion_date", "Ngày hoàn thành", (), kind="date"),
+    Column("status", "Tình trạng", ("trạng thái",), kind="enum", required=True, enum=HOUSE_STATUS),
+    Column("notes", "Ghi chú", ()),
+)
+
+GRANTS = (
+    Column("no", "STT", ("số thứ tự", "tt"), kind="ignore"),
+    *COMMUNE_COLUMNS,
+    Column("programme", "Chương trình", ("chương trình hỗ trợ", "nội dung hỗ trợ"), kind="enum", required=True, enum=PROGRAMME),
+    Column("beneficiaries", "Số đối tượng", ("số đối tượng hỗ trợ",), kind="count", required=True, summable=True),
+    Column("amount", "Số tiền", ("kinh phí", "số tiền hỗ trợ"), kind="amount", required=True, summable=True),
+    Column("funding_source", "Nguồn kinh phí", ("nguồn vốn",), kind="enum", required=True, enum=FUNDING_SOURCE),
+    Column("notes", "Ghi chú", ()),
+)
+
+POVERTY = (
+    Column("no", "STT", ("số thứ tự", "tt"), kind="ignore"),
+    *COMMUNE_COLUMNS,
+    Column("review_year", "Năm rà soát", ("năm",), kind="year", required=True),
+    Column("total_households", "Tổng số hộ", (), kind="count", required=True, summable=True),
+    Column("poor_households", "Số hộ nghèo", (), kind="count", required=True, summable=True),
+    Column("near_poor_households", "Số hộ cận nghèo", (), kind="count", required=True, summable=True),
+    Column("poor_ethnic_minority_households", "Hộ nghèo DTTS", ("số hộ nghèo dtts", "hộ nghèo dân tộc thiểu số"), kind="count", summable=True),
+    Column("poverty_rate_pct", "Tỷ lệ hộ nghèo", ("tỷ lệ hộ nghèo (%)", "tỷ lệ nghèo"), kind="decimal"),
+)
+
+COLUMNS = {"houses": HOUSES, "grants": GRANTS, "poverty": POVERTY}
+
+# Programme norms (VND) for the soft outlier rule: a total above 3x the norm is a warning.
+HOUSE_NORM_VND = {"new_build": 60_000_000, "repair": 30_000_000}
+NORM_MULTIPLE = 3
+RATE_TOLERANCE_PP = 0.05
+
+COVER_LABELS = {
+    "district_code": ["Mã huyện", "district_code", "district code"],
+    "district_name": ["Tên huyện", "district_name", "district name"],
+    "period": ["Kỳ báo cáo", "period", "reporting period"],
+    "version": ["Lần gửi", "version"],
+    "prepared_on": ["Ngày lập", "prepared_on"],
+    "prepared_by": ["Người lập", "prepared_by"],
+}

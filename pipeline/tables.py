@@ -1,0 +1,364 @@
+"""Reading one data sheet: find the header, classify rows, turn cells into typed values.
+
+Pure functions over a sheet's cell grid (list of rows, row 0 = Excel row 1). Cell-level
+problems (unreadable numbers or dates, unknown communes) are found here; set-wise rules
+(required, enumerations, ranges, cross-field, duplicates) are in pipeline/rules.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipeline import reference
+from pipeline.sheets import COLUMNS, Column
+from pipeline.text import cell_text, fold, split_unit
+from pipeline.values import (
+    ParseError,
+    parse_amount_vnd,
+    parse_count,
+    parse_date,
+    parse_number,
+    unit_factor,
+)
+
+HEADER_SEARCH_ROWS = 30
+TOTAL_WORDS = re.compile(r"^(tong|cong|total)\b")
+FOOTER_WORDS = re.compile(
+    r"^(nguoi lap|thu truong|truong phong|pho truong phong|ke toan|xac nhan|ghi chu|ky ten|"
+    r"ky, ghi ro|giam doc|chu tich|noi nhan|ngay \d+ thang|\.+, ngay|[^,]{0,30}, ngay \d*)"
+)
+COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_address(sheet_name: str, excel_row: int | None, col_index: int | None) -> str:
+    if excel_row is None:
+        return sheet_name
+    col = column_letter(col_index) if col_index is not None else ""
+    return f"{sheet_name}!{col}{excel_row}"
+
+
+@dataclass
+class Problem:
+    """A rejected cell (row error) or a warning, located for the district clerk."""
+
+    excel_row: int | None
+    column: str | None            # header as written, or canonical header when missing
+    col_index: int | None
+    value: str | None             # as written; None for personal columns
+    reason: str
+    reason_vi: str
+
+
+@dataclass
+class MappedColumn:
+    spec: Column
+    index: int
+    header: str                   # as written
+    factor: int = 1               # unit multiplier for amounts
+
+
+@dataclass
+class SheetResult:
+    kind: str
+    sheet_name: str
+    header_row: int | None = None
+    columns: dict[str, MappedColumn] = field(default_factory=dict)
+    records: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    rows_skipped: int = 0
+    written: dict[int, list] = field(default_factory=dict)   # excel_row -> cells, for messages
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {p.excel_row for p in self.problems if p.excel_row is not None}
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _match_header(cell: object, spec_columns: tuple[Column, ...]) -> tuple[Column, str | None] | None:
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    base, unit = split_unit(cell)
+    for candidate, candidate_unit in ((fold(cell), None), (fold(base), unit)):
+        for column in spec_columns:
+            if candidate in column.header_keys():
+                return column, candidate_unit
+    return None
+
+
+def _map_row(row: list, spec_columns) -> dict[str, tuple[int, str, str | None]]:
+    found: dict[str, tuple[int, str, str | None]] = {}
+    for index, cell in enumerate(row):
+        match = _match_header(cell, spec_columns)
+        if match and match[0].key not in found:
+            found[match[0].key] = (index, str(cell).strip(), match[1])
+    return found
+
+
+def locate_header(rows: list[list], kind: str):
+    """(header row index, {key: (col, header, unit)}, rows used by the header) or None.
+
+    The header row is the row within the first 30 with the most known headers (at least 2);
+    a second header line right under it (merged group headers) fills in missing columns.
+    """
+    spec_columns = COLUMNS[kind]
+    best_index, best = None, {}
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = _map_row(row, spec_columns)
+        if len(found) >= 2 and len(found) > len(best):
+            best_index, best = index, found
+    if best_index is None:
+        return None
+    used = 1
+    if best_index + 1 < len(rows):
+        below = _map_row(rows[best_index + 1], spec_columns)
+        extra = {k: v for k, v in below.items() if k not in best}
+        if extra and len(below) >= 2:
+            best = {**best, **extra}
+            used = 2
+    return best_index, best, used
+
+
+def _is_column_number_row(row: list) -> bool:
+    cells = [c for c in row if not _is_blank(c)]
+    if len(cells) < 2:
+        return False
+    numbers = []
+    for cell in cells:
+        text = cell_text(cell)
+        if not COLUMN_NUMBER.match(text):
+            return False
+        numbers.append(int(text.strip("()")))
+    return all(b > a for a, b in zip(numbers, numbers[1:]))
+
+
+def _first_text(row: list) -> str | None:
+    for cell in row:
+        if isinstance(cell, str) and cell.strip():
+            return cell
+    return None
+
+
+def _is_total_row(row: list) -> bool:
+    text = _first_text(row)
+    if text is None:
+        return False
+    folded = fold(text)
+    return bool(TOTAL_WORDS.match(folded)) and not reference.is_commune_name(text)
+
+
+def _is_footer_row(row: list) -> bool:
+    text = _first_text(row)
+    return text is not None and bool(FOOTER_WORDS.match(fold(text)))
+
+
+class ColumnMissing(Exception):
+    pass
+
+
+def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str, period: dt.date) -> SheetResult:
+    """Typed records plus row problems and warnings for one data sheet."""
+    result = SheetResult(kind=kind, sheet_name=sheet_name)
+    located = locate_header(rows, kind)
+    if located is None:
+        # Without a header nothing can be read: every non-blank row is rejected, none dropped.
+        headers = ", ".join(c.header for c in COLUMNS[kind] if c.required)
+        for index, row in enumerate(rows):
+            result.rows_read += 1
+            if all(_is_blank(c) for c in row):
+                result.rows_skipped += 1
+                continue
+            result.problems.append(Problem(
+                index + 1, None, None, None,
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows (expected headers: {headers})",
+                f"không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu (cần các cột: {headers})",
+            ))
+        return result
+
+    header_index, found, header_rows = located
+    result.header_row = header_index + 1
+    spec_by_key = {c.key: c for c in COLUMNS[kind]}
+    unit_problem = None
+    for key, (index, header, unit) in found.items():
+        spec = spec_by_key[key]
+        mapped = MappedColumn(spec, index, header)
+        if spec.kind == "amount":
+            try:
+                mapped.factor = unit_factor(unit)
+            except KeyError:
+                unit_problem = (header, index, unit)
+        result.columns[key] = mapped
+
+    missing = [c for c in COLUMNS[kind] if c.required and c.key not in result.columns]
+    if "commune_code" not in result.columns and "commune_name" not in result.columns:
+        missing.insert(0, spec_by_key["commune_code"])
+
+    body = rows[header_index + header_rows:]
+    first_excel_row = header_index + header_rows + 1
+    data_cols = [m.index for k, m in result.columns.items() if m.spec.kind != "ignore" and k != "notes"]
+
+    def data_like(row):
+        return sum(1 for i in data_cols if i < len(row) and not _is_blank(row[i])) >= 2
+
+    last_data = max((i for i, r in enumerate(body) if data_like(r) and not _is_total_row(r)), default=-1)
+    sums_all: dict[str, Decimal] = {}
+    sums_since_total: dict[str, Decimal] = {}
+    seen_content = False
+    in_footer = False
+    for offset, row in enumerate(body):
+        excel_row = first_excel_row + offset
+        result.rows_read += 1
+        if all(_is_blank(c) for c in row):
+            result.rows_skipped += 1
+            continue
+        if not seen_content and _is_column_number_row(row):
+            seen_content = True
+            result.rows_skipped += 1
+            continue
+        seen_content = True
+        if _is_total_row(row):
+            result.rows_skipped += 1
+            _check_total(result, row, excel_row, sums_all, sums_since_total)
+            sums_since_total = {}
+            continue
+        if not data_like(row) and (in_footer or offset > last_data or _is_footer_row(row)):
+            in_footer = True
+            result.rows_skipped += 1
+            continue
+        if missing:
+            names = ", ".join(f"{c.header} ({c.key})" for c in missing)
+            result.problems.append(Problem(
+                excel_row, missing[0].header, None, None,
+                f"the sheet has no column {names}, so its rows cannot be read",
+                f"trang tính thiếu cột {names}, không đọc được các dòng",
+            ))
+            continue
+        if unit_problem:
+            header, index, unit = unit_problem
+            result.problems.append(Problem(
+                excel_row, header, index, None,
+                f"unknown unit '({unit})' in column '{header}': use (đồng), (nghìn đồng) or (triệu đồng)",
+                f"đơn vị '({unit})' không hợp lệ ở cột '{header}': dùng (đồng), (nghìn đồng) hoặc (triệu đồng)",
+            ))
+            continue
+        record = _parse_row(result, row, excel_row, district_code, period)
+        if record is not None:
+            for key, mapped in result.columns.items():
+                if mapped.spec.summable and record.get(key) is not None:
+                    sums_all[key] = sums_all.get(key, 0) + record[key]
+                    sums_since_total[key] = sums_since_total.get(key, 0) + record[key]
+            result.records.append(record)
+            result.written[excel_row] = row
+    return result
+
+
+def _cell(row: list, index: int):
+    return row[index] if index < len(row) else None
+
+
+def _convert(mapped: MappedColumn, value: object):
+    kind = mapped.spec.kind
+    if _is_blank(value):
+        return None
+    if kind == "text":
+        return cell_text(value)
+    if kind == "enum":
+        return mapped.spec.enum.get(fold(value), cell_text(value))
+    if kind == "amount":
+        return parse_amount_vnd(value, mapped.factor)
+    if kind in ("count", "year"):
+        return parse_count(value)
+    if kind == "date":
+        return parse_date(value)
+    if kind == "decimal":
+        text = value.strip().rstrip("%").strip() if isinstance(value, str) else value
+        number = parse_number(text, whole_column=False)
+        return None if number is None else float(number)
+    if kind == "national_id":
+        digits = reference.normalise_code(value, 12) if not isinstance(value, str) else value.replace(" ", "").replace(".", "")
+        if not digits or not digits.isdigit() or len(digits) != 12:
+            raise ParseError("national ID (Số CCCD) must be 12 digits", "Số CCCD phải gồm 12 chữ số")
+        return digits
+    return cell_text(value)
+
+
+def _parse_row(result: SheetResult, row: list, excel_row: int, district_code: str, period: dt.date) -> dict | None:
+    record: dict = {"excel_row": excel_row}
+    problems = []
+    for key, mapped in result.columns.items():
+        if mapped.spec.kind in ("ignore", "code") or key == "commune_name":
+            continue
+        value = _cell(row, mapped.index)
+        try:
+            record[key] = _convert(mapped, value)
+        except (ParseError, ValueError) as error:
+            reason = getattr(error, "reason", None) or str(error)
+            reason_vi = getattr(error, "reason_vi", None) or reason
+            if mapped.spec.personal:
+                reason = reason.replace(str(value), "(withheld)")
+            problems.append(Problem(
+                excel_row, mapped.header, mapped.index,
+                None if mapped.spec.personal else cell_text(value), reason, reason_vi,
+            ))
+            record[key] = None
+
+    code_col = result.columns.get("commune_code")
+    name_col = result.columns.get("commune_name")
+    code_value = _cell(row, code_col.index) if code_col else None
+    name_value = _cell(row, name_col.index) if name_col else None
+    if result.kind == "poverty":
+        year = record.get("review_year")
+        list_year = reference.list_year_for_review(year) if isinstance(year, int) else None
+    else:
+        list_year = reference.list_year_for_month(period)
+    if list_year is not None:
+        try:
+            record["commune_code"] = reference.match_commune(
+                None if _is_blank(code_value) else code_value,
+                None if _is_blank(name_value) else cell_text(name_value),
+                district_code, list_year,
+            )
+        except reference.CommuneError as error:
+            mapped = code_col if (error.column == "commune_code" or not name_col) else name_col
+            shown = code_value if mapped is code_col else name_value
+            problems.append(Problem(
+                excel_row, mapped.header if mapped else "Mã xã", mapped.index if mapped else None,
+                cell_text(shown), error.reason, error.reason_vi,
+            ))
+    result.problems.extend(problems)
+    return None if problems else record
+
+
+def _check_total(result: SheetResult, row: list, excel_row: int, sums_all: dict, sums_since: dict) -> None:
+    for key, mapped in result.columns.items():
+        if not mapped.spec.summable:
+            continue
+        value = _cell(row, mapped.index)
+        if _is_blank(value):
+            continue
+        try:
+            written = _convert(mapped, value)
+        except (ParseError, ValueError):
+            written = None
+        expected = [sums_all.get(key, 0), sums_since.get(key, 0)]
+        if written is None or all(written != e for e in expected):
+            result.warnings.append(Problem(
+                excel_row, mapped.header, mapped.index, cell_text(value),
+                f"total row: '{cell_text(value)}' does not match the sum of the rows above ({expected[0]:,})",
+                f"dòng tổng: '{cell_text(value)}' không khớp tổng các dòng phía trên ({expected[0]:,})",
+            ))

@@ -1,0 +1,51 @@
+"""Text folding used to match sheet names, headers, labels, enumerations and commune names.
+
+Clerks type with or without diacritics, in NFC or NFD, any case, with stray spaces,
+line breaks and underscores; all of those fold to the same key.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[\s_]+")
+
+
+def strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    without = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return without.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: object) -> str:
+    """Lower-case, diacritics removed, whitespace/underscores collapsed to one space."""
+    if text is None:
+        return ""
+    folded = strip_diacritics(str(text)).lower()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def compact(text: object) -> str:
+    """fold() without any spaces: for sheet names ('Nha_o' == 'Nhà ở' == 'NHAO')."""
+    return fold(text).replace(" ", "")
+
+
+_UNIT = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    """'Số tiền (triệu đồng)' -> ('Số tiền', 'trieu dong'); no unit -> (header, None)."""
+    text = str(header).strip()
+    match = _UNIT.search(text)
+    if not match:
+        return text, None
+    return text[: match.start()].strip(), fold(match.group(1))
+
+
+def cell_text(value: object) -> str:
+    """A cell as a clerk would read it, for messages and the 'value as written'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

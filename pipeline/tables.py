@@ -215,7 +215,12 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
     def data_like(row):
         return sum(1 for i in data_cols if i < len(row) and not _is_blank(row[i])) >= 2
 
-    last_data = max((i for i, r in enumerate(body) if data_like(r) and not _is_total_row(r)), default=-1)
+    last_data = -1
+    for i, r in enumerate(body):
+        if _is_footer_row(r):
+            break
+        if data_like(r) and not _is_total_row(r):
+            last_data = i
     sums_all: dict[str, Decimal] = {}
     sums_since_total: dict[str, Decimal] = {}
     seen_content = False
@@ -236,7 +241,9 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
             _check_total(result, row, excel_row, sums_all, sums_since_total)
             sums_since_total = {}
             continue
-        if not data_like(row) and (in_footer or offset > last_data or _is_footer_row(row)):
+        # Below the table: a signature block or note starts the footer, and everything under
+        # it is footer; so is any row that is not data-like after the last data-like row.
+        if in_footer or _is_footer_row(row) or (not data_like(row) and offset > last_data):
             in_footer = True
             result.rows_skipped += 1
             continue

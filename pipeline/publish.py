@@ -1,0 +1,70 @@
+"""Publish the marts and audit schemas as bi.duckdb (+ Parquet), atomically.
+
+BI tools hold bi.duckdb open read-only all day. The pipeline never writes that file:
+it builds a temporary file next to it and renames it into place, so a reader keeps the
+old complete version and new connections see the new one. Written in DuckDB's v1.4.0
+storage format so BI drivers embedding DuckDB 1.x can open it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from pipeline.settings import internal_db_path
+
+PUBLISHED_SCHEMAS = ("marts", "audit")
+PERSONAL_COLUMNS = {"household_head", "national_id", "prepared_by"}
+BI_STORAGE_VERSION = "v1.4.0"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
+    """(path of bi.duckdb, published tables as schema.table)."""
+    target = warehouse_dir / "bi.duckdb"
+    temp = warehouse_dir / f".bi.duckdb.tmp-{os.getpid()}"
+    parquet_dir = warehouse_dir / "parquet"
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (temp, temp.with_name(temp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{internal_db_path(warehouse_dir)}' as src (read_only)")
+        con.execute(f"attach '{temp}' as pub (storage_version '{BI_STORAGE_VERSION}')")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'src' and table_type = 'BASE TABLE' and table_schema in ? "
+            "order by 1, 2", [list(PUBLISHED_SCHEMAS)]
+        ).fetchall()
+        columns = con.execute(
+            "select table_schema || '.' || table_name || '.' || column_name from information_schema.columns "
+            "where table_catalog = 'src' and table_schema in ? and column_name in ?",
+            [list(PUBLISHED_SCHEMAS), list(PERSONAL_COLUMNS)],
+        ).fetchall()
+        if columns:
+            raise RuntimeError(f"refusing to publish personal data columns: {[c[0] for c in columns]}")
+        published = []
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema if not exists pub.{schema}")
+        for schema, table in tables:
+            con.execute(f'create table pub.{schema}."{table}" as select * from src.{schema}."{table}"')
+            part = parquet_dir / f".{schema}.{table}.parquet.tmp-{os.getpid()}"
+            con.execute(f"copy (select * from src.{schema}.\"{table}\") to '{part}' (format parquet)")
+            published.append(f"{schema}.{table}")
+        con.execute("detach pub")
+    finally:
+        con.close()
+    _fsync(temp)
+    os.replace(temp, target)   # atomic: readers see the old file or the new one, never half
+    for name in published:
+        part = parquet_dir / f".{name}.parquet.tmp-{os.getpid()}"
+        os.replace(part, parquet_dir / f"{name}.parquet")
+    return target, published

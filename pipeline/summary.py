@@ -1,0 +1,54 @@
+"""The end-of-run summary, read from the ledger (what a clerk's files came to)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import warehouse
+
+STATUSES = ["accepted", "accepted_with_errors", "rejected", "duplicate", "superseded"]
+
+
+@dataclass
+class LedgerSummary:
+    warehouse_dir: Path
+    by_status: dict[str, int]
+    last_run: dict[str, int]
+    rows: dict[str, int]
+
+    @property
+    def anything_rejected(self) -> bool:
+        return self.by_status.get("rejected", 0) > 0 or self.rows.get("rows_rejected", 0) > 0
+
+    def text(self, seconds: float) -> str:
+        bi = self.warehouse_dir / "bi.duckdb"
+        lines = [
+            f"Summary ({seconds:.1f} s)",
+            "  files by status (whole ledger): "
+            + ", ".join(f"{s} {self.by_status.get(s, 0)}" for s in STATUSES),
+            f"  this run: {self.last_run.get('entries', 0)} new ledger entries, "
+            f"{self.last_run.get('rows_loaded', 0)} rows loaded, {self.last_run.get('rows_rejected', 0)} rejected",
+            f"  rows in the ledger: read {self.rows.get('rows_read', 0)}, loaded {self.rows.get('rows_loaded', 0)}, "
+            f"rejected {self.rows.get('rows_rejected', 0)}, skipped {self.rows.get('rows_skipped', 0)}",
+            f"  published warehouse: {bi if bi.exists() else '(not published yet)'}",
+        ]
+        return "\n".join(lines)
+
+
+def ledger_summary(warehouse_dir: Path) -> LedgerSummary:
+    if not warehouse.internal_path(warehouse_dir).exists():
+        return LedgerSummary(warehouse_dir, {}, {}, {})
+    con = warehouse.connect(warehouse_dir, read_only=True)
+    try:
+        by_status = dict(con.execute("select status, count(*) from raw.submissions group by 1").fetchall())
+        row = con.execute("select coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), "
+                          "coalesce(sum(rows_rejected),0), coalesce(sum(rows_skipped),0) "
+                          "from raw.submissions where status <> 'superseded'").fetchone()
+        rows = dict(zip(["rows_read", "rows_loaded", "rows_rejected", "rows_skipped"], map(int, row)))
+        last = con.execute("select count(*), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0) "
+                           "from raw.submissions where received_at = (select max(received_at) from raw.submissions)"
+                           ).fetchone()
+        last_run = dict(zip(["entries", "rows_loaded", "rows_rejected"], map(int, last)))
+    finally:
+        con.close()
+    return LedgerSummary(warehouse_dir, by_status, last_run, rows)

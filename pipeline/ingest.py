@@ -23,7 +23,7 @@ from pipeline.sheets import DATA_SHEETS
 from pipeline.tables import Problem, cell_address
 from pipeline.text import cell_text
 
-BATCH_FILES = 64                 # files per transaction: bounds memory, keeps progress visible
+BATCH_FILES = 128                # files per transaction: bounds memory, keeps progress visible
 IN_PROCESS_BELOW = 4             # fewer new files than this: not worth starting workers
 WORKER_MEMORY_LIMIT = 3 << 30    # address-space cap per parsing worker (bytes)
 

@@ -8,6 +8,8 @@ must not pay for it.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import os
 from dataclasses import dataclass
@@ -162,12 +164,16 @@ def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+_RUNS = itertools.count()
+
+
 @dataclass
 class Finding:
     row_key: int
     rule: Rule
 
 
+@functools.lru_cache(maxsize=1)
 def _gx_context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
@@ -184,11 +190,12 @@ def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, d
     if frame.empty:
         return [], {rule.name: {"success": True, "unexpected": 0, "severity": rule.severity} for rule in RULES[kind]}
     gx, context = _gx_context()
-    source = context.data_sources.add_pandas(f"{kind}_source")
+    run = next(_RUNS)   # names must be unique within the (cached) context
+    source = context.data_sources.add_pandas(f"{kind}_source_{run}")
     batch = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("batch").get_batch(
         batch_parameters={"dataframe": frame}
     )
-    suite = gx.ExpectationSuite(name=f"{kind}_rules")
+    suite = gx.ExpectationSuite(name=f"{kind}_rules_{run}")
     by_name = {}
     for rule in RULES[kind]:
         expectation = getattr(gx.expectations, rule.kind)(**rule.kwargs, meta={"rule": rule.name})

@@ -7,6 +7,7 @@ problems (unreadable numbers or dates, unknown communes) are found here; set-wis
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -90,21 +91,28 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _match_header(cell: object, spec_columns: tuple[Column, ...]) -> tuple[Column, str | None] | None:
+@functools.lru_cache(maxsize=None)
+def _header_index(kind: str) -> dict[str, Column]:
+    """Folded header spelling -> column, for one sheet kind (built once)."""
+    return {key: column for column in COLUMNS[kind] for key in column.header_keys()}
+
+
+def _match_header(cell: object, kind: str) -> tuple[Column, str | None] | None:
     if not isinstance(cell, str) or not cell.strip():
         return None
+    index = _header_index(kind)
+    column = index.get(fold(cell))
+    if column is not None:
+        return column, None
     base, unit = split_unit(cell)
-    for candidate, candidate_unit in ((fold(cell), None), (fold(base), unit)):
-        for column in spec_columns:
-            if candidate in column.header_keys():
-                return column, candidate_unit
-    return None
+    column = index.get(fold(base))
+    return (column, unit) if column is not None else None
 
 
-def _map_row(row: list, spec_columns) -> dict[str, tuple[int, str, str | None]]:
+def _map_row(row: list, kind: str) -> dict[str, tuple[int, str, str | None]]:
     found: dict[str, tuple[int, str, str | None]] = {}
     for index, cell in enumerate(row):
-        match = _match_header(cell, spec_columns)
+        match = _match_header(cell, kind)
         if match and match[0].key not in found:
             found[match[0].key] = (index, str(cell).strip(), match[1])
     return found
@@ -116,17 +124,16 @@ def locate_header(rows: list[list], kind: str):
     The header row is the row within the first 30 with the most known headers (at least 2);
     a second header line right under it (merged group headers) fills in missing columns.
     """
-    spec_columns = COLUMNS[kind]
     best_index, best = None, {}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = _map_row(row, spec_columns)
+        found = _map_row(row, kind)
         if len(found) >= 2 and len(found) > len(best):
             best_index, best = index, found
     if best_index is None:
         return None
     used = 1
     if best_index + 1 < len(rows):
-        below = _map_row(rows[best_index + 1], spec_columns)
+        below = _map_row(rows[best_index + 1], kind)
         extra = {k: v for k, v in below.items() if k not in best}
         if extra and len(below) >= 2:
             best = {**best, **extra}

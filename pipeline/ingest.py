@@ -16,7 +16,7 @@ from typing import Callable
 
 import pandas as pd
 
-from pipeline import rules, warehouse
+from pipeline import feedback, rules, warehouse
 from pipeline.discover import SourceFile, discover
 from pipeline.parse import ParsedWorkbook, parse_workbook
 from pipeline.sheets import DATA_SHEETS
@@ -40,6 +40,7 @@ class IngestResult:
     files_found: int = 0
     new_entries: list[dict] = field(default_factory=list)
     rule_summary: dict[str, dict[str, dict]] = field(default_factory=dict)   # kind -> rule -> counts
+    feedback: list[dict] = field(default_factory=list)   # feedback workbooks written (pipeline/feedback.py)
 
     @property
     def changed(self) -> bool:
@@ -155,6 +156,7 @@ def run_ingest(
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        result.feedback = feedback.write_feedback(con, warehouse_dir, [e["submission_id"] for e in result.new_entries])
         return result
     finally:
         con.close()
@@ -228,6 +230,10 @@ def _build_batch(batch, parsed: list[ParsedWorkbook], received_at, rule_summary)
                 source, sha, received_at, "rejected", reason=workbook.reason,
                 district_code=cover.district_code if cover else None,
                 period=cover.period if cover else None, version=cover.version if cover else None))
+            out["rejected_rows"].append({  # the file-level problem, in both languages
+                "submission_id": submission_id, "sheet": "", "sheet_kind": "cover", "excel_row": None,
+                "column": None, "cell": None, "value": None, "reason": workbook.reason,
+                "reason_vi": workbook.reason_vi})
             continue
         cover = workbook.cover
         totals = Counter()

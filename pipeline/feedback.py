@@ -1,0 +1,207 @@
+"""Feedback workbooks for the district clerks: one per submission with errors or warnings.
+
+Read from the raw layer of the internal warehouse (raw.submissions, raw.rejected_rows,
+raw.warnings) for the submissions of one run, so this stays decoupled from parsing.
+Written to <warehouse>/feedback/<district>_<YYYY-MM>_v<version>_<id8>.xlsx (files that were
+rejected before their district and month were known: unknown_<submission_id>.xlsx).
+
+Every text that came from a submission is written as a TEXT cell, never as a formula:
+openpyxl turns any string starting with '=' into a live formula unless told otherwise.
+Personal values never appear: raw.rejected_rows already holds NULL for personal columns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+
+FEEDBACK_DIR = "feedback"
+NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
+
+SUMMARY_SHEET = "Tóm tắt - Summary"
+PROBLEMS_SHEET = "Lỗi - Problems"
+PROBLEM_HEADERS = [
+    ("Trang tính", "Sheet"),
+    ("Ô", "Cell"),
+    ("Dòng", "Row"),
+    ("Cột", "Column"),
+    ("Giá trị đã ghi", "Value as written"),
+    ("Lý do", "Reason (Vietnamese)"),
+    ("Reason", "Reason (English)"),
+    ("Mức độ", "Severity"),
+]
+SEVERITY_VI = {"error": "Lỗi (dòng bị loại) / error", "warning": "Cảnh báo / warning"}
+STATUS_VI = {
+    "accepted": "Đã nhận",
+    "accepted_with_errors": "Đã nhận, có dòng bị loại",
+    "rejected": "Bị từ chối",
+    "duplicate": "Trùng tệp đã gửi",
+    "superseded": "Đã được thay thế",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def feedback_name(submission: dict) -> str:
+    sid = submission["submission_id"]
+    period = submission.get("period")
+    if not submission.get("district_code") or period is None:
+        return f"unknown_{sid}.xlsx"
+    return f"{submission['district_code']}_{period:%Y-%m}_v{submission.get('version') or 1}_{sid[:8]}.xlsx"
+
+
+def _put(sheet, row: int, column: int, value, bold: bool = False):
+    """Write one cell; any string is stored as text (never a formula)."""
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        return cell
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _summary_rows(sub: dict, errors: int, warnings: int) -> list[tuple[str, str, object]]:
+    period = sub.get("period")
+    return [
+        ("Tệp", "File name", sub["file_name"]),
+        ("Mã báo cáo", "Submission id", sub["submission_id"]),
+        ("Mã huyện", "District code", sub.get("district_code") or "?"),
+        ("Tên huyện (đã ghi)", "District name (as written)", sub.get("district_name_written")),
+        ("Kỳ báo cáo", "Reporting month", f"{period:%m/%Y}" if period else "?"),
+        ("Lần gửi", "Version", sub.get("version")),
+        ("Kết quả", "Status", f"{STATUS_VI.get(sub['status'], sub['status'])} / {sub['status']}"),
+        ("Lý do", "Reason", sub.get("reason")),
+        ("Số dòng đã đọc", "Rows read", sub.get("rows_read")),
+        ("Số dòng đã nhận", "Rows loaded", sub.get("rows_loaded")),
+        ("Số dòng bị loại", "Rows rejected", sub.get("rows_rejected")),
+        ("Số dòng bỏ qua (trống, tổng, chữ ký)", "Rows skipped (blank, total, footer)", sub.get("rows_skipped")),
+        ("Số lỗi", "Errors", errors),
+        ("Số cảnh báo", "Warnings", warnings),
+    ]
+
+
+def _cell_label(sheet: str | None, cell: str | None, excel_row) -> str | None:
+    if cell:
+        return cell
+    if sheet and excel_row is not None:
+        return f"{sheet}!{excel_row}"
+    return sheet or None
+
+
+def build_workbook(sub: dict, problems: list[dict]) -> openpyxl.Workbook:
+    errors = sum(1 for p in problems if p["severity"] == "error")
+    warnings = len(problems) - errors
+    workbook = openpyxl.Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _put(summary, 1, 1, "Phản hồi về báo cáo của huyện / Feedback on the district submission", bold=True)
+    for column, text in enumerate(["Mục", "Item", "Giá trị / Value"], start=1):
+        _put(summary, 3, column, text, bold=True).fill = _HEADER_FILL
+    for offset, (vi, en, value) in enumerate(_summary_rows(sub, errors, warnings)):
+        _put(summary, 4 + offset, 1, vi)
+        _put(summary, 4 + offset, 2, en)
+        _put(summary, 4 + offset, 3, value)
+    summary.column_dimensions["A"].width = 34
+    summary.column_dimensions["B"].width = 34
+    summary.column_dimensions["C"].width = 60
+
+    sheet = workbook.create_sheet(PROBLEMS_SHEET)
+    for column, (vi, en) in enumerate(PROBLEM_HEADERS, start=1):
+        _put(sheet, 1, column, f"{vi} / {en}", bold=True).fill = _HEADER_FILL
+    for index, problem in enumerate(problems, start=2):
+        values = [
+            problem["sheet"] or None,
+            _cell_label(problem["sheet"], problem["cell"], problem["excel_row"]),
+            problem["excel_row"],
+            problem["column"],
+            problem["value"],
+            problem["reason_vi"] or problem["reason"],
+            problem["reason"],
+            SEVERITY_VI[problem["severity"]],
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = _put(sheet, index, column, value)
+            cell.alignment = Alignment(wrap_text=column in (6, 7), vertical="top")
+    for letter, width in zip("ABCDEFGH", (14, 16, 7, 24, 24, 60, 60, 24)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    return workbook
+
+
+def _save_atomically(workbook: openpyxl.Workbook, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
+    os.close(handle)
+    try:
+        workbook.save(temp)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[dict]:
+    """Write a feedback workbook for each of these submissions that has errors or warnings.
+
+    Returns one summary dict per workbook written (path, file, district, period, version,
+    status, errors, warnings), for the run's metadata.
+    """
+    if not submission_ids:
+        return []
+    con.execute("create or replace temp table _feedback_ids (submission_id varchar)")
+    con.executemany("insert into _feedback_ids values (?)", [[s] for s in submission_ids])
+    try:
+        submissions = _dicts(con.execute(
+            f"select * from raw.submissions where submission_id in (select submission_id from _feedback_ids) "
+            f"and outcome <> 'duplicate' and ({NEEDS_FEEDBACK}) order by file_name"))
+        problems = _dicts(con.execute(
+            """
+            select submission_id, sheet, excel_row, "column", cell, value, reason, reason_vi, 'error' as severity
+            from raw.rejected_rows where submission_id in (select submission_id from _feedback_ids)
+            union all
+            select submission_id, sheet, excel_row, "column", cell, value, message, message_vi, 'warning'
+            from raw.warnings where submission_id in (select submission_id from _feedback_ids)
+            order by submission_id, severity, sheet, excel_row nulls first, "column"
+            """))
+    finally:
+        con.execute("drop table if exists _feedback_ids")
+    by_submission: dict[str, list[dict]] = {}
+    for problem in problems:
+        by_submission.setdefault(problem["submission_id"], []).append(problem)
+
+    folder = Path(warehouse_dir) / FEEDBACK_DIR
+    written = []
+    for sub in submissions:
+        found = by_submission.get(sub["submission_id"], [])
+        if sub["outcome"] == "rejected" and not any(p["severity"] == "error" for p in found):
+            # a whole-file rejection: its reason is the problem
+            found = [{"submission_id": sub["submission_id"], "sheet": None, "excel_row": None, "column": None,
+                      "cell": None, "value": None, "reason": sub["reason"] or "rejected",
+                      "reason_vi": None, "severity": "error"}, *found]
+        path = folder / feedback_name(sub)
+        _save_atomically(build_workbook(sub, found), path)
+        period = sub.get("period")
+        written.append({
+            "path": str(path), "file_name": sub["file_name"], "submission_id": sub["submission_id"],
+            "district": sub.get("district_code"), "period": f"{period:%Y-%m}" if period else None,
+            "version": sub.get("version"), "status": sub["status"], "reason": sub.get("reason"),
+            "errors": sum(1 for p in found if p["severity"] == "error"),
+            "warnings": sum(1 for p in found if p["severity"] == "warning"),
+        })
+    return written

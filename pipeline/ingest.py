@@ -16,7 +16,7 @@ from typing import Callable
 
 import pandas as pd
 
-from pipeline import feedback, rules, warehouse
+from pipeline import feedback, rules, safety, warehouse
 from pipeline.discover import SourceFile, discover
 from pipeline.parse import ParsedWorkbook, parse_workbook
 from pipeline.sheets import DATA_SHEETS
@@ -110,6 +110,7 @@ def run_ingest(
     progress: Callable[[str], None] = lambda message: None,
     workers: int | None = None,
 ) -> IngestResult:
+    safety.assert_defusedxml()   # openpyxl must never expand XML entities (hostile workbooks)
     today = today or dt.date.today()
     received_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     result = IngestResult()

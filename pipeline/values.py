@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from pipeline.text import fold
@@ -72,7 +73,7 @@ def parse_number(value: object, whole_column: bool = True) -> Decimal | None:
         return Decimal(repr(value))
     if isinstance(value, (dt.date, dt.datetime, dt.timedelta)):
         raise ParseError(f"'{value}' is a date, not a number", f"'{value}' là ngày, không phải số")
-    text = str(value).strip().replace("\u00a0", " ").replace(" ", "")
+    text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", " ").replace(" ", "")
     if not text:
         return None
     negative = False

@@ -1,0 +1,126 @@
+-- Which district has reported which month: one row per district x reporting month over the
+-- reporting window (vars reporting_window_start / reporting_window_end / due_day in
+-- dbt_project.yml). The window ends, unless the var says otherwise, at the latest month
+-- any district has reported. No personal data.
+with
+
+districts as (
+
+    select district_code from {{ ref('dim_district') }}
+
+),
+
+submissions as (
+
+    select * from {{ ref('stg_submissions') }}
+    where district_code is not null and period is not null
+
+),
+
+window_bounds as (
+
+    select
+        date_trunc('month', cast('{{ var("reporting_window_start") }}' as date)) as window_start,
+        {%- if var("reporting_window_end", none) %}
+        date_trunc('month', cast('{{ var("reporting_window_end") }}' as date)) as window_end
+        {%- else %}
+        -- latest month any district reported (files that carried a readable month)
+        coalesce(
+            (select max(period) from submissions where status <> 'rejected'),
+            date_trunc('month', cast('{{ var("reporting_window_start") }}' as date))
+        ) as window_end
+        {%- endif %}
+
+),
+
+months as (
+
+    select cast(month_start as date) as period
+    from window_bounds,
+        unnest(generate_series(cast(window_start as timestamp), cast(window_end as timestamp),
+                               interval 1 month)) as t(month_start)
+
+),
+
+grid as (
+
+    select
+        districts.district_code,
+        months.period,
+        cast(months.period + interval 1 month + interval ({{ var("due_day") }} - 1) day as date) as due_date
+
+    from districts
+    cross join months
+
+),
+
+-- the submission that counts for the month: the current accepted one, else the last received
+ranked as (
+
+    select
+        submissions.*,
+        row_number() over (
+            partition by district_code, period
+            order by
+                case when status in ('accepted', 'accepted_with_errors') then 0 else 1 end,
+                received_at desc,
+                version desc nulls last,
+                submission_id desc
+        ) as pick
+
+    from submissions
+
+),
+
+latest as (
+
+    select * from ranked where pick = 1
+
+),
+
+-- when the district first sent usable data for the month (a later correction does not make it late)
+first_sent as (
+
+    select
+        district_code,
+        period,
+        min(coalesce(prepared_on, cast(received_at as date))) as submitted_on
+
+    from submissions
+    where status in ('accepted', 'accepted_with_errors', 'superseded')
+    group by district_code, period
+
+),
+
+final as (
+
+    select
+        grid.district_code,
+        grid.period,
+        grid.due_date <= current_date or latest.submission_id is not null as expected,
+        latest.submission_id,
+        latest.status as latest_status,
+        latest.received_at,
+        first_sent.submitted_on,
+        grid.due_date,
+        first_sent.submitted_on <= grid.due_date as on_time,
+        case
+            when first_sent.submitted_on is not null and first_sent.submitted_on <= grid.due_date then 'on_time'
+            when first_sent.submitted_on is not null then 'late'
+            when latest.status = 'rejected' then 'rejected_only'
+            when grid.due_date > current_date then 'not_due'
+            else 'missing'
+        end as state
+
+    from grid
+    left join latest
+        on grid.district_code = latest.district_code
+        and grid.period = latest.period
+    left join first_sent
+        on grid.district_code = first_sent.district_code
+        and grid.period = first_sent.period
+
+)
+
+select * from final
+order by district_code, period

@@ -8,6 +8,7 @@ rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline fa
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import sys
 import time
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.lock import WarehouseBusy, warehouse_lock
 
     started = time.monotonic()
+    run_started_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
     _say(f"load: sources {sources} -> warehouse {warehouse_dir}")
     try:
         with warehouse_lock(warehouse_dir, timeout=0):
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUSY
     from pipeline.summary import ledger_summary
 
-    summary = ledger_summary(warehouse_dir)
+    summary = ledger_summary(warehouse_dir, since=run_started_at)
     print(summary.text(time.monotonic() - started))
     if not success:
         print("error: the pipeline failed; see the messages above (the published warehouse was not changed)",

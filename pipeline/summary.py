@@ -18,7 +18,8 @@ class LedgerSummary:
 
     @property
     def anything_rejected(self) -> bool:
-        return self.by_status.get("rejected", 0) > 0 or self.rows.get("rows_rejected", 0) > 0
+        """In this run (old rejections must not fail every later night)."""
+        return self.last_run.get("files_rejected", 0) > 0 or self.last_run.get("rows_rejected", 0) > 0
 
     def text(self, seconds: float) -> str:
         bi = self.warehouse_dir / "bi.duckdb"
@@ -35,7 +36,8 @@ class LedgerSummary:
         return "\n".join(lines)
 
 
-def ledger_summary(warehouse_dir: Path) -> LedgerSummary:
+def ledger_summary(warehouse_dir: Path, since=None) -> LedgerSummary:
+    """The ledger's state; 'this run' = entries received at or after `since` (UTC)."""
     if not warehouse.internal_path(warehouse_dir).exists():
         return LedgerSummary(warehouse_dir, {}, {}, {})
     con = warehouse.connect(warehouse_dir, read_only=True)
@@ -45,10 +47,10 @@ def ledger_summary(warehouse_dir: Path) -> LedgerSummary:
                           "coalesce(sum(rows_rejected),0), coalesce(sum(rows_skipped),0) "
                           "from raw.submissions where status <> 'superseded'").fetchone()
         rows = dict(zip(["rows_read", "rows_loaded", "rows_rejected", "rows_skipped"], map(int, row)))
-        last = con.execute("select count(*), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0) "
-                           "from raw.submissions where received_at = (select max(received_at) from raw.submissions)"
-                           ).fetchone()
-        last_run = dict(zip(["entries", "rows_loaded", "rows_rejected"], map(int, last)))
+        last = con.execute("select count(*), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0), "
+                           "count(*) filter (where outcome = 'rejected') "
+                           "from raw.submissions where received_at >= ?", [since]).fetchone()
+        last_run = dict(zip(["entries", "rows_loaded", "rows_rejected", "files_rejected"], map(int, last)))
     finally:
         con.close()
     return LedgerSummary(warehouse_dir, by_status, last_run, rows)

@@ -65,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
+    except Exception as error:  # a clear message, not a traceback; details with PIPELINE_DEBUG=1
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        print(f"error: the pipeline could not start: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     from pipeline.summary import ledger_summary
 
     summary = ledger_summary(warehouse_dir, since=run_started_at)

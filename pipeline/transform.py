@@ -28,7 +28,13 @@ def prepare(project: DbtProject) -> Path:
     """
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
-        project.preparer.prepare(project)
+        # The preparer's own DbtCliResource looks for `dbt` on PATH, which an unactivated
+        # venv does not have: parse with the venv's dbt instead.
+        from dagster_dbt import DbtCliResource
+
+        dbt = DbtCliResource(project_dir=project, profiles_dir=str(project.project_dir),
+                             dbt_executable=dbt_executable())
+        dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return manifest
 
 

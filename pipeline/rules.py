@@ -154,7 +154,10 @@ def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
     elif kind == "poverty":
         frame["reporting_year"] = pd.to_datetime(frame["period"]).dt.year
-        frame["poor_and_near_poor"] = frame["poor_households"] + frame["near_poor_households"]
+        # Poor > total is its own error: don't report the same row again as poor + near-poor > total.
+        both = frame["poor_households"].astype("Float64") + frame["near_poor_households"].astype("Float64")
+        frame["poor_and_near_poor"] = both.where(
+            frame["poor_households"].astype("Float64") <= frame["total_households"].astype("Float64"))
         computed = frame["poor_households"] / frame["total_households"].where(frame["total_households"] > 0) * 100
         given = frame["poverty_rate_pct"].astype("Float64")
         # A cell formatted as a percentage reads as 0.1089: accept either reading.

@@ -146,7 +146,7 @@ def test_soft_rules_are_warnings_and_the_rows_load(broken):
     assert loaded_houses == ["H01", "H90", "H91"]
     assert [r["excel_row"] for r in broken.table("grants")] == [2, 2 + len(GRANT_CASES) - 1]
     assert [(r["review_year"], r["poverty_rate_pct_written"]) for r in broken.table("poverty")] == [
-        (2024, 10.0), (2023, None), (2023, 15.0), (2022, 0.1)]
+        (2024, 10.0), (2023, 10.0), (2023, 15.0), (2022, 0.1)]
 
 
 def test_values_as_written_and_personal_values_withheld(broken):

@@ -59,8 +59,11 @@ class Formula:
     cached: object
 
 
-def write_xlsxwriter(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """Like workbooks.write_workbook, but Formula(...) cells get a cached result (as Excel writes)."""
+def write_xlsxwriter(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[tuple]] | None = None) -> Path:
+    """Like workbooks.write_workbook, but Formula(...) cells get a cached result (as Excel writes).
+
+    merges: sheet name -> [(range like 'A1:Q1', value)] merged cells (leave those cells None in rows).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -79,5 +82,7 @@ def write_xlsxwriter(path: Path, sheets: dict[str, list[list]]) -> Path:
                     sheet.write_string(r, c, value)
                 else:
                     sheet.write(r, c, value)
+        for cells, value in (merges or {}).get(name, []):
+            sheet.merge_range(cells, value)
     book.close()
     return path

@@ -119,7 +119,7 @@ def run_ingest(
     con = warehouse.connect(warehouse_dir)
     try:
         stat_index, known_pairs, known_shas = warehouse.known_files(con)
-        sha_owner = dict(con.execute("select file_sha256, min(file_name) from raw.submissions group by 1").fetchall())
+        sha_owner = dict(con.execute("select file_sha256, min(file_name) from raw.submissions where outcome <> 'duplicate' group by 1").fetchall())
         duplicates, to_parse = [], []
         for source in files:
             sha = stat_index.get((source.name, source.size, _mtime_key(source.mtime)))

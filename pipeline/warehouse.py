@@ -72,11 +72,16 @@ def connect(warehouse_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]], set[str]]:
-    """(name, size, mtime) -> sha; (name, sha) pairs seen; every sha seen."""
-    rows = con.execute("select file_name, file_size, strftime(file_mtime, '%Y-%m-%dT%H:%M:%S.%f'), file_sha256 from raw.submissions").fetchall()
-    stat_index = {(name, size, mtime): sha for name, size, mtime, sha in rows}
-    pairs = {(name, sha) for name, _, _, sha in rows}
-    return stat_index, pairs, {sha for *_, sha in rows}
+    """(name, size, mtime) -> sha; (name, sha) pairs seen; every sha processed (not as a duplicate).
+
+    A duplicate's sha does not count as processed: duplicates are committed before the batch
+    holding their original, so after a crash in between the original must still be parsed.
+    """
+    rows = con.execute("select file_name, file_size, strftime(file_mtime, '%Y-%m-%dT%H:%M:%S.%f'), file_sha256, "
+                       "outcome from raw.submissions").fetchall()
+    stat_index = {(name, size, mtime): sha for name, size, mtime, sha, _ in rows}
+    pairs = {(name, sha) for name, _, _, sha, _ in rows}
+    return stat_index, pairs, {sha for *_, sha, outcome in rows if outcome != "duplicate"}
 
 
 def write_batch(con, ledger: list[dict], tables: dict[str, pd.DataFrame]) -> None:

@@ -33,7 +33,9 @@ def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
     temp = warehouse_dir / f".bi.duckdb.tmp-{os.getpid()}"
     parquet_dir = warehouse_dir / "parquet"
     parquet_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (temp, temp.with_name(temp.name + ".wal")):
+    # Temp files of a publish that was killed (any pid): callers hold the warehouse lock,
+    # so no other publish is writing them.
+    for stale in [*warehouse_dir.glob(".bi.duckdb.tmp-*"), *parquet_dir.glob(".*.parquet.tmp-*")]:
         stale.unlink(missing_ok=True)
     con = duckdb.connect()
     try:

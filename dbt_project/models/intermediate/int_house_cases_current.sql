@@ -38,13 +38,7 @@ ranked as (
         *,
         row_number() over (
             partition by district_code, household_id
-            order by
-                period desc nulls last,
-                version desc nulls last,
-                received_at desc nulls last,
-                file_mtime desc nulls last,
-                submission_id desc,
-                excel_row desc
+            order by {{ submission_recency_order() }}
         ) as recency_rank,
         count(*) over (
             partition by district_code, household_id

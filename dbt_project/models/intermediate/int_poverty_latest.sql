@@ -36,13 +36,7 @@ ranked as (
         *,
         row_number() over (
             partition by commune_code, review_year
-            order by
-                period desc nulls last,
-                version desc nulls last,
-                received_at desc nulls last,
-                file_mtime desc nulls last,
-                submission_id desc,
-                excel_row desc
+            order by {{ submission_recency_order() }}
         ) as recency_rank
 
     from joined

@@ -229,3 +229,42 @@ def test_cli_asserts_defusedxml_at_start_up(tmp_path):
                 assert con.execute("select count(*) from raw.submissions").fetchone() == (0,)
         finally:
             con.close()
+
+
+INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=2+3"]
+
+
+def test_feedback_workbooks_store_user_text_as_text(tmp_path):
+    """Cell values that look like formulas come back in the feedback workbooks as text, never as formulas."""
+    pytest.importorskip("pipeline.feedback")
+    from runner import run_load
+
+    sources, warehouse = tmp_path / "sources", tmp_path / "warehouse"
+    rows = [house("OK1", no=1)]
+    rows += [house(f"X{i}", category=value, no=i + 2) for i, value in enumerate(INJECTIONS)]
+    rows += [house(f"Y{i}", support=value, status=value, no=i + 20) for i, value in enumerate(INJECTIONS)]
+    path = submission(sources / "injection.xlsx", houses=rows)
+    book = openpyxl.load_workbook(path)   # typed by a clerk: text cells, not formulas
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+    book.save(path)
+    result = run_load(sources, warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+    books = sorted((warehouse / "feedback").rglob("*.xlsx"))
+    assert books, "expected a feedback workbook for the rejected rows"
+    texts = []
+    for path in books:
+        book = openpyxl.load_workbook(path)
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate, cell.value)
+                    if isinstance(cell.value, str):
+                        texts.append(cell.value)
+    # the values really are in the feedback, as written (so the check above means something)
+    joined = "\n".join(texts)
+    for value in ('=HYPERLINK("http://x","y")', "@SUM(A1)", "-1+2"):
+        assert value in joined, value

@@ -135,6 +135,40 @@ def test_run_through_graphql_publishes(dagster_ui, launched_run):
     assert cells == [("116", "on_time"), ("118", "late")]
 
 
+METADATA_QUERY = """
+query Metadata($key: AssetKeyInput!) {
+  assetOrError(assetKey: $key) {
+    ... on Asset { assetMaterializations(limit: 1) { runId metadataEntries {
+      label
+      ... on MarkdownMetadataEntry { mdStr }
+      ... on IntMetadataEntry { intValue }
+    } } }
+  }
+}"""
+
+
+def test_run_metadata_through_graphql(dagster_ui, launched_run):
+    from dagster_graphql import DagsterGraphQLClient
+
+    client = DagsterGraphQLClient("127.0.0.1", port_number=dagster_ui["port"])
+
+    def entries(*path: str) -> dict:
+        data = client._execute(METADATA_QUERY, {"key": {"path": list(path)}})
+        materialization = data["assetOrError"]["assetMaterializations"][0]
+        assert materialization["runId"] == launched_run
+        return {e["label"]: e.get("mdStr", e.get("intValue")) for e in materialization["metadataEntries"]}
+
+    houses = entries("raw", "houses")["rows_by_submission"]
+    assert "116_2025_03.xlsx" in houses and "**total**" in houses
+    assert "| accepted |" in entries("raw", "submissions")["files_by_status"]
+    published = entries("bi_warehouse")
+    assert published["rows_agg_submission_completeness"] > 0
+    assert published["preview_fct_houses"].startswith("| district_code |")
+    grid = entries("submission_completeness")["grid"]
+    assert grid.splitlines()[0].endswith("| 2025-03 |")
+    assert next(line for line in grid.splitlines() if line.startswith("| 116 |")).endswith("| ✓ |")
+
+
 def _dismiss_community_dialog(page) -> None:
     """A fresh DAGSTER_HOME greets the first visitor with a 'Join the Dagster community' dialog."""
     skip = page.get_by_role("button", name="Skip")

@@ -224,5 +224,6 @@ def test_sigkill_at_every_phase_then_finish_equals_clean_run(tmp_path, clean):
     assert not debris(warehouse), debris(warehouse)
     # the Parquet copies are the new version too
     for table in [t for t in clean if t.startswith("marts.")]:
-        rows = duckdb.sql(f"select count(*) from '{warehouse / 'parquet' / (table + '.parquet')}'").fetchone()[0]
+        rows = duckdb.connect().execute(
+            f"select count(*) from '{warehouse / 'parquet' / (table + '.parquet')}'").fetchone()[0]
         assert rows == len(clean[table]), table

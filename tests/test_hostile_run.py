@@ -127,9 +127,9 @@ WRAPPER = textwrap.dedent("""
     import json, resource, subprocess, sys
     proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # not RUSAGE_SELF: Linux carries maxrss across exec, so it would report pytest's own peak
     print(json.dumps({"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-                      "peak_kb": max(kids, me)}))
+                      "peak_kb": kids}))
 """)
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,27 @@ def _parse_many(paths: list[Path], today: dt.date, pool) -> list[ParsedWorkbook]
         return results
 
 
+def _start_parsing(paths: list[Path], today: dt.date, pool) -> Callable[[], list[ParsedWorkbook]]:
+    """Hand the files to the workers now; the returned callable collects the results.
+
+    Lets the workers parse the next batch while this process validates and writes the
+    current one (both cores busy). A broken pool falls back to _parse_many's isolation.
+    """
+    if pool is None:
+        return lambda: _parse_many(paths, today, None)
+    try:
+        pending = pool.map(_parse_one, [(str(p), today) for p in paths])
+    except (futures.process.BrokenProcessPool, RuntimeError):
+        return lambda: _parse_many(paths, today, pool)
+
+    def collect() -> list[ParsedWorkbook]:
+        try:
+            return list(pending)
+        except futures.process.BrokenProcessPool:
+            return _parse_many(paths, today, pool)
+    return collect
+
+
 def _new_pool(workers: int):
     return futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_limit_worker
@@ -144,11 +166,16 @@ def run_ingest(
             return result
         workers = workers or min(2, os.cpu_count() or 1)
         pool = _new_pool(workers) if workers > 1 and len(to_parse) >= IN_PROCESS_BELOW else None
+        # Great Expectations takes seconds to import: do it while the workers parse the first batch.
+        threading.Thread(target=rules.preload, daemon=True).start()
         try:
             done = 0
-            for start in range(0, len(to_parse), BATCH_FILES):
-                batch = to_parse[start:start + BATCH_FILES]
-                parsed = _parse_many([s.path for s, _ in batch], today, pool)
+            batches = [to_parse[start:start + BATCH_FILES] for start in range(0, len(to_parse), BATCH_FILES)]
+            ahead = _start_parsing([s.path for s, _ in batches[0]], today, pool)
+            for number, batch in enumerate(batches):
+                parsed = ahead()
+                if number + 1 < len(batches):
+                    ahead = _start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
                 entries, tables = _build_batch(batch, parsed, received_at, result.rule_summary)
                 warehouse.write_batch(con, entries, tables)
                 result.new_entries.extend(entries)

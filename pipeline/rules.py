@@ -12,6 +12,7 @@ import functools
 import itertools
 import logging
 import os
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -188,11 +189,21 @@ def _gx_context():
     return gx, context
 
 
+def preload() -> None:
+    """Import Great Expectations and build the context ahead of the first validation (thread-safe)."""
+    with _PRELOAD_LOCK:
+        _gx_context()
+
+
+_PRELOAD_LOCK = threading.Lock()
+
+
 def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, dict]]:
     """Run the kind's suite on the frame: (row findings, per-rule summary for checks)."""
     if frame.empty:
         return [], {rule.name: {"success": True, "unexpected": 0, "severity": rule.severity} for rule in RULES[kind]}
-    gx, context = _gx_context()
+    with _PRELOAD_LOCK:
+        gx, context = _gx_context()
     run = next(_RUNS)   # names must be unique within the (cached) context
     source = context.data_sources.add_pandas(f"{kind}_source_{run}")
     batch = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("batch").get_batch(

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from pipeline import reference
 from pipeline.sheets import COLUMNS, Column
-from pipeline.text import cell_text, fold, split_unit
+from pipeline.text import cell_text, split_unit
+from pipeline.text import fold as _fold_uncached
 from pipeline.values import (
     ParseError,
     parse_amount_vnd,
@@ -31,6 +32,10 @@ FOOTER_WORDS = re.compile(
     r"ky, ghi ro|giam doc|chu tich|noi nhan|ngay \d+ thang|\.+, ngay|[^,]{0,30}, ngay \d*)"
 )
 COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+
+# Per-cell hot path (benchmark: ~390k rows): the same texts repeat row after row and file
+# after file (enumerations, commune names, cumulative case lists), so fold each once.
+fold = functools.lru_cache(maxsize=1 << 17, typed=True)(_fold_uncached)
 
 
 def column_letter(index: int) -> str:
@@ -220,7 +225,13 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
     data_cols = [m.index for k, m in result.columns.items() if m.spec.kind != "ignore" and k != "notes"]
 
     def data_like(row):
-        return sum(1 for i in data_cols if i < len(row) and not _is_blank(row[i])) >= 2
+        filled = 0
+        for i in data_cols:
+            if i < len(row) and not _is_blank(row[i]):
+                filled += 1
+                if filled >= 2:
+                    return True
+        return False
 
     last_data = -1
     for i, r in enumerate(body):
@@ -285,6 +296,9 @@ def _cell(row: list, index: int):
     return row[index] if index < len(row) else None
 
 
+_EXACT = float(1 << 53)   # floats below this are exact integers
+
+
 def _convert(mapped: MappedColumn, value: object):
     kind = mapped.spec.kind
     if _is_blank(value):
@@ -292,10 +306,18 @@ def _convert(mapped: MappedColumn, value: object):
     if kind == "text":
         return cell_text(value)
     if kind == "enum":
-        return mapped.spec.enum.get(fold(value), cell_text(value))
+        found = mapped.spec.enum.get(fold(value))
+        return found if found is not None else cell_text(value)
+    # Fast paths for cells already typed as whole numbers (what values.py would return too).
     if kind == "amount":
+        if type(value) is float and mapped.factor == 1 and value.is_integer() and -_EXACT < value < _EXACT:
+            return int(value)
         return parse_amount_vnd(value, mapped.factor)
     if kind in ("count", "year"):
+        if type(value) is float and value.is_integer() and -_EXACT < value < _EXACT:
+            return int(value)
+        if type(value) is int:
+            return value
         return parse_count(value)
     if kind == "date":
         return parse_date(value)
@@ -342,7 +364,7 @@ def _parse_row(result: SheetResult, row: list, excel_row: int, district_code: st
         list_year = reference.list_year_for_month(period)
     if list_year is not None:
         try:
-            record["commune_code"] = reference.match_commune(
+            record["commune_code"] = _match_commune(
                 None if _is_blank(code_value) else code_value,
                 None if _is_blank(name_value) else cell_text(name_value),
                 district_code, list_year,
@@ -356,6 +378,25 @@ def _parse_row(result: SheetResult, row: list, excel_row: int, district_code: st
             ))
     result.problems.extend(problems)
     return None if problems else record
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)
+def _commune_outcome(code_value, name_value, district_code: str, list_year: int):
+    try:
+        return reference.match_commune(code_value, name_value, district_code, list_year), None
+    except reference.CommuneError as error:
+        return None, error
+
+
+def _match_commune(code_value, name_value, district_code: str, list_year: int) -> str:
+    """reference.match_commune, remembered per (code, name, district, list): rows repeat them."""
+    try:
+        code, error = _commune_outcome(code_value, name_value, district_code, list_year)
+    except TypeError:   # an unhashable cell: not cached
+        return reference.match_commune(code_value, name_value, district_code, list_year)
+    if error is not None:
+        raise reference.CommuneError(error.reason, error.reason_vi, error.column)
+    return code
 
 
 def _check_total(result: SheetResult, row: list, excel_row: int, sums_all: dict, sums_since: dict) -> None:

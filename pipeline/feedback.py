@@ -156,6 +156,19 @@ def _dicts(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def missing_feedback(con, warehouse_dir: Path) -> list[str]:
+    """Submissions that need a feedback workbook but have none on disk.
+
+    A load killed after a batch committed but before its feedback was written would
+    otherwise never tell those districts anything: the next load does not see them as new.
+    """
+    folder = Path(warehouse_dir) / FEEDBACK_DIR
+    rows = _dicts(con.execute(
+        "select submission_id, district_code, period, version from raw.submissions "
+        f"where outcome <> 'duplicate' and ({NEEDS_FEEDBACK})"))
+    return [r["submission_id"] for r in rows if not (folder / feedback_name(r)).exists()]
+
+
 def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[dict]:
     """Write a feedback workbook for each of these submissions that has errors or warnings.
 

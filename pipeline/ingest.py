@@ -163,6 +163,7 @@ def run_ingest(
             warehouse.write_batch(con, duplicates, {})
             result.new_entries.extend(duplicates)
         if not to_parse:
+            result.feedback = feedback.write_feedback(con, warehouse_dir, feedback.missing_feedback(con, warehouse_dir))
             return result
         workers = workers or min(2, os.cpu_count() or 1)
         pool = _new_pool(workers) if workers > 1 and len(to_parse) >= IN_PROCESS_BELOW else None
@@ -184,7 +185,9 @@ def run_ingest(
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-        result.feedback = feedback.write_feedback(con, warehouse_dir, [e["submission_id"] for e in result.new_entries])
+        new_ids = {e["submission_id"] for e in result.new_entries}
+        result.feedback = feedback.write_feedback(
+            con, warehouse_dir, sorted(new_ids | set(feedback.missing_feedback(con, warehouse_dir))))
         return result
     finally:
         con.close()

@@ -120,3 +120,19 @@ def test_clean_submission_gets_no_feedback_and_rerun_writes_nothing(run, tmp_pat
     assert "clean.xlsx" not in _by_file(run)
     again = load(run.warehouse_dir.parent / "sources", run.warehouse_dir)
     assert again.result.feedback == []
+
+
+def test_missing_feedback_is_written_by_the_next_load(tmp_path):
+    """A load killed between a batch commit and the feedback step: the next load writes it."""
+    from pipeline.ingest import run_ingest
+    from workbooks import house, submission
+
+    sources, warehouse_dir = tmp_path / "sources", tmp_path / "warehouse"
+    submission(sources / "bad.xlsx", houses=[house(commune="99999")])
+    run_ingest(sources, warehouse_dir)
+    written = list((warehouse_dir / "feedback").glob("*.xlsx"))
+    assert len(written) == 1
+    written[0].unlink()   # as if the load had died before writing it
+    again = run_ingest(sources, warehouse_dir)
+    assert [f["submission_id"] for f in again.feedback] != []
+    assert [p.name for p in (warehouse_dir / "feedback").glob("*.xlsx")] == [written[0].name]

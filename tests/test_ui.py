@@ -38,7 +38,8 @@ def _wait(predicate, what: str, limit: float, procs=()):
     while True:
         for proc in procs:
             if proc.poll() is not None:
-                raise AssertionError(f"{proc.args[0]} exited with {proc.returncode} while waiting for {what}")
+                log = Path(getattr(proc, "log_path", "/dev/null")).read_text(errors="replace")[-4000:]
+                raise AssertionError(f"{proc.args[0]} exited with {proc.returncode} while waiting for {what}\n{log}")
         value = predicate()
         if value:
             return value
@@ -61,6 +62,18 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def _create_storage(home: Path) -> None:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        instance.get_runs(limit=1)
+        instance.all_instigator_state()
+        instance.get_asset_keys()
+    finally:
+        instance.dispose()
+
+
 @pytest.fixture(scope="module")
 def dagster_ui(tmp_path_factory):
     root = tmp_path_factory.mktemp("ui")
@@ -75,24 +88,29 @@ def dagster_ui(tmp_path_factory):
     env = {**os.environ, "DAGSTER_HOME": str(home), "PIPELINE_SOURCES_DIR": str(sources),
            "PIPELINE_WAREHOUSE_DIR": str(warehouse), "GX_ANALYTICS_ENABLED": "false",
            "DAGSTER_DISABLE_TELEMETRY": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    _create_storage(home)   # webserver and daemon starting together on a fresh home race to create it
     port = _free_port()
     procs = []
+
+    def start(name: str, args: list[str]) -> None:
+        log = open(logs / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)   # own process group: killed as a whole
+        proc.log_path = logs / f"{name}.log"
+        procs.append(proc)
+
+    def server_info():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as response:
+                return json.loads(response.read())
+        except OSError:
+            return None
+
     try:
-        for name, args in (("webserver", [str(BIN / "dagster-webserver"), "-w", "workspace.yaml",
-                                          "-h", "127.0.0.1", "-p", str(port)]),
-                           ("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"])):
-            log = open(logs / f"{name}.log", "wb")
-            procs.append(subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True))   # own process group: killed as a whole
-
-        def server_info():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as response:
-                    return json.loads(response.read())
-            except OSError:
-                return None
-
+        start("webserver", [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])
         _wait(server_info, "the webserver's /server_info", 240, procs)
+        # the daemon dequeues runs (the template's run queue) and would run schedules and sensors
+        start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"])
         yield {"port": port, "procs": procs, "logs": logs, "warehouse": warehouse}
     finally:
         for proc in procs:
@@ -212,7 +230,7 @@ def test_asset_graph_and_run_page_in_chromium(dagster_ui, launched_run):
 
             page.goto(f"{base}/runs/{launched_run}")
             page.get_by_text("Success").first.wait_for()
-            page.get_by_text("bi_warehouse").first.wait_for()
+            page.get_by_text("RUN_SUCCESS").first.wait_for()   # the event log has loaded
             page.screenshot(path=str(ARTIFACTS / "run.png"), full_page=True)
             run_page = page.content()
             assert "Success" in run_page and launched_run[:8] in run_page

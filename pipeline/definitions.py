@@ -114,6 +114,13 @@ def ingest_submissions(context: dg.AssetExecutionContext, config: IngestConfig, 
             metadata["files_by_status"] = dg.MetadataValue.md(run_report["files_by_status"])
             if result.new_entries:
                 metadata["new_submissions"] = dg.MetadataValue.md(_submissions_markdown(result.new_entries))
+        if table == "rejected_rows" and result.feedback:
+            # the same summary the districts get in their feedback workbooks
+            metadata["feedback_workbooks"] = dg.MetadataValue.md(_md_table(
+                ["file", "district", "period", "status", "errors", "warnings", "feedback workbook"],
+                [(f["file_name"], f["district"], f["period"], f["status"], f["errors"], f["warnings"],
+                  Path(f["path"]).name) for f in result.feedback], limit=100))
+            metadata["feedback_folder"] = str(pipeline_settings.warehouse / "feedback")
         if table in run_report["sheets"]:
             metadata["rows_by_submission"] = dg.MetadataValue.md(run_report["sheets"][table])
         yield dg.MaterializeResult(asset_key=["raw", table], metadata=metadata)

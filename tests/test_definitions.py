@@ -18,3 +18,26 @@ def test_graph_order():
     assert "raw/houses" in upstream("staging/stg_houses")
     assert "staging/stg_houses" in upstream("intermediate/int_house_cases_current")
     assert "marts/fct_houses" in upstream("bi_warehouse")
+
+
+def test_ingest_asset_reports_feedback_and_checks(tmp_path):
+    """The ingest asset on its own: run metadata carries the feedback summary; GX checks fail/pass."""
+    from pipeline.definitions import PipelineSettings, ingest_submissions
+    from workbooks import grant, house, submission
+
+    sources, warehouse_dir = tmp_path / "sources", tmp_path / "warehouse"
+    submission(sources / "a.xlsx", houses=[house("H1"), house("H2", status="xong", no=2)], grants=[grant()])
+    result = dg.materialize(
+        [ingest_submissions],
+        resources={"pipeline_settings": PipelineSettings(sources_dir=str(sources), warehouse_dir=str(warehouse_dir))},
+    )
+    assert result.success
+    materializations = {m.asset_key.to_user_string(): m for m in result.asset_materializations_for_node("ingest_submissions")}
+    feedback = materializations["raw/rejected_rows"].metadata["feedback_workbooks"].value
+    assert "a.xlsx" in feedback and "accepted_with_errors" in feedback
+    assert materializations["raw/submissions"].metadata["rows_rejected"].value == 1
+    checks = {(c.asset_key.to_user_string(), c.check_name): c.passed
+              for c in result.get_asset_check_evaluations()}
+    assert checks[("raw/houses", "row_rules")] is False      # the 'xong' status was rejected by GX
+    assert checks[("raw/grants", "row_rules")] is True
+    assert checks[("raw/houses", "soft_rules")] is True

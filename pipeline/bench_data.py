@@ -32,18 +32,18 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipeline.sheets import COLUMNS
+
 SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 DISTRICTS = ["116", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128"]
 ALL_MONTHS = [(y, m) for y in range(2020, 2026) for m in range(1, 13) if (y, m) <= (2025, 3)]
 CASES_PER_DISTRICT = 975          # x 12 districts = 11,700 cases at scale 1
 GRANTS_PER_FILE = 20              # x 756 files ~ 15,000 grant rows at scale 1
 
-HOUSE_HEADERS = ["STT", "Mã hộ", "Mã xã", "Tên xã", "Bản", "Họ tên chủ hộ", "Số CCCD", "Dân tộc", "Đối tượng",
-                 "Hình thức hỗ trợ", "Ngân sách trung ương", "Ngân sách địa phương", "Xã hội hóa",
-                 "Ngày khởi công", "Ngày hoàn thành", "Tình trạng", "Ghi chú"]
-GRANT_HEADERS = ["STT", "Mã xã", "Tên xã", "Chương trình", "Số đối tượng", "Số tiền", "Nguồn kinh phí", "Ghi chú"]
-POVERTY_HEADERS = ["STT", "Mã xã", "Tên xã", "Năm rà soát", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo",
-                   "Hộ nghèo DTTS", "Tỷ lệ hộ nghèo (%)"]
+# The canonical headers of the submission format (pipeline/sheets.py), in the canonical order.
+HOUSE_HEADERS = [c.header for c in COLUMNS["houses"]]
+GRANT_HEADERS = [c.header for c in COLUMNS["grants"]]
+POVERTY_HEADERS = [c.header + (" (%)" if c.key == "poverty_rate_pct" else "") for c in COLUMNS["poverty"]]
 
 CATEGORIES = ["Hộ nghèo", "Hộ nghèo", "Hộ nghèo", "Hộ cận nghèo", "Hộ có công", "Hộ khó khăn khác"]
 SUPPORT = {"Xây mới": (40_000_000, 15_000_000, 5_000_000), "Sửa chữa": (20_000_000, 7_000_000, 3_000_000)}

@@ -172,3 +172,13 @@ def test_internal_warehouse_owner_only_even_with_open_umask(tmp_path):
     internal = tmp_path / "w" / "internal"
     assert stat.S_IMODE(internal.stat().st_mode) == 0o700
     assert stat.S_IMODE((internal / "warehouse.duckdb").stat().st_mode) == 0o600
+
+
+def test_committed_sources_are_owner_only():
+    """scripts/setup (which the README's commands and CI run) makes sources/ owner-only."""
+    import stat
+    from pathlib import Path
+
+    sources = Path(__file__).resolve().parent.parent / "sources"
+    loose = [p for p in [sources, *sources.rglob("*")] if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert loose == [], loose[:5]

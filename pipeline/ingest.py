@@ -225,16 +225,17 @@ def _build_batch(batch, parsed: list[ParsedWorkbook], received_at, rule_summary)
 
     # 1. one frame per kind over every submission of the batch, then the rule suite on it
     for kind in DATA_SHEETS:
-        records = []
+        parts = []
         for submission_id, workbook in by_id.items():
             sheet = workbook.sheets.get(kind)
-            if sheet is None:
+            if sheet is None or not sheet.n_records:
                 continue
-            for record in sheet.records:
-                records.append({**record, "submission_id": submission_id, "period": workbook.cover.period})
-        if not records:
+            n = sheet.n_records
+            parts.append({**sheet.data, "submission_id": [submission_id] * n, "period": [workbook.cover.period] * n})
+        if not parts:
             continue
-        frame = pd.DataFrame.from_records(records)
+        frame = pd.DataFrame(_concat_columns(parts))
+        del parts
         for spec_column in _expected_columns(kind):
             if spec_column not in frame:
                 frame[spec_column] = None
@@ -275,8 +276,12 @@ def _build_batch(batch, parsed: list[ParsedWorkbook], received_at, rule_summary)
             totals["warnings"] += 1
         for kind, sheet in workbook.sheets.items():
             rejected = sheet.rejected_rows
-            loaded = [r for r in sheet.records if r["excel_row"] not in rejected]
-            counts = {"rows_read": sheet.rows_read, "rows_loaded": len(loaded), "rows_rejected": len(rejected),
+            loaded = sheet.data
+            if rejected:
+                keep = [i for i, row in enumerate(loaded.get("excel_row", ())) if row not in rejected]
+                loaded = {key: [values[i] for i in keep] for key, values in loaded.items()}
+            n_loaded = len(loaded.get("excel_row", ()))
+            counts = {"rows_read": sheet.rows_read, "rows_loaded": n_loaded, "rows_rejected": len(rejected),
                       "rows_skipped": sheet.rows_skipped, "warnings": len(sheet.warnings)}
             assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_rejected"] + counts["rows_skipped"], (
                 source.name, kind, counts)
@@ -285,12 +290,12 @@ def _build_batch(batch, parsed: list[ParsedWorkbook], received_at, rule_summary)
             totals.update(counts)
             out["rejected_rows"].extend(_problem_row(submission_id, sheet.sheet_name, kind, p) for p in sheet.problems)
             out["warnings"].extend(_problem_row(submission_id, sheet.sheet_name, kind, p, True) for p in sheet.warnings)
-            for record in loaded:
-                out[kind].append({**record, "submission_id": submission_id})
+            if n_loaded:
+                out[kind].append({**loaded, "submission_id": [submission_id] * n_loaded})
         if totals["rows_loaded"] == 0 and totals["rows_rejected"] > 0:
             outcome, reason = "rejected", f"no row could be loaded: {totals['rows_rejected']} rows rejected"
             for kind in workbook.sheets:
-                out[kind] = [r for r in out[kind] if r["submission_id"] != submission_id]
+                out[kind] = [part for part in out[kind] if part["submission_id"][0] != submission_id]
         elif totals["rows_rejected"] > 0:
             outcome, reason = "accepted_with_errors", f"{totals['rows_rejected']} rows rejected"
         else:
@@ -321,10 +326,26 @@ def _locate(sheet, excel_row: int, rule: rules.Rule) -> Problem:
                    value, rule.reason, rule.reason_vi)
 
 
+def _concat_columns(parts: list[dict[str, list]]) -> dict[str, list]:
+    """Column-wise parts (one per sheet) -> one dict of lists; a column a part lacks is None there.
+
+    Building a frame from lists per column is several times faster than from row dicts.
+    """
+    keys = list(dict.fromkeys(key for part in parts for key in part))
+    columns: dict[str, list] = {key: [] for key in keys}
+    for part in parts:
+        n = len(part["submission_id"])
+        for key in keys:
+            values = part.get(key)
+            columns[key].extend(values if values is not None else [None] * n)
+    return columns
+
+
 def _frame(name: str, rows: list[dict]) -> pd.DataFrame | None:
+    """Rows of a ledger table (row dicts), or of a data sheet kind (column-wise parts)."""
     if not rows:
         return None
-    frame = pd.DataFrame.from_records(rows)
+    frame = pd.DataFrame(_concat_columns(rows)) if name in DATA_SHEETS else pd.DataFrame.from_records(rows)
     frame = frame.rename(columns=AMOUNT_COLUMNS)
     for column in warehouse.TABLE_COLUMNS[name]:
         if column not in frame:

@@ -80,12 +80,23 @@ class SheetResult:
     sheet_name: str
     header_row: int | None = None
     columns: dict[str, MappedColumn] = field(default_factory=dict)
-    records: list[dict] = field(default_factory=list)
+    # Accepted rows held column-wise ({"excel_row": [...], key: [...]}, same length): the
+    # ingest builds its frames straight from these lists. `records` is the row-wise view.
+    data: dict[str, list] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     rows_skipped: int = 0
     written: dict[int, list] = field(default_factory=dict)   # excel_row -> cells, for messages
+
+    @property
+    def records(self) -> list[dict]:
+        keys = list(self.data)
+        return [dict(zip(keys, values)) for values in zip(*self.data.values())]
+
+    @property
+    def n_records(self) -> int:
+        return len(self.data.get("excel_row", ()))
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -239,8 +250,9 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
             break
         if data_like(r) and not _is_total_row(r):
             last_data = i
-    sums_all: dict[str, Decimal] = {}
-    sums_since_total: dict[str, Decimal] = {}
+    # 1. classify rows (row by row: header/total/footer logic); data rows are converted after
+    data_rows: list[tuple[int, list]] = []       # (excel_row, cells)
+    events: list = []                            # data row index, or (excel_row, row) of a total row
     seen_content = False
     in_footer = False
     for offset, row in enumerate(body):
@@ -256,8 +268,7 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
         seen_content = True
         if _is_total_row(row):
             result.rows_skipped += 1
-            _check_total(result, row, excel_row, sums_all, sums_since_total)
-            sums_since_total = {}
+            events.append((excel_row, row))
             continue
         # Below the table: a signature block or note starts the footer, and everything under
         # it is footer; so is any row that is not data-like after the last data-like row.
@@ -281,14 +292,44 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
                 f"đơn vị '({unit})' không hợp lệ ở cột '{header}': dùng (đồng), (nghìn đồng) hoặc (triệu đồng)",
             ))
             continue
-        record = _parse_row(result, row, excel_row, district_code, period)
-        if record is not None:
-            for key, mapped in result.columns.items():
-                if mapped.spec.summable and record.get(key) is not None:
-                    sums_all[key] = sums_all.get(key, 0) + record[key]
-                    sums_since_total[key] = sums_since_total.get(key, 0) + record[key]
-            result.records.append(record)
-            result.written[excel_row] = row
+        events.append(len(data_rows))
+        data_rows.append((excel_row, row))
+
+    # 2. convert column by column, then accept the rows without problems
+    columns, row_problems = _parse_columns(result, data_rows, district_code, period)
+    bad = sorted(row_problems)
+    for i in bad:
+        result.problems.extend(row_problems[i])
+    if bad:
+        keep = [i for i in range(len(data_rows)) if i not in row_problems]
+        columns = {key: [values[i] for i in keep] for key, values in columns.items()}
+    else:
+        keep = range(len(data_rows))
+    result.data = columns
+    for i in keep:
+        excel_row, row = data_rows[i]
+        result.written[excel_row] = row
+
+    # 3. total rows: compare with the sums of the accepted rows above them (in sheet order)
+    if any(not isinstance(e, int) for e in events):
+        summable = [key for key, mapped in result.columns.items() if mapped.spec.summable and key in columns]
+        position = {i: n for n, i in enumerate(keep)}
+        sums_all: dict[str, Decimal] = {}
+        sums_since_total: dict[str, Decimal] = {}
+        for event in events:
+            if isinstance(event, int):
+                n = position.get(event)
+                if n is None:
+                    continue
+                for key in summable:
+                    value = columns[key][n]
+                    if value is not None:
+                        sums_all[key] = sums_all.get(key, 0) + value
+                        sums_since_total[key] = sums_since_total.get(key, 0) + value
+            else:
+                excel_row, row = event
+                _check_total(result, row, excel_row, sums_all, sums_since_total)
+                sums_since_total = {}
     return result
 
 
@@ -333,38 +374,99 @@ def _convert(mapped: MappedColumn, value: object):
     return cell_text(value)
 
 
-def _parse_row(result: SheetResult, row: list, excel_row: int, district_code: str, period: dt.date) -> dict | None:
-    record: dict = {"excel_row": excel_row}
-    problems = []
+_SLOW = object()   # a cell the fast path leaves to _convert
+
+
+def _fast_whole(v, factor=1):
+    """Whole-number cells as calamine returns them (what _convert would return), else _SLOW."""
+    t = type(v)
+    if t is float:
+        return int(v) if factor == 1 and v.is_integer() and -_EXACT < v < _EXACT else _SLOW
+    if t is int:
+        return v if factor == 1 else _SLOW
+    return None if v is None else _SLOW
+
+
+def _fast_date(v):
+    t = type(v)
+    if t is dt.datetime:
+        return v.date()
+    if t is dt.date:
+        return v
+    return None if v is None else _SLOW
+
+
+def _fast_text(v):
+    if type(v) is str:
+        return v.strip() or None
+    return None if v is None else _SLOW
+
+
+def _convert_column(mapped: MappedColumn, values: list) -> list:
+    """Fast typed values for a whole column; _SLOW where a cell needs _convert."""
+    kind = mapped.spec.kind
+    if kind in ("count", "year"):
+        return [_fast_whole(v) for v in values]
+    if kind == "amount":
+        factor = mapped.factor
+        return [_fast_whole(v, factor) for v in values]
+    if kind == "date":
+        return [_fast_date(v) for v in values]
+    if kind == "enum":
+        # Few distinct spellings per column: convert each once (enum conversion never fails).
+        by_text = {v: _convert(mapped, v) for v in set(values) if type(v) is str or v is None}
+        return [by_text.get(v, _SLOW) if type(v) is str or v is None else _SLOW for v in values]
+    if kind == "text":
+        return [_fast_text(v) for v in values]
+    return [_SLOW] * len(values)
+
+
+def _parse_columns(result: SheetResult, data_rows: list, district_code: str, period: dt.date):
+    """({key: typed values per data row}, {data row index: [Problem]}), same checks as row by row."""
+    n = len(data_rows)
+    columns: dict[str, list] = {"excel_row": [excel_row for excel_row, _ in data_rows]}
+    problems: dict[int, list[Problem]] = {}
     for key, mapped in result.columns.items():
         if mapped.spec.kind in ("ignore", "code") or key == "commune_name":
             continue
-        value = _cell(row, mapped.index)
-        try:
-            record[key] = _convert(mapped, value)
-        except (ParseError, ValueError) as error:
-            reason = getattr(error, "reason", None) or str(error)
-            reason_vi = getattr(error, "reason_vi", None) or reason
-            if mapped.spec.personal:
-                reason = reason.replace(str(value), "(withheld)")
-            problems.append(Problem(
-                excel_row, mapped.header, mapped.index,
-                None if mapped.spec.personal else cell_text(value), reason, reason_vi,
-            ))
-            record[key] = None
+        index = mapped.index
+        values = [row[index] if index < len(row) else None for _, row in data_rows]
+        typed = _convert_column(mapped, values)
+        for i in range(n):
+            if typed[i] is not _SLOW:
+                continue
+            value = values[i]
+            try:
+                typed[i] = _convert(mapped, value)
+            except (ParseError, ValueError) as error:
+                reason = getattr(error, "reason", None) or str(error)
+                reason_vi = getattr(error, "reason_vi", None) or reason
+                if mapped.spec.personal:
+                    reason = reason.replace(str(value), "(withheld)")
+                problems.setdefault(i, []).append(Problem(
+                    data_rows[i][0], mapped.header, mapped.index,
+                    None if mapped.spec.personal else cell_text(value), reason, reason_vi,
+                ))
+                typed[i] = None
+        columns[key] = typed
 
     code_col = result.columns.get("commune_code")
     name_col = result.columns.get("commune_name")
-    code_value = _cell(row, code_col.index) if code_col else None
-    name_value = _cell(row, name_col.index) if name_col else None
-    if result.kind == "poverty":
-        year = record.get("review_year")
-        list_year = reference.list_year_for_review(year) if isinstance(year, int) else None
-    else:
-        list_year = reference.list_year_for_month(period)
-    if list_year is not None:
+    years = columns.get("review_year") if result.kind == "poverty" else None
+    month_list = None if result.kind == "poverty" else reference.list_year_for_month(period)
+    communes = [None] * n
+    for i, (excel_row, row) in enumerate(data_rows):
+        code_value = _cell(row, code_col.index) if code_col else None
+        name_value = _cell(row, name_col.index) if name_col else None
+        if years is not None:
+            year = years[i]
+            list_year = reference.list_year_for_review(year) if isinstance(year, int) else None
+        else:
+            list_year = month_list
+        if list_year is None:
+            continue
         try:
-            record["commune_code"] = _match_commune(
+            communes[i] = _match_commune(
                 None if _is_blank(code_value) else code_value,
                 None if _is_blank(name_value) else cell_text(name_value),
                 district_code, list_year,
@@ -372,12 +474,12 @@ def _parse_row(result: SheetResult, row: list, excel_row: int, district_code: st
         except reference.CommuneError as error:
             mapped = code_col if (error.column == "commune_code" or not name_col) else name_col
             shown = code_value if mapped is code_col else name_value
-            problems.append(Problem(
+            problems.setdefault(i, []).append(Problem(
                 excel_row, mapped.header if mapped else "Mã xã", mapped.index if mapped else None,
                 cell_text(shown), error.reason, error.reason_vi,
             ))
-    result.problems.extend(problems)
-    return None if problems else record
+    columns["commune_code"] = communes
+    return columns, problems
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)

@@ -6,6 +6,7 @@ problems (unreadable numbers or dates, unknown communes) are found here; set-wis
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -87,7 +88,9 @@ class SheetResult:
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     rows_skipped: int = 0
-    written: dict[int, list] = field(default_factory=dict)   # excel_row -> cells, for messages
+    # Cells as written in the accepted rows, column-wise like `data` (Ellipsis: row too short),
+    # for the columns a message may quote (not personal ones): whole row lists cost ~2x memory.
+    raw: dict[str, list] = field(default_factory=dict)
 
     @property
     def records(self) -> list[dict]:
@@ -97,6 +100,15 @@ class SheetResult:
     @property
     def n_records(self) -> int:
         return len(self.data.get("excel_row", ()))
+
+    def written_text(self, excel_row: int, key: str) -> str | None:
+        """cell_text of an accepted row's cell in column `key`; None when the row has no such cell."""
+        rows = self.data.get("excel_row", [])
+        i = bisect.bisect_left(rows, excel_row)
+        values = self.raw.get(key)
+        if values is None or i >= len(rows) or rows[i] != excel_row or values[i] is Ellipsis:
+            return None
+        return cell_text(values[i])
 
     @property
     def rejected_rows(self) -> set[int]:
@@ -306,9 +318,16 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
     else:
         keep = range(len(data_rows))
     result.data = columns
-    for i in keep:
-        excel_row, row = data_rows[i]
-        result.written[excel_row] = row
+    for key, mapped in result.columns.items():
+        if mapped.spec.kind == "ignore" or mapped.spec.personal:
+            continue
+        index = mapped.index
+        values = [data_rows[i][1][index] if index < len(data_rows[i][1]) else Ellipsis for i in keep]
+        if mapped.spec.kind == "enum":
+            # One object per distinct spelling (each cell arrives as its own str).
+            canon = {v: v for v in values if type(v) is str}
+            values = [canon.get(v, v) if type(v) is str else v for v in values]
+        result.raw[key] = values
 
     # 3. total rows: compare with the sums of the accepted rows above them (in sheet order)
     if any(not isinstance(e, int) for e in events):

@@ -5,14 +5,13 @@ call them, report metadata, and hold the warehouse's write lock.
 """
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Any, Mapping
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipeline import inbox, ingest, publish, settings, transform, warehouse
+from pipeline import inbox, ingest, publish, settings, state, transform, warehouse
 from pipeline.lock import warehouse_lock
 
 WAREHOUSE_POOL = "warehouse"   # one writer at a time (see dagster.yaml for the limit of 1)
@@ -49,22 +48,10 @@ class IngestConfig(dg.Config):
     rebuild: bool = False
 
 
-def build_fingerprint() -> str:
-    """Changes when the transformation code changes, so a new version rebuilds the marts."""
-    digest = hashlib.sha256()
-    files = sorted(p for folder in ("models", "seeds", "macros", "tests")
-                   for p in (settings.DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
-    for path in [*files, settings.DBT_PROJECT_DIR / "dbt_project.yml", Path(publish.__file__)]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def _needs_build(warehouse_dir: Path) -> bool:
     con = warehouse.connect(warehouse_dir)
     try:
-        current = f"{warehouse.get_state(con, 'ledger_version')}:{build_fingerprint()}"
-        return current != warehouse.get_state(con, "published_version") or not (warehouse_dir / "bi.duckdb").exists()
+        return not state.published_is_current(con, warehouse_dir)
     finally:
         con.close()
 
@@ -232,7 +219,7 @@ def bi_warehouse(context: dg.AssetExecutionContext, pipeline_settings: PipelineS
     with warehouse_lock(warehouse_dir, timeout=None):
         con = warehouse.connect(warehouse_dir)
         try:
-            version = f"{warehouse.get_state(con, 'ledger_version')}:{build_fingerprint()}"
+            version = state.current_version(con)
         finally:
             con.close()
         path, tables = publish.publish(warehouse_dir)

@@ -25,6 +25,11 @@ class SourceFile:
         return digest.hexdigest()
 
 
+def mtime_key(mtime: dt.datetime) -> str:
+    """How a modification time is compared with the ledger's (microseconds kept)."""
+    return mtime.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
 def is_ignored(name: str) -> bool:
     """Office lock files, hidden files and non-spreadsheets get no ledger entry."""
     return (

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
@@ -86,6 +85,7 @@ def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, st
 
 def write_batch(con, ledger: list[dict], tables: dict[str, pd.DataFrame]) -> None:
     """Ledger entries and their rows in one transaction, then statuses recomputed."""
+    import pandas as pd   # lazily: the nothing-new check must stay cheap
     con.execute("begin transaction")
     try:
         for name, frame in tables.items():

@@ -123,3 +123,18 @@ def test_bad_arguments_exit_2(tmp_path):
     result = run_load(tmp_path / "missing", tmp_path / "w")
     assert result.returncode == 2
     assert "does not exist" in result.stderr or "is not a folder" in result.stderr
+
+
+def test_nothing_new_starts_neither_dagster_nor_dbt_nor_gx(loaded):
+    import subprocess
+    import sys
+
+    from runner import REPO
+
+    code = ("import sys; from pipeline.cli import main; "
+            f"rc = main(['load', '--sources', {str(loaded['sources'])!r}, '--warehouse', {str(loaded['warehouse'])!r}]); "
+            "print(rc, *(m in sys.modules for m in ('dagster', 'dagster_dbt', 'great_expectations', 'python_calamine')))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "DAGSTER_HOME"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "0 False False False False", out.stderr[-2000:]
+    assert "nothing to do" in out.stderr

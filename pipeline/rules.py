@@ -211,6 +211,26 @@ def _rule_columns(kind: str, frame: pd.DataFrame) -> list[str]:
     return [column for column in frame.columns if column in wanted]
 
 
+@functools.lru_cache(maxsize=None)
+def _kind_validation(kind: str):
+    """(batch definition, suite, rules by name) for a kind, built once per process.
+
+    Built per validation they cost ~0.1 s each and the context kept every data source with
+    its frame (memory grew with the batches); one source per kind holds only the last frame.
+    """
+    with _PRELOAD_LOCK:
+        gx, context = _gx_context()
+    run = next(_RUNS)   # names must be unique within the (cached) context
+    source = context.data_sources.add_pandas(f"{kind}_source_{run}")
+    definition = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("batch")
+    suite = gx.ExpectationSuite(name=f"{kind}_rules_{run}")
+    by_name = {}
+    for rule in RULES[kind]:
+        suite.add_expectation(getattr(gx.expectations, rule.kind)(**rule.kwargs, meta={"rule": rule.name}))
+        by_name[rule.name] = rule
+    return definition, context.suites.add(suite), by_name
+
+
 def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, dict]]:
     """Run the kind's suite on the frame: (row findings, per-rule summary for checks)."""
     if frame.empty:
@@ -219,31 +239,13 @@ def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, d
         gx, context = _gx_context()
     # Only the columns the rules read: GX hashes the whole frame (twice) per validation.
     frame = frame[_rule_columns(kind, frame)]
-    run = next(_RUNS)   # names must be unique within the (cached) context
-    source_name, suite_name = f"{kind}_source_{run}", f"{kind}_rules_{run}"
-    source = context.data_sources.add_pandas(source_name)
-    try:
-        batch = source.add_dataframe_asset(kind).add_batch_definition_whole_dataframe("batch").get_batch(
-            batch_parameters={"dataframe": frame}
-        )
-        suite = gx.ExpectationSuite(name=suite_name)
-        by_name = {}
-        for rule in RULES[kind]:
-            expectation = getattr(gx.expectations, rule.kind)(**rule.kwargs, meta={"rule": rule.name})
-            suite.add_expectation(expectation)
-            by_name[rule.name] = rule
-        suite = context.suites.add(suite)
-        result = batch.validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
-        )
-    finally:
-        # The context keeps every data source with its batch (the frame): drop them, or
-        # memory grows with every batch of the backfill.
-        del frame
-        context.data_sources.delete(source_name)
-        if suite_name in {s.name for s in context.suites.all()}:
-            context.suites.delete(suite_name)
+    definition, suite, by_name = _kind_validation(kind)
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"]},
+    )
+    del batch, frame
     findings, summary = [], {}
     for outcome in result.results:
         rule = by_name[outcome.expectation_config.meta["rule"]]

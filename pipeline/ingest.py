@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from pipeline import feedback, rules, safety, warehouse
-from pipeline.discover import SourceFile, discover
+from pipeline.discover import SourceFile, discover, mtime_key
 from pipeline.parse import ParsedWorkbook, parse_workbook
 from pipeline.sheets import DATA_SHEETS
 from pipeline.tables import Problem, cell_address
@@ -61,10 +61,6 @@ class IngestResult:
 
 def submission_id_for(name: str, sha: str) -> str:
     return hashlib.sha256(f"{name}\0{sha}".encode()).hexdigest()[:16]
-
-
-def _mtime_key(mtime: dt.datetime) -> str:
-    return mtime.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _worker_setup() -> tuple:
@@ -177,7 +173,7 @@ def run_ingest(
         sha_owner = dict(con.execute("select file_sha256, min(file_name) from raw.submissions where outcome <> 'duplicate' group by 1").fetchall())
         duplicates, to_parse = [], []
         for source in files:
-            sha = stat_index.get((source.name, source.size, _mtime_key(source.mtime)))
+            sha = stat_index.get((source.name, source.size, mtime_key(source.mtime)))
             if sha is None:
                 sha = source.sha256()
             if (source.name, sha) in known_pairs:

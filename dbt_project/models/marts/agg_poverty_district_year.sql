@@ -49,7 +49,7 @@ with_rates as (
         {{ pct('poor_households', 'total_households') }} as poverty_rate_pct,
         {{ pct('near_poor_households', 'total_households') }} as near_poor_rate_pct,
         -- the list in force at the end of the review year
-        case when review_year <= 2024 then 2024 else 2025 end as admin_list_year
+        {{ admin_list_year('review_year') }} as admin_list_year
 
     from district_year
 

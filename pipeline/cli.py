@@ -1,14 +1,14 @@
-"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--strict]`
+"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--strict]` and `python -m pipeline prepare`
 
-Runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
+load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
 is recorded in the UI's history), prints progress and a summary.
 Exit codes: 0 run completed (even with rejected files), 1 with --strict and anything
 rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline failed.
+prepare parses the dbt project once (the manifest Dagster's dbt assets are built from).
 """
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 import time
@@ -21,11 +21,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n\n")[1])
     sub = parser.add_subparsers(dest="command", required=True)
     load = sub.add_parser("load", help="discover -> ingest -> validate -> dbt build -> publish")
-    load.add_argument("--sources", type=Path, help="folder of district workbooks "
+    load.add_argument("--sources", type=Path, help="folder of the reporting units' workbooks "
                       "(default $PIPELINE_SOURCES_DIR, else the repo's sources/)")
     load.add_argument("--warehouse", type=Path, help="warehouse folder "
                       "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
     load.add_argument("--strict", action="store_true", help="exit 1 when any file or row was rejected")
+    sub.add_parser("prepare", help="parse the dbt project into the manifest cache (done by setup)")
     return parser
 
 
@@ -35,33 +36,49 @@ def _say(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.sources is not None and not args.sources.is_dir():
-        print(f"error: --sources {args.sources} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
-    if args.sources is not None:
-        os.environ["PIPELINE_SOURCES_DIR"] = str(args.sources.resolve())
-    if args.warehouse is not None:
-        os.environ["PIPELINE_WAREHOUSE_DIR"] = str(args.warehouse.resolve())
-    from pipeline import settings
+    try:
+        if args.command == "prepare":
+            from pipeline import transform
 
-    sources, warehouse_dir = settings.sources_dir(), settings.warehouse_dir()
+            _say(f"dbt manifest: {transform.prepare()}")
+            return EXIT_OK
+        return _load(args)
+    except Exception as error:  # a clear message, not a traceback; details with PIPELINE_DEBUG=1
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        print(f"error: the pipeline could not start: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _folders(args) -> tuple[Path, Path] | None:
+    from pipeline import config
+
+    sources = args.sources.resolve() if args.sources is not None else config.default_sources_dir()
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
     if not sources.is_dir():
-        print(f"error: sources folder {sources} does not exist", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"error: sources folder {sources} does not exist or is not a folder", file=sys.stderr)
+        return None
     try:
         warehouse_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         print(f"error: cannot create warehouse folder {warehouse_dir}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return None
+    return sources, warehouse_dir
 
-    from pipeline.lock import WarehouseBusy, warehouse_lock
+
+def _load(args) -> int:
+    folders = _folders(args)
+    if folders is None:
+        return EXIT_USAGE
+    sources, warehouse_dir = folders
+    from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
 
     started = time.monotonic()
-    run_started_at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
     _say(f"load: sources {sources} -> warehouse {warehouse_dir}")
+    run_id = None
     try:
         with warehouse_lock(warehouse_dir, timeout=0):
-            from pipeline import state
+            from pipeline.warehouse import state
 
             # Without DAGSTER_HOME there is no run history to record into, so a load with
             # nothing to do need not pay for starting Dagster and dbt (seconds).
@@ -69,18 +86,13 @@ def main(argv: list[str] | None = None) -> int:
                 _say("nothing new and the published warehouse is current: nothing to do")
                 success = True
             else:
-                success = _run_job()
+                success, run_id = _run_job(sources, warehouse_dir)
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
-    except Exception as error:  # a clear message, not a traceback; details with PIPELINE_DEBUG=1
-        if os.environ.get("PIPELINE_DEBUG"):
-            raise
-        print(f"error: the pipeline could not start: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    from pipeline.summary import ledger_summary
+    from pipeline.warehouse.summary import ledger_summary
 
-    summary = ledger_summary(warehouse_dir, since=run_started_at)
+    summary = ledger_summary(warehouse_dir, run_id)
     print(summary.text(time.monotonic() - started))
     if not success:
         print("error: the pipeline failed; see the messages above (the published warehouse was not changed)",
@@ -91,15 +103,22 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _run_job() -> bool:
+def _run_job(sources: Path, warehouse_dir: Path) -> tuple[bool, str]:
+    """The Dagster job `load` in this process, on these folders; the lock is already held here."""
+    from pipeline import transform
+
+    transform.prepare()
     import dagster as dg
 
+    from pipeline.defs.resources import WarehouseResource
     from pipeline.definitions import defs
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("load").execute_in_process(
         instance=instance,
         raise_on_error=False,
+        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
+                                                  take_lock=False)},
         # INFO shows our progress lines and dbt's per-model lines, not Dagster's event chatter
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
@@ -107,4 +126,4 @@ def _run_job() -> bool:
         if event.is_step_failure:
             error = event.event_specific_data.error
             _say(f"{event.step_key} failed: {error.message.strip() if error else ''}")
-    return result.success
+    return result.success, result.run_id

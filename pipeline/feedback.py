@@ -19,7 +19,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
-FEEDBACK_DIR = "feedback"
+from pipeline.enumerations import ENUMERATIONS
+from pipeline.warehouse.store import feedback_dir
+
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
 
 SUMMARY_SHEET = "Tóm tắt - Summary"
@@ -35,13 +37,7 @@ PROBLEM_HEADERS = [
     ("Mức độ", "Severity"),
 ]
 SEVERITY_VI = {"error": "Lỗi (dòng bị loại) / error", "warning": "Cảnh báo / warning"}
-STATUS_VI = {
-    "accepted": "Đã nhận",
-    "accepted_with_errors": "Đã nhận, có dòng bị loại",
-    "rejected": "Bị từ chối",
-    "duplicate": "Trùng tệp đã gửi",
-    "superseded": "Đã được thay thế",
-}
+STATUS_VI = {code: vi for code, vi, _ in ENUMERATIONS["submission_status"]}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -162,11 +158,17 @@ def missing_feedback(con, warehouse_dir: Path) -> list[str]:
     A load killed after a batch committed but before its feedback was written would
     otherwise never tell those districts anything: the next load does not see them as new.
     """
-    folder = Path(warehouse_dir) / FEEDBACK_DIR
+    folder = feedback_dir(Path(warehouse_dir))
     rows = _dicts(con.execute(
         "select submission_id, district_code, period, version from raw.submissions "
         f"where outcome <> 'duplicate' and ({NEEDS_FEEDBACK})"))
     return [r["submission_id"] for r in rows if not (folder / feedback_name(r)).exists()]
+
+
+def feedback_for_run(con, warehouse_dir: Path, run_id: str | None) -> list[dict]:
+    """The feedback workbooks of a load: its new submissions, plus any an interrupted load left unwritten."""
+    ids = [r[0] for r in con.execute("select submission_id from raw.submissions where run_id = ?", [run_id]).fetchall()]
+    return write_feedback(con, warehouse_dir, sorted(set(ids) | set(missing_feedback(con, warehouse_dir))))
 
 
 def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[dict]:
@@ -198,7 +200,7 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
     for problem in problems:
         by_submission.setdefault(problem["submission_id"], []).append(problem)
 
-    folder = Path(warehouse_dir) / FEEDBACK_DIR
+    folder = feedback_dir(Path(warehouse_dir))
     written = []
     for sub in submissions:
         found = by_submission.get(sub["submission_id"], [])

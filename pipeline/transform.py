@@ -1,47 +1,82 @@
-"""The dbt project as Dagster sees it, with its manifest prepared wherever the code runs."""
+"""The dbt project as Dagster sees it: where its manifest lives, how it is prepared, the build's arguments.
+
+Nothing dbt writes goes into the source tree (a deployment may mount it read-only): the parsed
+manifest is cached per version of the dbt project under the user's cache folder, and each
+warehouse keeps one folder for dbt's run artifacts and logs (store.dbt_work_dir), reused by
+every run, so nothing grows with the number of loads.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from pipeline.config import DBT_PROJECT_DIR, cache_dir
+from pipeline.warehouse import state, store
 
-from pipeline.settings import DBT_PROJECT_DIR
-
-
-def dbt_project() -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
-    newest = 0.0
-    for folder in ("models", "seeds", "macros", "tests"):
-        for path in (project_dir / folder).rglob("*"):
-            if path.is_file():
-                newest = max(newest, path.stat().st_mtime)
-    return max(newest, (project_dir / "dbt_project.yml").stat().st_mtime)
+def manifest_dir() -> Path:
+    return cache_dir() / "dbt" / state.build_fingerprint()
 
 
-def prepare(project: DbtProject) -> Path:
-    """`dbt parse` when the manifest is missing or older than the project's files.
+@functools.cache
+def dbt_project():
+    from dagster_dbt import DbtProject
 
-    prepare_if_dev() only does this under `dagster dev`; the CLI, tests and CI need it too.
-    """
-    manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir):
-        # The preparer's own DbtCliResource looks for `dbt` on PATH, which an unactivated
-        # venv does not have: parse with the venv's dbt instead.
-        from dagster_dbt import DbtCliResource
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=manifest_dir())
 
-        dbt = DbtCliResource(project_dir=project, profiles_dir=str(project.project_dir),
-                             dbt_executable=dbt_executable())
-        dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
-    return manifest
+
+def prepare_if_dev() -> None:
+    """Under `dagster dev`, prepare at import (DbtProject.prepare_if_dev would look for dbt on PATH,
+    which an unactivated venv lacks, and write into the source tree)."""
+    if dbt_project().preparer.using_dagster_dev():
+        prepare()
 
 
 def dbt_executable() -> str:
     """The dbt next to this Python (the venv's), so PATH does not matter."""
-    import shutil
-    import sys
-
     beside = Path(sys.executable).parent / "dbt"
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def prepare() -> Path:
+    """`dbt parse` into the manifest cache when this version of the project has no manifest yet.
+
+    DbtProject.prepare_if_dev() only does this under `dagster dev`; the CLI, tests and CI call
+    this (`python -m pipeline prepare`) before the definitions are imported.
+    """
+    target = manifest_dir()
+    manifest = target / "manifest.json"
+    if not manifest.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        command = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                   "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0 or not manifest.exists():
+            raise RuntimeError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+        _remove_old_manifests(target.parent, keep=target)
+    return manifest
+
+
+def _remove_old_manifests(folder: Path, keep: Path) -> None:
+    others = sorted((p for p in folder.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime)
+    for old in others[:max(0, len(others) - (KEEP_MANIFESTS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build") -> list[str]:
+    """The dbt command line for one build of this warehouse (pure: tested without running dbt)."""
+    work = store.dbt_work_dir(warehouse_dir)
+    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
+    return [command, "--vars", json.dumps(variables, sort_keys=True), "--log-path", str(work / "logs")]
+
+
+def target_path(warehouse_dir: Path) -> Path:
+    """dbt's run artifacts for this warehouse (one folder, overwritten by each run)."""
+    return store.dbt_work_dir(warehouse_dir) / "target"

@@ -1,17 +1,19 @@
-"""Running the real ingest (pipeline.ingest.run_ingest) in-process on workbooks a test wrote,
-then reading the raw tables of the internal warehouse. Plus an XlsxWriter-based writer for
+"""Running the real ingest (pipeline.ingest.batch.run_ingest) and the feedback step in-process on
+workbooks a test wrote, as the job's two assets do, then reading the raw tables of the internal warehouse. Plus an XlsxWriter-based writer for
 formulas with cached results (openpyxl writes none)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import xlsxwriter
 
-from pipeline import warehouse
-from pipeline.ingest import IngestResult, run_ingest
+from pipeline.warehouse import store as warehouse
+from pipeline.feedback import feedback_for_run
+from pipeline.ingest.batch import IngestResult, run_ingest
 
 TODAY = dt.date(2025, 4, 15)
 
@@ -20,6 +22,7 @@ TODAY = dt.date(2025, 4, 15)
 class Loaded:
     result: IngestResult
     warehouse_dir: Path
+    feedback: list[dict]          # feedback workbooks written (pipeline.feedback.feedback_for_run)
 
     def rows(self, sql: str, params=None) -> list[dict]:
         con = warehouse.connect(self.warehouse_dir, read_only=True)
@@ -49,8 +52,14 @@ class Loaded:
 
 
 def load(sources: Path, warehouse_dir: Path, today: dt.date = TODAY) -> Loaded:
-    result = run_ingest(sources, warehouse_dir, today=today, workers=1)
-    return Loaded(result, warehouse_dir)
+    run_id = uuid.uuid4().hex
+    result = run_ingest(sources, warehouse_dir, today=today, run_id=run_id, workers=1)
+    con = warehouse.connect(warehouse_dir)
+    try:
+        written = feedback_for_run(con, warehouse_dir, run_id)
+    finally:
+        con.close()
+    return Loaded(result, warehouse_dir, written)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ def test_ledger_accepts_everything_without_problems(loaded):
     assert (sheets["houses"]["rows_read"], sheets["houses"]["rows_skipped"]) == (10, 7)
     assert (sheets["grants"]["rows_read"], sheets["grants"]["rows_skipped"]) == (7, 4)
     assert (sheets["poverty"]["rows_read"], sheets["poverty"]["rows_skipped"]) == (4, 1)
-    assert loaded.result.feedback == []
+    assert loaded.feedback == []
 
 
 def test_houses_figures(loaded):

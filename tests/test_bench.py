@@ -1,14 +1,15 @@
 """The benchmark workload generator at a tiny scale: right shape, and every file loads clean.
 
-No timing here: the benchmark itself (python -m pipeline.bench) reports times.
+No timing here: the benchmark itself (python -m tools.bench) reports times.
 """
 import datetime as dt
 
 import duckdb
 from python_calamine import CalamineWorkbook
 
-from pipeline import bench_data, warehouse
-from pipeline.ingest import run_ingest
+from pipeline.warehouse import store as warehouse
+from tools import bench_data
+from pipeline.ingest.batch import run_ingest
 
 
 def _data_rows(path, sheet):

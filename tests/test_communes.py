@@ -5,8 +5,8 @@ import unicodedata
 import pytest
 
 from loading import TODAY
-from pipeline.parse import parse_workbook
-from pipeline.reference import CommuneError, match_commune
+from pipeline.ingest.parse import parse_workbook
+from pipeline.ingest.reference import CommuneError, match_commune
 from workbooks import POVERTY_HEADERS, cover_rows, house, poverty, submission
 
 

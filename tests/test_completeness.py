@@ -73,7 +73,7 @@ def test_states_on_the_demo(warehouse):
 
 
 def test_grid_markdown(warehouse):
-    from pipeline.definitions import completeness_grid
+    from pipeline.defs.reporting import completeness_grid
 
     rows = query(warehouse, "select district_code, period, state from marts.agg_submission_completeness")
     grid = completeness_grid(rows)

@@ -21,19 +21,23 @@ def test_graph_order():
 
 
 def test_ingest_asset_reports_feedback_and_checks(tmp_path):
-    """The ingest asset on its own: run metadata carries the feedback summary; GX checks fail/pass."""
-    from pipeline.definitions import PipelineSettings, ingest_submissions
+    """The ingest and feedback assets on their own: the feedback asset's metadata carries the
+    feedback summary; GX checks fail/pass."""
+    from pipeline.defs.assets.feedback import feedback_workbooks
+    from pipeline.defs.assets.ingest import ingest_submissions
+    from pipeline.defs.resources import WarehouseResource
     from workbooks import grant, house, submission
 
     sources, warehouse_dir = tmp_path / "sources", tmp_path / "warehouse"
     submission(sources / "a.xlsx", houses=[house("H1"), house("H2", status="xong", no=2)], grants=[grant()])
     result = dg.materialize(
-        [ingest_submissions],
-        resources={"pipeline_settings": PipelineSettings(sources_dir=str(sources), warehouse_dir=str(warehouse_dir))},
+        [ingest_submissions, feedback_workbooks],
+        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir))},
     )
     assert result.success
     materializations = {m.asset_key.to_user_string(): m for m in result.asset_materializations_for_node("ingest_submissions")}
-    feedback = materializations["raw/rejected_rows"].metadata["feedback_workbooks"].value
+    [feedback_event] = result.asset_materializations_for_node("feedback_workbooks")
+    feedback = feedback_event.metadata["feedback_workbooks"].value
     assert "a.xlsx" in feedback and "accepted_with_errors" in feedback
     assert materializations["raw/submissions"].metadata["rows_rejected"].value == 1
     checks = {(c.asset_key.to_user_string(), c.check_name): c.passed

@@ -34,7 +34,7 @@ def run(tmp_path_factory):
 
 
 def _by_file(run):
-    return {f["file_name"]: f for f in run.result.feedback}
+    return {f["file_name"]: f for f in run.feedback}
 
 
 def test_one_feedback_per_submission_with_problems(run):
@@ -69,11 +69,11 @@ def test_summary_first_then_problems_in_both_languages(run):
     header, problems = rows[0], rows[1:]
     assert "Ô / Cell" in header and "Lý do / Reason (Vietnamese)" in header
     cells = {p[1]: p for p in problems}
-    hyperlink = cells["Hỗ trợ!D3"]
+    hyperlink = cells["'Hỗ trợ'!D3"]
     assert hyperlink[3] == "Chương trình" and hyperlink[4] == HOSTILE[0]
     assert "must be one of" in hyperlink[6] and "không hợp lệ" in hyperlink[5]
     assert hyperlink[7].endswith("error")
-    nid = cells["Nhà ở!G3"]
+    nid = cells["'Nhà ở'!G3"]
     assert nid[4] is None and "12 chữ số" in nid[5] and "12 digits" in nid[6]
     assert any(p[7].endswith("warning") and "does not match" in p[6] for p in problems)   # cover warning
 
@@ -119,20 +119,19 @@ def test_whole_file_rejection_feedback(run):
 def test_clean_submission_gets_no_feedback_and_rerun_writes_nothing(run, tmp_path):
     assert "clean.xlsx" not in _by_file(run)
     again = load(run.warehouse_dir.parent / "sources", run.warehouse_dir)
-    assert again.result.feedback == []
+    assert again.feedback == []
 
 
 def test_missing_feedback_is_written_by_the_next_load(tmp_path):
     """A load killed between a batch commit and the feedback step: the next load writes it."""
-    from pipeline.ingest import run_ingest
     from workbooks import house, submission
 
     sources, warehouse_dir = tmp_path / "sources", tmp_path / "warehouse"
     submission(sources / "bad.xlsx", houses=[house(commune="99999")])
-    run_ingest(sources, warehouse_dir)
+    load(sources, warehouse_dir)
     written = list((warehouse_dir / "feedback").glob("*.xlsx"))
     assert len(written) == 1
     written[0].unlink()   # as if the load had died before writing it
-    again = run_ingest(sources, warehouse_dir)
+    again = load(sources, warehouse_dir)
     assert [f["submission_id"] for f in again.feedback] != []
     assert [p.name for p in (warehouse_dir / "feedback").glob("*.xlsx")] == [written[0].name]

@@ -6,9 +6,9 @@ import unicodedata
 import pytest
 
 from loading import TODAY, Formula, write_xlsxwriter
-from pipeline.cover import CoverError, parse_cover
-from pipeline.parse import parse_workbook
-from pipeline.sheets import sheet_kind
+from pipeline.ingest.cover import CoverError, parse_cover
+from pipeline.ingest.parse import parse_workbook
+from pipeline.ingest.sheets import sheet_kind
 from workbooks import (GRANT_HEADERS, HOUSE_HEADERS, POVERTY_HEADERS, cover_rows, grant, house, poverty,
                        write_workbook)
 

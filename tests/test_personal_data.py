@@ -161,7 +161,7 @@ def test_internal_warehouse_is_owner_only(loaded):
 
 
 def test_internal_warehouse_owner_only_even_with_open_umask(tmp_path):
-    from pipeline import warehouse
+    from pipeline.warehouse import store as warehouse
 
     old = os.umask(0)
     try:

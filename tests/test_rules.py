@@ -155,7 +155,7 @@ def test_values_as_written_and_personal_values_withheld(broken):
     assert by_cell[(GRANTS_SHEET, 4)]["value"] == FORMULA_LIKE
     assert by_cell[(GRANTS_SHEET, 5)]["value"] == "+1"
     assert by_cell[(HOUSES_SHEET, 8)]["value"] == "-1000000"
-    assert by_cell[(HOUSES_SHEET, 8)]["cell"] == "Nhà ở!L8"
+    assert by_cell[(HOUSES_SHEET, 8)]["cell"] == "'Nhà ở'!L8"
     nid = by_cell[(HOUSES_SHEET, 15)]
     assert nid["column"] == "Số CCCD" and nid["value"] is None and "0140997" not in nid["reason"]
     for row in rejected:

@@ -11,8 +11,11 @@ import dagster as dg
 import pytest
 import workbooks
 
-from pipeline import inbox
-from pipeline.definitions import WAREHOUSE_POOL, PipelineSettings, defs, inbox_sensor, nightly_load
+from pipeline.ingest import inbox
+from pipeline.definitions import defs
+from pipeline.defs.automation import inbox_sensor, nightly_load
+from pipeline.defs.policies import WAREHOUSE_POOL
+from pipeline.defs.resources import WarehouseResource
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -20,8 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 def _tick(sources: Path, cursor: str | None, instance) -> dg.SensorResult:
     context = dg.build_sensor_context(
         cursor=cursor, instance=instance,
-        resources={"pipeline_settings": PipelineSettings(sources_dir=str(sources),
-                                                         warehouse_dir=str(sources.parent / "warehouse"))})
+        resources={"warehouse": WarehouseResource(sources_dir=str(sources),
+                                                  warehouse_dir=str(sources.parent / "warehouse"))})
     return inbox_sensor(context)
 
 
@@ -102,7 +105,7 @@ def test_unchanged_files_are_not_hashed_again(sources, monkeypatch):
     def no_hashing(self):
         raise AssertionError("an unchanged file was hashed again")
 
-    monkeypatch.setattr("pipeline.discover.SourceFile.sha256", no_hashing)
+    monkeypatch.setattr("pipeline.ingest.discover.SourceFile.sha256", no_hashing)
     assert inbox.scan(sources, cursor).new == []
 
 

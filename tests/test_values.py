@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text import fold, split_unit
-from pipeline.values import (
+from pipeline.ingest.values import (
     ParseError, parse_amount_vnd, parse_count, parse_date, parse_number, parse_period, unit_factor,
 )
 

@@ -97,7 +97,7 @@ final as (
     select
         grid.district_code,
         grid.period,
-        grid.due_date <= current_date or latest.submission_id is not null as expected,
+        grid.due_date <= {{ as_of_date() }} or latest.submission_id is not null as expected,
         latest.submission_id,
         latest.status as latest_status,
         latest.received_at,
@@ -108,7 +108,7 @@ final as (
             when first_sent.submitted_on is not null and first_sent.submitted_on <= grid.due_date then 'on_time'
             when first_sent.submitted_on is not null then 'late'
             when latest.status = 'rejected' then 'rejected_only'
-            when grid.due_date > current_date then 'not_due'
+            when grid.due_date > {{ as_of_date() }} then 'not_due'
             else 'missing'
         end as state
 

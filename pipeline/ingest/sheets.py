@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.enumerations import ENUMERATIONS
 from pipeline.text import compact, fold
 
 SHEET_NAMES = {
@@ -47,9 +48,14 @@ class Column:
     personal: bool = False           # never copied out of the raw layer
     enum: dict[str, str] = field(default_factory=dict)
     summable: bool = False           # checked against a total row
+    raw_name: str | None = None      # its column in the raw layer, when not `key`
 
     def header_keys(self) -> set[str]:
         return {fold(h) for h in (self.header, self.key, *self.aliases)}
+
+    @property
+    def raw_column(self) -> str:
+        return self.raw_name or self.key
 
 
 COMMUNE_COLUMNS = (
@@ -57,29 +63,29 @@ COMMUNE_COLUMNS = (
     Column("commune_name", "Tên xã", ("xã", "commune", "tên xã, phường, thị trấn", "xã, phường, thị trấn")),
 )
 
-CATEGORY = _enum({
-    "poor": ["Hộ nghèo", "nghèo"],
-    "near_poor": ["Hộ cận nghèo", "cận nghèo"],
-    "meritorious": ["Hộ có công", "có công", "hộ có công với cách mạng"],
-    "other": ["Hộ khó khăn khác", "khó khăn khác", "hộ khó khăn"],
-})
-SUPPORT_TYPE = _enum({"new_build": ["Xây mới", "làm mới"], "repair": ["Sửa chữa"]})
-HOUSE_STATUS = _enum({
-    "not_started": ["Chưa khởi công"],
-    "in_progress": ["Đang thi công", "đang xây dựng"],
-    "completed": ["Hoàn thành", "đã hoàn thành"],
-})
-PROGRAMME = _enum({
-    "production": ["Phát triển sản xuất", "hỗ trợ phát triển sản xuất"],
-    "medical": ["Khám chữa bệnh", "hỗ trợ khám chữa bệnh"],
-    "students": ["Hỗ trợ học sinh", "học sinh"],
-    "hardship_other": ["Hoàn cảnh khó khăn khác", "hỗ trợ hoàn cảnh khó khăn khác"],
-})
-FUNDING_SOURCE = _enum({
-    "central": ["Ngân sách trung ương", "NSTW"],
-    "local": ["Ngân sách địa phương", "NSĐP"],
-    "social": ["Xã hội hóa", "XHH"],
-})
+# Spellings accepted besides the code and the Vietnamese label (pipeline/enumerations.py).
+ENUM_ALIASES = {
+    "category": {"poor": ["nghèo"], "near_poor": ["cận nghèo"],
+                 "meritorious": ["có công", "hộ có công với cách mạng"],
+                 "other": ["khó khăn khác", "hộ khó khăn"]},
+    "support_type": {"new_build": ["làm mới"]},
+    "house_status": {"in_progress": ["đang xây dựng"], "completed": ["đã hoàn thành"]},
+    "programme": {"production": ["hỗ trợ phát triển sản xuất"], "medical": ["hỗ trợ khám chữa bệnh"],
+                  "students": ["học sinh"], "hardship_other": ["hỗ trợ hoàn cảnh khó khăn khác"]},
+    "funding_source": {"central": ["NSTW"], "local": ["NSĐP"], "social": ["XHH"]},
+}
+
+
+def _domain(domain: str) -> dict[str, str]:
+    aliases = ENUM_ALIASES.get(domain, {})
+    return _enum({code: [label, *aliases.get(code, [])] for code, label, _ in ENUMERATIONS[domain]})
+
+
+CATEGORY = _domain("category")
+SUPPORT_TYPE = _domain("support_type")
+HOUSE_STATUS = _domain("house_status")
+PROGRAMME = _domain("programme")
+FUNDING_SOURCE = _domain("funding_source")
 
 HOUSES = (
     Column("no", "STT", ("số thứ tự", "tt"), kind="ignore"),
@@ -91,9 +97,9 @@ HOUSES = (
     Column("ethnicity", "Dân tộc"),
     Column("category", "Đối tượng", ("đối tượng hỗ trợ",), kind="enum", required=True, enum=CATEGORY),
     Column("support_type", "Hình thức hỗ trợ", (), kind="enum", required=True, enum=SUPPORT_TYPE),
-    Column("central_budget", "Ngân sách trung ương", ("nstw",), kind="amount", summable=True),
-    Column("local_budget", "Ngân sách địa phương", ("nsđp", "nsdp"), kind="amount", summable=True),
-    Column("social_contribution", "Xã hội hóa", ("xhh", "xã hội hoá"), kind="amount", summable=True),
+    Column("central_budget", "Ngân sách trung ương", ("nstw",), kind="amount", summable=True, raw_name="central_budget_vnd"),
+    Column("local_budget", "Ngân sách địa phương", ("nsđp", "nsdp"), kind="amount", summable=True, raw_name="local_budget_vnd"),
+    Column("social_contribution", "Xã hội hóa", ("xhh", "xã hội hoá"), kind="amount", summable=True, raw_name="social_contribution_vnd"),
     Column("start_date", "Ngày khởi công", (), kind="date"),
     Column("completion_date", "Ngày hoàn thành", (), kind="date"),
     Column("status", "Tình trạng", ("trạng thái",), kind="enum", required=True, enum=HOUSE_STATUS),
@@ -105,7 +111,7 @@ GRANTS = (
     *COMMUNE_COLUMNS,
     Column("programme", "Chương trình", ("chương trình hỗ trợ", "nội dung hỗ trợ"), kind="enum", required=True, enum=PROGRAMME),
     Column("beneficiaries", "Số đối tượng", ("số đối tượng hỗ trợ",), kind="count", required=True, summable=True),
-    Column("amount", "Số tiền", ("kinh phí", "số tiền hỗ trợ"), kind="amount", required=True, summable=True),
+    Column("amount", "Số tiền", ("kinh phí", "số tiền hỗ trợ"), kind="amount", required=True, summable=True, raw_name="amount_vnd"),
     Column("funding_source", "Nguồn kinh phí", ("nguồn vốn",), kind="enum", required=True, enum=FUNDING_SOURCE),
     Column("notes", "Ghi chú", ()),
 )
@@ -118,7 +124,7 @@ POVERTY = (
     Column("poor_households", "Số hộ nghèo", (), kind="count", required=True, summable=True),
     Column("near_poor_households", "Số hộ cận nghèo", (), kind="count", required=True, summable=True),
     Column("poor_ethnic_minority_households", "Hộ nghèo DTTS", ("số hộ nghèo dtts", "hộ nghèo dân tộc thiểu số"), kind="count", summable=True),
-    Column("poverty_rate_pct", "Tỷ lệ hộ nghèo", ("tỷ lệ hộ nghèo (%)", "tỷ lệ nghèo"), kind="decimal"),
+    Column("poverty_rate_pct", "Tỷ lệ hộ nghèo", ("tỷ lệ hộ nghèo (%)", "tỷ lệ nghèo"), kind="decimal", raw_name="poverty_rate_pct_written"),
 )
 
 COLUMNS = {"houses": HOUSES, "grants": GRANTS, "poverty": POVERTY}

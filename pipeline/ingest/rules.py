@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.sheets import (
+from pipeline.ingest.sheets import (
     CATEGORY, FUNDING_SOURCE, HOUSE_NORM_VND, HOUSE_STATUS, NORM_MULTIPLE, PROGRAMME,
     RATE_TOLERANCE_PP, SUPPORT_TYPE,
 )

@@ -1,11 +1,12 @@
-"""The internal warehouse (DuckDB): raw layer DDL, ledger queries, batch writes, state.
+"""The internal warehouse (DuckDB): where its files are, the raw layer, ledger queries, batch writes.
 
-One writer at a time (see pipeline/lock.py). Each batch of files is written in ONE
-transaction: ledger entries and their rows land together or not at all, so a crash
-never leaves a file half-loaded.
+One writer at a time (pipeline/warehouse/lock.py). Each batch of files is written in ONE
+transaction: ledger entries and their rows land together or not at all, so a crash never
+leaves a file half-loaded. Column lists come from the DDL (raw_schema.sql), nowhere else.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -13,29 +14,7 @@ import duckdb
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
-LEDGER_COLUMNS = [
-    "submission_id", "file_name", "file_sha256", "file_size", "file_mtime", "received_at",
-    "district_code", "district_name_written", "period", "version", "prepared_on", "outcome",
-    "status", "reason", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings",
-]
-TABLE_COLUMNS = {
-    "submission_sheets": ["submission_id", "sheet", "sheet_name", "header_row", "rows_read",
-                          "rows_loaded", "rows_rejected", "rows_skipped", "warnings"],
-    "houses": ["submission_id", "excel_row", "household_id", "commune_code", "village", "household_head",
-               "national_id", "ethnicity", "category", "support_type", "central_budget_vnd",
-               "local_budget_vnd", "social_contribution_vnd", "start_date", "completion_date", "status", "notes"],
-    "grants": ["submission_id", "excel_row", "commune_code", "programme", "funding_source",
-               "beneficiaries", "amount_vnd", "notes"],
-    "poverty": ["submission_id", "excel_row", "commune_code", "review_year", "total_households",
-                "poor_households", "near_poor_households", "poor_ethnic_minority_households",
-                "poverty_rate_pct_written"],
-    "rejected_rows": ["submission_id", "sheet", "sheet_kind", "excel_row", "column", "cell", "value",
-                      "reason", "reason_vi"],
-    "warnings": ["submission_id", "sheet", "sheet_kind", "excel_row", "column", "cell", "value",
-                 "message", "message_vi"],
-}
-
-# Rank within a district and month: the latest version, then the latest arrival,
+# Rank within a reporting unit and month: the latest version, then the latest arrival,
 # then (files first seen in the same run) the later modification time.
 REFRESH_STATUS_SQL = """
 update raw.submissions as s
@@ -53,8 +32,43 @@ where s.submission_id = ranked.submission_id
 """
 
 
+# -- where a warehouse folder keeps things ---------------------------------------------------
+
 def internal_path(warehouse_dir: Path) -> Path:
+    """The build database: raw layer (personal data) and dbt's schemas. Owner-only."""
     return warehouse_dir / "internal" / "warehouse.duckdb"
+
+
+def bi_path(warehouse_dir: Path) -> Path:
+    """The published copy BI tools open."""
+    return warehouse_dir / "bi.duckdb"
+
+
+def feedback_dir(warehouse_dir: Path) -> Path:
+    return warehouse_dir / "feedback"
+
+
+def dbt_work_dir(warehouse_dir: Path) -> Path:
+    """dbt's target and logs for this warehouse: one folder, reused by every run."""
+    return warehouse_dir / "internal" / "dbt"
+
+
+# -- the raw layer ----------------------------------------------------------------------------
+
+@functools.cache
+def raw_columns() -> dict[str, list[str]]:
+    """Table -> its columns in DDL order, read from raw_schema.sql itself (in memory)."""
+    con = duckdb.connect()
+    try:
+        con.execute(RAW_SCHEMA_SQL)
+        rows = con.execute("select table_name, column_name from information_schema.columns "
+                           "where table_schema = 'raw' order by table_name, ordinal_position").fetchall()
+    finally:
+        con.close()
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, []).append(column)
+    return columns
 
 
 def connect(warehouse_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -83,26 +97,18 @@ def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, st
     return stat_index, pairs, {sha for *_, sha, outcome in rows if outcome != "duplicate"}
 
 
-def write_batch(con, ledger: list[dict], tables: dict[str, pd.DataFrame]) -> None:
-    """Ledger entries and their rows in one transaction, then statuses recomputed."""
+def write_batch(con, ledger: list[dict], tables: dict) -> None:
+    """Ledger entries and their rows (frames keyed by raw table) in one transaction, then
+    statuses recomputed and the ledger version bumped."""
     import pandas as pd   # lazily: the nothing-new check must stay cheap
+
     con.execute("begin transaction")
     try:
         for name, frame in tables.items():
-            if frame is None or frame.empty:
-                continue
-            columns = TABLE_COLUMNS[name]
-            frame = frame[columns]
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            con.register("batch_frame", frame)
-            con.execute(f"insert into raw.{name} ({quoted}) select {quoted} from batch_frame")
-            con.unregister("batch_frame")
+            if frame is not None and not frame.empty:
+                _insert(con, name, frame)
         if ledger:
-            frame = pd.DataFrame(ledger, columns=LEDGER_COLUMNS)
-            con.register("batch_ledger", frame)
-            con.execute(f"insert into raw.submissions ({', '.join(LEDGER_COLUMNS)}) "
-                        f"select {', '.join(LEDGER_COLUMNS)} from batch_ledger")
-            con.unregister("batch_ledger")
+            _insert(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
         con.execute(REFRESH_STATUS_SQL)
         con.execute(
             "insert or replace into raw.load_state values ('ledger_version', "
@@ -112,6 +118,16 @@ def write_batch(con, ledger: list[dict], tables: dict[str, pd.DataFrame]) -> Non
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _insert(con, table: str, frame) -> None:
+    columns = [c for c in raw_columns()[table] if c in frame.columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    con.register("batch_frame", frame)
+    try:
+        con.execute(f"insert into raw.{table} ({quoted}) select {quoted} from batch_frame")
+    finally:
+        con.unregister("batch_frame")
 
 
 def get_state(con, key: str) -> str | None:

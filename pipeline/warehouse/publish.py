@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.settings import internal_db_path
+from pipeline.warehouse.store import bi_path, internal_path
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 PERSONAL_COLUMNS = {"household_head", "national_id", "prepared_by"}
@@ -29,7 +29,7 @@ def _fsync(path: Path) -> None:
 
 def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
     """(path of bi.duckdb, published tables as schema.table)."""
-    target = warehouse_dir / "bi.duckdb"
+    target = bi_path(warehouse_dir)
     temp = warehouse_dir / f".bi.duckdb.tmp-{os.getpid()}"
     parquet_dir = warehouse_dir / "parquet"
     parquet_dir.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
         stale.unlink(missing_ok=True)
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{internal_db_path(warehouse_dir)}' as src (read_only)")
+        con.execute(f"attach '{internal_path(warehouse_dir)}' as src (read_only)")
         con.execute(f"attach '{temp}' as pub (storage_version '{BI_STORAGE_VERSION}')")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.discover import discover
+from pipeline.ingest.discover import discover
 
 CURSOR_VERSION = 1
 

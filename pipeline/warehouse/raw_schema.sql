@@ -23,7 +23,8 @@ create table if not exists raw.submissions (
     rows_loaded integer not null default 0,
     rows_rejected integer not null default 0,
     rows_skipped integer not null default 0,
-    warnings integer not null default 0
+    warnings integer not null default 0,
+    run_id varchar                         -- the load (Dagster run) that received it
 );
 
 -- Per submission and data sheet: rows read = loaded + rejected + skipped.
@@ -114,3 +115,6 @@ create table if not exists raw.load_state (
     key varchar primary key,
     value varchar
 );
+
+-- Migrations of warehouses created by earlier versions (no-ops on a new one).
+alter table raw.submissions add column if not exists run_id varchar;   -- the load (Dagster run) that received it

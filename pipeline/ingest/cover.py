@@ -5,10 +5,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from pipeline import reference
-from pipeline.sheets import COVER_LABELS
+from pipeline.ingest import reference
+from pipeline.ingest.sheets import COVER_LABELS
 from pipeline.text import cell_text, fold
-from pipeline.values import ParseError, parse_date, parse_period
+from pipeline.ingest.values import ParseError, parse_date, parse_period
 
 FIRST_PERIOD = dt.date(2020, 1, 1)
 _LABEL_KEYS = {fold(label): key for key, labels in COVER_LABELS.items() for label in labels}

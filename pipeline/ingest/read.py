@@ -10,7 +10,7 @@ from pathlib import Path
 
 import python_calamine
 
-from pipeline.sheets import sheet_kind
+from pipeline.ingest.sheets import sheet_kind
 
 
 class UnreadableWorkbook(Exception):

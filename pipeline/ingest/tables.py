@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline import reference
-from pipeline.sheets import COLUMNS, Column
+from openpyxl.utils import get_column_letter, quote_sheetname
+
+from pipeline.ingest import reference
+from pipeline.ingest.sheets import COLUMNS, Column
 from pipeline.text import cell_text, split_unit
 from pipeline.text import fold as _fold_uncached
-from pipeline.values import (
+from pipeline.ingest.values import (
     ParseError,
     parse_amount_vnd,
     parse_count,
@@ -39,20 +41,12 @@ COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 fold = functools.lru_cache(maxsize=1 << 17, typed=True)(_fold_uncached)
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def cell_address(sheet_name: str, excel_row: int | None, col_index: int | None) -> str:
+    """Where Excel's Go To finds it: 'Nhà ở'!K17 (quoted sheet name), or the row alone."""
     if excel_row is None:
         return sheet_name
-    col = column_letter(col_index) if col_index is not None else ""
-    return f"{sheet_name}!{col}{excel_row}"
+    col = get_column_letter(col_index + 1) if col_index is not None else ""
+    return f"{quote_sheetname(sheet_name)}!{col}{excel_row}"
 
 
 @dataclass

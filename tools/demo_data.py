@@ -1,6 +1,6 @@
 """Deterministic demo submissions: one workbook per district and reporting month.
 
-    python -m pipeline.demo_data [--out sources/demo] [--plain] [--verify]
+    python -m tools.demo_data [--out sources/demo] [--plain] [--verify]
 
 Writes ``<out>/<district>/<YYYY>/bao_cao_<district>_<YYYY>_<MM>.xlsx`` for the 12
 district-level units of Son La and every month 2020-01 .. 2025-03, following
@@ -67,8 +67,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "dbt_project" / "seeds"
+from pipeline.config import REPO_DIR as REPO, SEEDS_DIR
+SEEDS = SEEDS_DIR
 SEED = 20250319
 
 DISTRICTS = ["116", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128"]

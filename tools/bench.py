@@ -1,4 +1,4 @@
-"""The benchmark: `python -m pipeline.bench [--scale 1] [--out bench/results/latest.md]`
+"""The benchmark: `python -m tools.bench [--scale 1] [--out bench/results/latest.md]`
 
 Generates the workload once (pipeline.bench_data) into a temporary folder, then measures,
 each in its own subprocess (wall time, and peak memory = the maximum over time of the
@@ -86,7 +86,7 @@ def load(sources: Path, warehouse: Path) -> tuple[float, float, int]:
 
 
 def run(scale: int, work: Path, say) -> dict:
-    from pipeline import bench_data
+    from tools import bench_data
 
     results: dict = {"scale": scale}
     data = work / "sources"
@@ -120,7 +120,7 @@ def run(scale: int, work: Path, say) -> dict:
 
 
 def growth(scale: int, work: Path, say) -> tuple[int, float, float]:
-    from pipeline import bench_data
+    from tools import bench_data
 
     data = work / f"sources_x{scale}"
     say(f"growth: generating scale {scale} ...")
@@ -168,7 +168,7 @@ def table(r: dict, grow: list[tuple[int, int, float, float]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.md"))
     parser.add_argument("--growth", default="1,2,4", help="scales for the growth curve ('' to skip)")

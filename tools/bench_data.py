@@ -1,6 +1,6 @@
 """Benchmark workload: the province's whole history as clean district workbooks.
 
-    python -m pipeline.bench_data --out DIR [--scale N] [--districts K] [--months M]
+    python -m tools.bench_data --out DIR [--scale N] [--districts K] [--months M]
 
 12 districts x every month 2020-01 .. 2025-03 = 756 files in the canonical layout
 (tests/workbooks.py): a cover, a houses sheet with the CUMULATIVE list of every case the
@@ -32,9 +32,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.sheets import COLUMNS
+from pipeline.ingest.sheets import COLUMNS
 
-SEEDS = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+from pipeline.config import SEEDS_DIR as SEEDS
 DISTRICTS = ["116", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128"]
 ALL_MONTHS = [(y, m) for y in range(2020, 2026) for m in range(1, 13) if (y, m) <= (2025, 3)]
 CASES_PER_DISTRICT = 975          # x 12 districts = 11,700 cases at scale 1
@@ -209,7 +209,7 @@ def generate(out: Path, scale: int = 1, districts: int | None = None, months: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench_data", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_data", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--scale", type=int, default=1, help="multiply the rows per file (default 1)")
     parser.add_argument("--districts", type=int, help="only the first K districts")

@@ -1,10 +1,10 @@
-"""The end-of-run summary, read from the ledger (what a clerk's files came to)."""
+"""The end-of-run summary, read from the ledger (what the reporting units' files came to)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import warehouse
+from pipeline.warehouse import store
 
 STATUSES = ["accepted", "accepted_with_errors", "rejected", "duplicate", "superseded"]
 
@@ -22,7 +22,7 @@ class LedgerSummary:
         return self.last_run.get("files_rejected", 0) > 0 or self.last_run.get("rows_rejected", 0) > 0
 
     def text(self, seconds: float) -> str:
-        bi = self.warehouse_dir / "bi.duckdb"
+        bi = store.bi_path(self.warehouse_dir)
         lines = [
             f"Summary ({seconds:.1f} s)",
             "  files by status (whole ledger): "
@@ -36,11 +36,11 @@ class LedgerSummary:
         return "\n".join(lines)
 
 
-def ledger_summary(warehouse_dir: Path, since=None) -> LedgerSummary:
-    """The ledger's state; 'this run' = entries received at or after `since` (UTC)."""
-    if not warehouse.internal_path(warehouse_dir).exists():
+def ledger_summary(warehouse_dir: Path, run_id: str | None = None) -> LedgerSummary:
+    """The ledger's state; 'this run' = the entries the load `run_id` received (none if None)."""
+    if not store.internal_path(warehouse_dir).exists():
         return LedgerSummary(warehouse_dir, {}, {}, {})
-    con = warehouse.connect(warehouse_dir, read_only=True)
+    con = store.connect(warehouse_dir, read_only=True)
     try:
         by_status = dict(con.execute("select status, count(*) from raw.submissions group by 1").fetchall())
         row = con.execute("select coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), "
@@ -49,7 +49,7 @@ def ledger_summary(warehouse_dir: Path, since=None) -> LedgerSummary:
         rows = dict(zip(["rows_read", "rows_loaded", "rows_rejected", "rows_skipped"], map(int, row)))
         last = con.execute("select count(*), coalesce(sum(rows_loaded),0), coalesce(sum(rows_rejected),0), "
                            "count(*) filter (where outcome = 'rejected') "
-                           "from raw.submissions where received_at >= ?", [since]).fetchone()
+                           "from raw.submissions where run_id = ?", [run_id]).fetchone()
         last_run = dict(zip(["entries", "rows_loaded", "rows_rejected", "files_rejected"], map(int, last)))
     finally:
         con.close()

@@ -10,10 +10,10 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from openpyxl.utils.datetime import from_excel
+
 from pipeline.text import fold
 
-# Excel serial day 1 is 1900-01-01 (with the 1900 leap-year bug, hence 1899-12-30).
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_RANGE = (29221, 73051)  # 1980-01-01 .. 2099-12-31: plausible dates only
 
 _CURRENCY_SUFFIX = re.compile(r"(vnd|vnđ|dong|đong|đồng|đ|d)\.?$", re.IGNORECASE)
@@ -153,7 +153,7 @@ def parse_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
-            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return from_excel(int(value)).date()   # the 1900 date system, leap-year bug included
         raise ParseError(f"'{value}' is not a date", f"'{value}' không phải là ngày")
     text = str(value).strip()
     if not text:

@@ -18,8 +18,7 @@ What is checked (all without loading a whole zip member or file into memory):
 * password protection: an OLE compound file holding ``EncryptionInfo`` /
   ``EncryptedPackage`` streams (how Excel stores an encrypted .xlsx), IRM
   ``\\x06DataSpaces``, a legacy .xls with a FILEPASS record, or zip members
-  flagged as encrypted. The OLE directory is read with a small built-in
-  compound-file reader (no olefile dependency);
+  flagged as encrypted. The OLE directory is read with olefile;
 * a malformed zip: unreadable central directory, truncated data, bad local
   headers, overlapping members, bad CRC, unsupported compression;
 * zip bombs: too many members, member or total uncompressed size above the
@@ -523,133 +522,33 @@ def _stream_member(f: BinaryIO, info: zipfile.ZipInfo, data_start: int,
 # ---------------------------------------------------------------------------
 # OLE compound files (legacy .xls, and Excel's wrapper for encrypted .xlsx)
 # ---------------------------------------------------------------------------
-_ENDOFCHAIN_MIN = 0xFFFFFFFA  # ids >= this are special (END, FREE, FAT, DIFAT)
-
-
-class _Cfb:
-    """Just enough of [MS-CFB] to list the directory and read a stream's head."""
-
-    def __init__(self, f: BinaryIO, size: int):
-        self.f, self.size = f, size
-        h = _read_at(f, 0, 512)
-        if len(h) < 512:
-            raise _malformed("the OLE header is cut off")
-        (self.shift,) = struct.unpack("<H", h[0x1E:0x20])
-        (self.mini_shift,) = struct.unpack("<H", h[0x20:0x22])
-        if self.shift not in (9, 12) or self.mini_shift != 6:
-            raise _malformed("the OLE header is invalid")
-        self.ss = 1 << self.shift
-        (n_fat, first_dir, _, cutoff, first_minifat, n_minifat, first_difat, n_difat) = \
-            struct.unpack("<LLLLLLLL", h[0x2C:0x4C])
-        self.cutoff = cutoff
-        self.max_sectors = max(0, (size - self.ss) // self.ss) + 1
-        # FAT sector ids: 109 in the header, the rest in the DIFAT chain.
-        fat_ids = [s for s in struct.unpack("<109L", h[0x4C:0x200]) if s < _ENDOFCHAIN_MIN]
-        sid, seen = first_difat, 0
-        while sid < _ENDOFCHAIN_MIN and seen <= self.max_sectors and len(fat_ids) < n_fat:
-            ids = struct.unpack(f"<{self.ss // 4}L", self._sector(sid))
-            fat_ids.extend(s for s in ids[:-1] if s < _ENDOFCHAIN_MIN)
-            sid, seen = ids[-1], seen + 1
-        fat_ids = fat_ids[: max(n_fat, 0) or len(fat_ids)]
-        if len(fat_ids) > self.max_sectors:
-            raise _malformed("the OLE allocation table is larger than the file")
-        fat = bytearray()
-        for s in fat_ids:
-            fat += self._sector(s)
-        self.fat = struct.unpack(f"<{len(fat) // 4}L", bytes(fat))
-        self.entries: list[tuple[str, int, int, int]] = []  # name, type, start, size
-        dir_bytes = self._chain_bytes(first_dir, limit=self.size)
-        for off in range(0, len(dir_bytes) - 127, 128):
-            e = dir_bytes[off:off + 128]
-            (name_len,) = struct.unpack("<H", e[64:66])
-            etype = e[66]
-            if etype == 0 or not 2 <= name_len <= 64:
-                continue
-            name = e[: name_len - 2].decode("utf-16-le", "replace")
-            start, = struct.unpack("<L", e[116:120])
-            ssize, = struct.unpack("<Q", e[120:128])
-            if self.ss == 512:
-                ssize &= 0xFFFFFFFF
-            self.entries.append((name, etype, start, ssize))
-        self.first_minifat, self.n_minifat = first_minifat, n_minifat
-
-    def _sector(self, sid: int) -> bytes:
-        if sid >= self.max_sectors:
-            raise _malformed("an OLE sector points outside the file")
-        data = _read_at(self.f, (sid + 1) * self.ss, self.ss)
-        if len(data) < self.ss:
-            data += b"\x00" * (self.ss - len(data))  # short last sector is tolerated
-        return data
-
-    def _chain(self, start: int, fat) -> "list[int]":
-        out, sid = [], start
-        while sid < _ENDOFCHAIN_MIN:
-            if sid >= len(fat) or len(out) > len(fat):
-                raise _malformed("an OLE sector chain is broken or loops")
-            out.append(sid)
-            sid = fat[sid]
-        return out
-
-    def _chain_bytes(self, start: int, limit: int) -> bytes:
-        buf = bytearray()
-        for sid in self._chain(start, self.fat):
-            buf += self._sector(sid)
-            if len(buf) >= limit:
-                break
-        return bytes(buf[:limit])
-
-    def names(self) -> set[str]:
-        return {n for n, t, _, _ in self.entries if t in (1, 2)}
-
-    def read_head(self, name: str, n: int) -> bytes:
-        """First n bytes of a stream (regular or mini stream)."""
-        for ename, etype, start, ssize in self.entries:
-            if ename == name and etype == 2:
-                break
-        else:
-            return b""
-        n = min(n, ssize)
-        if ssize >= self.cutoff:
-            return self._chain_bytes(start, n)
-        # Mini stream: 64-byte sectors inside the root entry's stream.
-        root = next((e for e in self.entries if e[1] == 5), None)
-        if root is None:
-            raise _malformed("the OLE root entry is missing")
-        minifat_raw = self._chain_bytes(self.first_minifat, limit=self.size)
-        minifat = struct.unpack(f"<{len(minifat_raw) // 4}L", minifat_raw)
-        container = self._chain(root[2], self.fat)
-        buf = bytearray()
-        for msid in self._chain(start, minifat):
-            pos = msid * 64
-            idx, within = divmod(pos, self.ss)
-            if idx >= len(container):
-                raise _malformed("an OLE mini stream points outside its container")
-            buf += self._sector(container[idx])[within:within + 64]
-            if len(buf) >= n:
-                break
-        return bytes(buf[:n])
-
-
 def _inspect_ole(f: BinaryIO, size: int) -> str:
+    """An OLE compound file (olefile reads it): legacy .xls, or Excel's wrapper of an encrypted .xlsx."""
+    import olefile
+
+    f.seek(0)
     try:
-        cfb = _Cfb(f, size)
-    except (struct.error, IndexError, ValueError) as exc:
+        ole = olefile.OleFileIO(f)
+    except (OSError, ValueError, IndexError, struct.error) as exc:   # olefile raises these on broken files
         raise _malformed(f"the OLE structure is broken: {exc}") from exc
-    names = cfb.names()
-    if {"EncryptionInfo", "EncryptedPackage"} & names or "\x06DataSpaces" in names:
-        raise _password()
-    stream = "Workbook" if "Workbook" in names else "Book" if "Book" in names else None
-    if stream is None:
-        if "WordDocument" in names:
-            raise _not_workbook("a Word document (.doc)", "một tài liệu Word (.doc)")
-        if "PowerPoint Document" in names:
-            raise _not_workbook("a PowerPoint presentation", "một bản trình chiếu PowerPoint")
-        raise _not_workbook("an Office file without an Excel workbook inside",
-                            "một tệp Office không chứa bảng tính Excel")
     try:
-        head = cfb.read_head(stream, 64 * 1024)
-    except (struct.error, IndexError, ValueError) as exc:
-        raise _malformed(f"the OLE structure is broken: {exc}") from exc
+        names = {"/".join(entry) for entry in ole.listdir(streams=True, storages=True)}
+        if {"EncryptionInfo", "EncryptedPackage"} & names or any(n.startswith("\x06DataSpaces") for n in names):
+            raise _password()
+        stream = "Workbook" if "Workbook" in names else "Book" if "Book" in names else None
+        if stream is None:
+            if "WordDocument" in names:
+                raise _not_workbook("a Word document (.doc)", "một tài liệu Word (.doc)")
+            if "PowerPoint Document" in names:
+                raise _not_workbook("a PowerPoint presentation", "một bản trình chiếu PowerPoint")
+            raise _not_workbook("an Office file without an Excel workbook inside",
+                                "một tệp Office không chứa bảng tính Excel")
+        try:
+            head = ole.openstream(stream).read(64 * 1024)
+        except (OSError, ValueError, IndexError, struct.error) as exc:
+            raise _malformed(f"the OLE structure is broken: {exc}") from exc
+    finally:
+        ole.close()
     _check_biff(head)
     return "xls"
 

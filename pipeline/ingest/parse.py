@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import safety
-from pipeline.cover import Cover, CoverError, parse_cover
-from pipeline.read import UnreadableWorkbook, read_workbook
-from pipeline.sheets import DATA_SHEETS
-from pipeline.tables import SheetResult, parse_sheet
+from pipeline.ingest import safety
+from pipeline.ingest.cover import Cover, CoverError, parse_cover
+from pipeline.ingest.read import UnreadableWorkbook, read_workbook
+from pipeline.ingest.sheets import DATA_SHEETS
+from pipeline.ingest.tables import SheetResult, parse_sheet
 
 
 @dataclass

@@ -1,0 +1,27 @@
+"""Where things are by default: the only module that knows the repository's layout.
+
+Read-only: nothing here writes the environment. The CLI and the Dagster resources pass
+paths explicitly from here on.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = Path(os.environ.get("PIPELINE_DBT_PROJECT_DIR") or REPO_DIR / "dbt_project").resolve()
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+
+
+def default_sources_dir() -> Path:
+    return Path(os.environ.get("PIPELINE_SOURCES_DIR") or REPO_DIR / "sources").resolve()
+
+
+def default_warehouse_dir() -> Path:
+    return Path(os.environ.get("PIPELINE_WAREHOUSE_DIR") or REPO_DIR / "warehouse").resolve()
+
+
+def cache_dir() -> Path:
+    """Per-user cache (the parsed dbt manifest): outside the source tree, which may be read-only."""
+    base = os.environ.get("PIPELINE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "son-la-pipeline"

@@ -1,0 +1,60 @@
+"""Is there anything to do? Answered cheaply: no Dagster, dbt or Great Expectations imported.
+
+The published warehouse is current when it reflects the latest ledger version and the
+current transformation code (build_fingerprint); a source file is new when its name and
+bytes are not in the ledger.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from pipeline.config import DBT_PROJECT_DIR
+from pipeline.ingest.discover import discover, mtime_key
+from pipeline.warehouse import store
+
+PUBLISH_MODULE = Path(__file__).parent / "publish.py"
+
+
+@functools.cache
+def build_fingerprint() -> str:
+    """Changes when the transformation code changes, so a new version rebuilds the marts."""
+    digest = hashlib.sha256()
+    files = sorted(p for folder in ("models", "seeds", "macros", "tests")
+                   for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in [*files, DBT_PROJECT_DIR / "dbt_project.yml", PUBLISH_MODULE]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def current_version(con) -> str:
+    return f"{store.get_state(con, 'ledger_version')}:{build_fingerprint()}"
+
+
+def published_is_current(con, warehouse_dir: Path) -> bool:
+    return store.bi_path(warehouse_dir).exists() and current_version(con) == store.get_state(con, "published_version")
+
+
+def new_files(sources_dir: Path, con) -> list:
+    """(source, sha256) of every file whose name and bytes are not in the ledger yet."""
+    stat_index, known_pairs, _ = store.known_files(con)
+    found = []
+    for source in discover(sources_dir):
+        sha = stat_index.get((source.name, source.size, mtime_key(source.mtime))) or source.sha256()
+        if (source.name, sha) not in known_pairs:
+            known_pairs.add((source.name, sha))
+            found.append((source, sha))
+    return found
+
+
+def nothing_to_do(sources_dir: Path, warehouse_dir: Path) -> bool:
+    """True when no file is new and the published warehouse is current (call under the lock)."""
+    if not store.internal_path(warehouse_dir).exists():
+        return False
+    con = store.connect(warehouse_dir)
+    try:
+        return published_is_current(con, warehouse_dir) and not new_files(sources_dir, con)
+    finally:
+        con.close()

@@ -10,6 +10,9 @@ from python_calamine import CalamineWorkbook
 from pipeline.warehouse import store as warehouse
 from tools import bench_data
 from pipeline.ingest.batch import run_ingest
+import pytest
+
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
 
 def _data_rows(path, sheet):

@@ -8,6 +8,8 @@ import pytest
 
 from runner import REPO, query, run_load
 
+pytestmark = pytest.mark.slow   # a real CLI load of the demo: the full tier only
+
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:

@@ -11,6 +11,9 @@ import duckdb
 
 from runner import REPO, query, run_load
 from workbooks import house, submission
+import pytest
+
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
 FIGURES = ("select count(*), coalesce(sum(total_vnd), 0) from marts.fct_houses")
 

@@ -45,3 +45,39 @@ def test_ingest_asset_reports_feedback_and_checks(tmp_path):
     assert checks[("raw/houses", "row_rules")] is False      # the 'xong' status was rejected by GX
     assert checks[("raw/grants", "row_rules")] is True
     assert checks[("raw/houses", "soft_rules")] is True
+
+
+def test_a_check_with_nothing_to_evaluate_reports_no_result(tmp_path):
+    """Only grants arrive: the houses/poverty rule checks report nothing (not 'passed'); a second
+    run with nothing new reports no check at all."""
+    from pipeline.defs.assets.ingest import IngestConfig, ingest_submissions
+    from pipeline.defs.resources import WarehouseResource
+    from workbooks import grant, submission
+
+    sources, warehouse_dir = tmp_path / "sources", tmp_path / "warehouse"
+    submission(sources / "a.xlsx", grants=[grant()])
+    resource = WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir))
+    first = dg.materialize([ingest_submissions], resources={"warehouse": resource})
+    checks = {(c.asset_key.to_user_string(), c.check_name) for c in first.get_asset_check_evaluations()}
+    assert checks == {("raw/grants", "row_rules"), ("raw/grants", "soft_rules")}
+    again = dg.materialize([ingest_submissions], resources={"warehouse": resource},
+                           run_config={"ops": {"ingest_submissions": {"config": IngestConfig(rebuild=True).model_dump()}}})
+    assert again.success and again.get_asset_check_evaluations() == []
+
+
+def test_dbt_build_arguments_are_a_pure_function(tmp_path):
+    """The dbt command line: the warehouse's absolute path and the as-of day as vars, logs in the
+    warehouse (never in the source tree), unit tests left to the test suite."""
+    import datetime
+    import json
+
+    from pipeline import transform
+
+    args = transform.build_args(tmp_path / "wh", datetime.date(2026, 11, 1))
+    assert args[0] == "build"
+    variables = json.loads(args[args.index("--vars") + 1])
+    assert variables == {"as_of": "2026-11-01",
+                         "warehouse_db": str((tmp_path / "wh" / "internal" / "warehouse.duckdb").resolve())}
+    assert args[args.index("--log-path") + 1] == str(tmp_path / "wh" / "internal" / "dbt" / "logs")
+    assert transform.target_path(tmp_path / "wh") == tmp_path / "wh" / "internal" / "dbt" / "target"
+    assert str(transform.dbt_project().manifest_path).startswith(str(transform.manifest_dir()))

@@ -8,6 +8,8 @@ import pytest
 from runner import query, run_load
 from workbooks import grant, house, poverty, submission
 
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
+
 HEADS = ["Lò Văn Mười", "Cà Thị Hoa", "Quàng Văn Bảy"]
 IDS = ["014099123456", "014099654321", "014099111222"]
 
@@ -138,3 +140,24 @@ def test_nothing_new_starts_neither_dagster_nor_dbt_nor_gx(loaded):
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "0 False False False False", out.stderr[-2000:]
     assert "nothing to do" in out.stderr
+
+
+def test_dbt_working_files_stay_out_of_the_source_tree_and_do_not_grow(tmp_path):
+    """Two loads that each run dbt: nothing is written into dbt_project/, and the warehouse keeps
+    one folder of dbt artifacts and logs (the same files after the second load, not one per run)."""
+    from runner import REPO
+
+    before = {p.name for p in (REPO / "dbt_project").iterdir()}
+    sources, warehouse = tmp_path / "sources", tmp_path / "warehouse"
+    submission(sources / "a.xlsx", period="02/2025", grants=[grant()])
+    assert run_load(sources, warehouse).returncode == 0
+    work = warehouse / "internal" / "dbt"
+    first = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
+    submission(sources / "b.xlsx", period="03/2025", grants=[grant()])   # new data: dbt runs again
+    second_run = run_load(sources, warehouse)
+    assert second_run.returncode == 0 and "dbt build" in second_run.stderr
+    second = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
+    assert sorted(p.name for p in work.iterdir()) == ["logs", "target"]
+    assert second == first
+    assert {p.name for p in (REPO / "dbt_project").iterdir()} == before
+    assert not {"target", "logs"} & before

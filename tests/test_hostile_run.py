@@ -21,6 +21,8 @@ from runner import REPO, query
 from test_safety import BILLION_LAUGHS, EXTERNAL_ENTITY, SHEET, repeated_xml, rewrite_zip, valid_xlsx
 from workbooks import cover_rows, house, submission, write_workbook
 
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
+
 PEAK_LIMIT_MB = 600
 
 

@@ -18,6 +18,8 @@ import pytest
 from runner import run_load
 from workbooks import cover_rows, house, submission
 
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
+
 HEADS = ["Lò Văn Mười Hai", "Cà Thị Hoa Ban", "Quàng Văn Bảy Tám", "Điêu Thị Sáu Chín", "Hà Văn Trùng Lặp"]
 IDS = ["014099123456", "014099654321", "014099111222", "014099333444", "014099555666"]
 PREPARED_BY = "Nguyễn Thị Người Lập Biểu"

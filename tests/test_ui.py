@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import workbooks
 
+pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -30,6 +30,8 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "agg_submission_completeness_window_ends_at_latest_month_reported": "agg_submission_completeness",
     "int_house_cases_current_recency_order": "int_house_cases_current",
     "int_poverty_latest_recency_order": "int_poverty_latest",
+    "agg_poverty_province_year_counts_every_commune_in_force": "agg_poverty_province_year",
+    "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
 }
 # enumerated column -> the domain its in_enumeration test must use
 ENUMERATED_COLUMNS = {

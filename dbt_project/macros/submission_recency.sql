@@ -1,11 +1,12 @@
-{#- The format's "latest" rule, in one place: latest reporting month, then the highest
-    Lần gửi, then the latest arrival, then (same run) the later modification time;
-    submission_id and excel_row only make the choice deterministic. -#}
-{% macro submission_recency_order() -%}
-    period desc nulls last,
-    version desc nulls last,
-    received_at desc nulls last,
-    file_mtime desc nulls last,
-    submission_id desc,
-    excel_row desc
+{#- The format's "latest" rule, in one place: the var `submission_recency_order` in
+    dbt_project.yml (latest reporting month, then the highest Lần gửi, then the latest
+    arrival, then (same run) the later modification time; submission_id only makes the
+    choice deterministic). Between rows of one submission (rows=true, the default) the
+    highest excel_row wins last. Renders an ORDER BY list on one line (no "order by"). -#}
+{% macro submission_recency_order(rows=true) -%}
+    {%- set keys = var('submission_recency_order') -%}
+    {%- if keys is string or not keys -%}
+        {{ exceptions.raise_compiler_error("var submission_recency_order must be a non-empty list of order-by terms") }}
+    {%- endif -%}
+    {{ keys | join(', ') }}{% if rows %}, excel_row desc{% endif %}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 -- Current state of each household case (district_code, household_id): the row
 -- from the latest reporting month, then the highest version (Lần gửi), then
 -- the latest arrival, then the latest file modification time, then the
--- highest submission_id (a deterministic last resort).
+-- highest submission_id and excel_row (a deterministic last resort): the var
+-- submission_recency_order in dbt_project.yml, via submission_recency_order().
 with
 
 houses as (

@@ -54,7 +54,12 @@ grid as (
 
 ),
 
--- the submission that counts for the month: the current accepted one, else the last received
+-- the submission that counts for the month: the current accepted one, else the latest of
+-- the others by the format's "latest" rule (var submission_recency_order: highest version,
+-- then last received, ...). Ingest leaves at most one accepted submission per district and
+-- month (the others are superseded), so the rule only picks among rejected and duplicate
+-- files when none was accepted; it used to be "last received" first, which differs only when
+-- a rejected file with a higher version arrived before a rejected one with a lower version.
 ranked as (
 
     select
@@ -63,9 +68,7 @@ ranked as (
             partition by district_code, period
             order by
                 case when status in ('accepted', 'accepted_with_errors') then 0 else 1 end,
-                received_at desc,
-                version desc nulls last,
-                submission_id desc
+                {{ submission_recency_order(rows=false) }}
         ) as pick
 
     from submissions

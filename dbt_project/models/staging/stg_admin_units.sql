@@ -1,8 +1,16 @@
--- Both official commune lists, one row per (list_year, commune).
+-- Both official commune lists, one row per (list_year, commune). Which list is which and
+-- its days in force come from the seed admin_unit_lists (matched on the seed's name), the
+-- same file the Python ingest reads (pipeline/ingest/reference.py):
 -- list 2024: in force 2020-01-01 .. 2024-12-31 (reporting months to 2024-12,
 --            review years to 2024);
 -- list 2025: in force from 2025-01-01 (Resolution 1280/NQ-UBTVQH15).
 with
+
+lists as (
+
+    select * from {{ ref('admin_unit_lists') }}
+
+),
 
 units_2024 as (
 
@@ -18,40 +26,32 @@ units_2025 as (
 
 unioned as (
 
-    select
-        2024 as list_year,
-        date '2020-01-01' as valid_from,
-        date '2024-12-31' as valid_to,
-        *
-    from units_2024
+    select 'admin_units_2024' as seed_name, * from units_2024
 
     union all
 
-    select
-        2025 as list_year,
-        date '2025-01-01' as valid_from,
-        cast(null as date) as valid_to,
-        *
-    from units_2025
+    select 'admin_units_2025' as seed_name, * from units_2025
 
 ),
 
 renamed as (
 
     select
-        list_year,
-        valid_from,
-        valid_to,
-        district_code,
-        district_name_vi as district_name,
-        district_name_ascii,
-        district_type,
-        commune_code,
-        commune_name_vi as commune_name,
-        commune_name_ascii,
-        commune_type
+        lists.list_year,
+        lists.valid_from,
+        lists.valid_to,
+        unioned.district_code,
+        unioned.district_name_vi as district_name,
+        unioned.district_name_ascii,
+        unioned.district_type,
+        unioned.commune_code,
+        unioned.commune_name_vi as commune_name,
+        unioned.commune_name_ascii,
+        unioned.commune_type
 
     from unioned
+    inner join lists
+        on unioned.seed_name = lists.seed_name
 
 )
 

@@ -1,0 +1,130 @@
+{#-
+    Poverty per unit and review year, shared by agg_poverty_district_year (group_columns
+    ['district_code']) and agg_poverty_province_year (group_columns []): counts summed over
+    the communes that reported (fct_poverty_rates), rates from the summed counts (never
+    averaged from rates, macros/pct.sql), the change against the same unit's previous review
+    year, and communes_total: the unit's communes in the list in force on 31 December of the
+    review year (seed admin_unit_lists). communes_total is counted from the list itself, not
+    from reporting rows, so communes (and, for the province, whole districts) that sent
+    nothing that year still count.
+
+    Columns: group_columns..., review_year, total_households, poor_households,
+    near_poor_households, poverty_rate_pct, near_poor_rate_pct, change_pp,
+    near_poor_change_pp, communes_reported, communes_total, admin_list_year.
+-#}
+{% macro poverty_by(group_columns) -%}
+{%- set keys = group_columns | list -%}
+{%- set key_list -%}{% for column in keys %}{{ column }}, {% endfor %}{%- endset -%}
+with
+
+poverty_rates as (
+
+    select * from {{ ref('fct_poverty_rates') }}
+
+),
+
+admin_units as (
+
+    select * from {{ ref('stg_admin_units') }}
+
+),
+
+admin_unit_lists as (
+
+    select * from {{ ref('admin_unit_lists') }}
+
+),
+
+unit_year as (
+
+    select
+        {{ key_list }}review_year,
+        cast(sum(total_households) as bigint) as total_households,
+        cast(sum(poor_households) as bigint) as poor_households,
+        cast(sum(near_poor_households) as bigint) as near_poor_households,
+        count(distinct commune_code) as communes_reported
+
+    from poverty_rates
+    group by {{ key_list }}review_year
+
+),
+
+-- the list in force on 31 December of each review year (before the first list: the first
+-- list, as pipeline/ingest/reference.py list_in_force does)
+review_year_list as (
+
+    select
+        review_years.review_year,
+        coalesce(
+            arg_max(in_force.list_year, in_force.valid_from),
+            (select arg_min(list_year, valid_from) from admin_unit_lists)
+        ) as admin_list_year
+
+    from (select distinct review_year from unit_year) as review_years
+    left join admin_unit_lists as in_force
+        on make_date(review_years.review_year, 12, 31) >= in_force.valid_from
+        and (in_force.valid_to is null or make_date(review_years.review_year, 12, 31) <= in_force.valid_to)
+    group by review_years.review_year
+
+),
+
+communes_in_force as (
+
+    select
+        list_year,
+        {{ key_list }}count(*) as communes_total
+
+    from admin_units
+    group by {{ key_list }}list_year
+
+),
+
+with_rates as (
+
+    select
+        unit_year.*,
+        {{ pct('poor_households', 'total_households') }} as poverty_rate_pct,
+        {{ pct('near_poor_households', 'total_households') }} as near_poor_rate_pct,
+        review_year_list.admin_list_year
+
+    from unit_year
+    inner join review_year_list
+        on unit_year.review_year = review_year_list.review_year
+
+),
+
+final as (
+
+    select
+        {%- for column in keys %}
+        with_rates.{{ column }},
+        {%- endfor %}
+        with_rates.review_year,
+        with_rates.total_households,
+        with_rates.poor_households,
+        with_rates.near_poor_households,
+        with_rates.poverty_rate_pct,
+        with_rates.near_poor_rate_pct,
+        with_rates.poverty_rate_pct - previous_year.poverty_rate_pct as change_pp,
+        with_rates.near_poor_rate_pct - previous_year.near_poor_rate_pct as near_poor_change_pp,
+        with_rates.communes_reported,
+        coalesce(communes_in_force.communes_total, 0) as communes_total,
+        with_rates.admin_list_year
+
+    from with_rates
+    left join with_rates as previous_year
+        on with_rates.review_year - 1 = previous_year.review_year
+        {%- for column in keys %}
+        and with_rates.{{ column }} = previous_year.{{ column }}
+        {%- endfor %}
+    left join communes_in_force
+        on with_rates.admin_list_year = communes_in_force.list_year
+        {%- for column in keys %}
+        and with_rates.{{ column }} = communes_in_force.{{ column }}
+        {%- endfor %}
+
+)
+
+select * from final
+order by {{ key_list }}review_year
+{%- endmacro %}

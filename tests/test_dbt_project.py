@@ -1,0 +1,278 @@
+"""The dbt project itself: contracts, doc blocks, enumerations seed, freshness, exposures, unit tests.
+
+Real dbt runs (the venv's dbt) on DuckDB files in tmp_path; nothing is written into the source
+tree (--target-path and --log-path point into tmp_path).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from pipeline import transform
+from pipeline.config import DBT_PROJECT_DIR, SEEDS_DIR
+from pipeline.warehouse import store
+from tools.export_seeds import SEED_PATH, enumerations_csv
+
+DBT = Path(sys.executable).parent / "dbt"
+PUBLISHED_FOLDERS = ("marts", "audit")
+UNIT_TESTS = {   # unique_id suffix -> model under test
+    "fct_poverty_rates_rounds_half_up_in_exact_arithmetic": "fct_poverty_rates",
+    "agg_submission_completeness_states": "agg_submission_completeness",
+    "agg_submission_completeness_window_ends_at_latest_month_reported": "agg_submission_completeness",
+    "int_house_cases_current_recency_order": "int_house_cases_current",
+    "int_poverty_latest_recency_order": "int_poverty_latest",
+    "agg_poverty_province_year_counts_every_commune_in_force": "agg_poverty_province_year",
+    "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
+}
+# enumerated column -> the domain its in_enumeration test must use
+ENUMERATED_COLUMNS = {
+    ("fct_houses", "category"): "category",
+    ("fct_houses", "support_type"): "support_type",
+    ("fct_houses", "status"): "house_status",
+    ("fct_grants", "programme"): "programme",
+    ("fct_grants", "funding_source"): "funding_source",
+    ("audit_submissions", "status"): "submission_status",
+    ("audit_submissions", "outcome"): "submission_status",
+    ("audit_submission_sheets", "sheet"): "sheet_kind",
+    ("audit_rejected_rows", "sheet_kind"): "sheet_kind",
+    ("audit_warnings", "sheet_kind"): "sheet_kind",
+    ("agg_submission_completeness", "latest_status"): "submission_status",
+    ("agg_submission_completeness", "state"): "completeness_state",
+}
+
+
+def dbt(*args: str, work: Path, variables: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the venv's dbt on this project with its target and logs in `work`."""
+    command = [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+               "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    if variables is not None:
+        command += ["--vars", json.dumps(variables)]
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("PIPELINE_DUCKDB_PATH", None)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work)
+    if check:
+        assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+    return done
+
+
+def raw_database(path: Path) -> Path:
+    """An empty raw layer, created from the pipeline's own DDL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(store.RAW_SCHEMA_SQL)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    """`dbt parse` of this version of the project (transform.prepare: cached per version, outside
+    the source tree; the manifest the Dagster definitions are built from)."""
+    return json.loads(transform.prepare().read_text(encoding="utf-8"))
+
+
+def published_models(manifest: dict) -> dict[str, dict]:
+    return {node["name"]: node for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["fqn"][1] in PUBLISHED_FOLDERS}
+
+
+# -- the enumerations seed --------------------------------------------------------------------
+
+def test_enumerations_seed_is_what_export_seeds_writes():
+    assert SEED_PATH == SEEDS_DIR / "enumerations.csv"
+    assert SEED_PATH.read_text(encoding="utf-8") == enumerations_csv(), \
+        "dbt_project/seeds/enumerations.csv is out of date: run python -m tools.export_seeds"
+    header, *rows = enumerations_csv().splitlines()
+    assert header == "domain,code,label_vi,label_en,sort_order"
+    assert "house_status,completed,Hoàn thành,Completed,3" in rows
+
+
+def test_enumerated_columns_are_checked_against_the_seed(manifest):
+    found = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        meta = node.get("test_metadata") or {}
+        model = node.get("attached_node", "").rsplit(".", 1)[-1]
+        column = node.get("column_name")
+        if meta.get("name") == "accepted_values":
+            assert (model, column) not in ENUMERATED_COLUMNS, f"{model}.{column} still has accepted_values"
+        if meta.get("name") == "in_enumeration":
+            found[(model, column)] = meta["kwargs"]["domain"]
+            assert "seed.son_la.enumerations" in node["depends_on"]["nodes"]
+    assert found == ENUMERATED_COLUMNS
+
+
+# -- contracts and descriptions -----------------------------------------------------------------
+
+def test_every_published_model_has_an_enforced_contract_with_types(manifest):
+    models = published_models(manifest)
+    assert {"fct_houses", "fct_grants", "fct_poverty_rates", "agg_poverty_district_year",
+            "agg_poverty_province_year", "agg_submission_completeness", "dim_district", "dim_commune",
+            "dim_enumeration", "audit_submissions", "audit_submission_sheets", "audit_rejected_rows",
+            "audit_warnings"} == set(models)
+    for name, node in models.items():
+        assert node["config"]["contract"]["enforced"] is True, name
+        assert node["columns"], name
+        for column in node["columns"].values():
+            assert column.get("data_type"), f"{name}.{column['name']} has no data_type"
+            assert column.get("description"), f"{name}.{column['name']} has no description"
+
+
+def test_no_description_is_written_twice():
+    """A description used in more than one place is a doc block ({{ doc('...') }}), never a copy.
+    (A YAML alias, as for the two admin-unit seeds' columns, is one text, not a copy.)"""
+    seen: dict[str, list[str]] = {}
+    visited: set[int] = set()
+
+    def walk(node, where):
+        if id(node) in visited:
+            return
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            name = next((v.value for k, v in node.value if k.value == "name" and isinstance(v, yaml.ScalarNode)), None)
+            for key, value in node.value:
+                if key.value == "description" and isinstance(value, yaml.ScalarNode):
+                    seen.setdefault(" ".join(value.value.split()), []).append(f"{where}/{name}")
+                else:
+                    walk(value, f"{where}/{name or key.value}")
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item, where)
+
+    files = sorted([*(DBT_PROJECT_DIR / "models").rglob("*.yml"), *(DBT_PROJECT_DIR / "seeds").rglob("*.yml")])
+    for path in files:
+        visited.clear()   # aliases are per file (and ids of freed nodes get reused)
+        walk(yaml.compose(path.read_text(encoding="utf-8")), path.name)
+    only_doc = re.compile(r"^\{\{\s*doc\('[a-z0-9_]+'\)\s*\}\}$")
+    copies = {text: places for text, places in seen.items() if len(places) > 1 and not only_doc.match(text)}
+    assert not copies, copies
+    # every doc block is used somewhere
+    blocks = set(re.findall(r"\{%\s*docs\s+([a-z0-9_]+)\s*%\}", (DBT_PROJECT_DIR / "models" / "docs.md").read_text()))
+    used = {name for text in seen for name in re.findall(r"doc\('([a-z0-9_]+)'\)", text)}
+    assert blocks and blocks <= used, blocks - used
+
+
+def test_shared_logic_lives_in_one_place(manifest):
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    for name in ("agg_poverty_district_year", "agg_poverty_province_year"):
+        assert "macro.son_la.poverty_by" in models[name]["depends_on"]["macros"]
+        assert "seed.son_la.admin_unit_lists" in models[name]["depends_on"]["nodes"]
+    assert "seed.son_la.admin_unit_lists" in models["stg_admin_units"]["depends_on"]["nodes"]
+    assert "macro.son_la.admin_list_year" not in manifest["macros"]
+    for name in ("int_house_cases_current", "int_poverty_latest", "agg_submission_completeness"):
+        assert "macro.son_la.submission_recency_order" in models[name]["depends_on"]["macros"]
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert project["vars"]["submission_recency_order"] == [
+        "period desc nulls last", "version desc nulls last", "received_at desc nulls last",
+        "file_mtime desc nulls last", "submission_id desc"]
+    # the day "due" is judged on comes from the var as_of, never from the clock in a model
+    for path in [*(DBT_PROJECT_DIR / "models").rglob("*.sql"), *(DBT_PROJECT_DIR / "macros").rglob("*.sql")]:
+        if path.name != "as_of_date.sql":
+            text = path.read_text(encoding="utf-8").lower()
+            assert "current_date" not in text and "now()" not in text and "current_timestamp" not in text, path
+
+
+# -- exposures and freshness ---------------------------------------------------------------------
+
+def test_exposures_cover_what_leaves_dbt(manifest):
+    exposures = {node["name"]: node for node in manifest["exposures"].values()}
+    assert set(exposures) == {"bi_warehouse", "district_feedback_workbooks"}
+    for exposure in exposures.values():
+        assert exposure["owner"] == {"name": "Son La statistics office, data platform",
+                                     "email": "data-platform@sonla.example"}
+        assert exposure["description"].strip()
+    published = {f"model.son_la.{name}" for name in published_models(manifest)}
+    assert set(exposures["bi_warehouse"]["depends_on"]["nodes"]) == published
+    feedback = set(exposures["district_feedback_workbooks"]["depends_on"]["nodes"])
+    assert {"source.son_la.raw.rejected_rows", "source.son_la.raw.warnings", "source.son_la.raw.submissions",
+            "model.son_la.audit_rejected_rows", "model.son_la.audit_warnings"} <= feedback
+
+
+def test_freshness_is_declared_on_received_at(manifest):
+    source = manifest["sources"]["source.son_la.raw.submissions"]
+    assert source["loaded_at_field"] == "received_at"
+    assert source["freshness"]["warn_after"] == {"count": 36, "period": "hour"}
+    assert source["freshness"]["error_after"] == {"count": 7, "period": "day"}
+    assert "Freshness" in source["description"]
+
+
+@pytest.mark.slow
+def test_source_freshness_on_a_real_ledger(tmp_path):
+    """dbt source freshness on a small raw layer: pass, warn and error as the newest arrival ages."""
+    database = raw_database(tmp_path / "freshness.duckdb")
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    statuses = {}
+    for age, expected_rc in [(dt.timedelta(hours=2), 0), (dt.timedelta(days=3), 0), (dt.timedelta(days=9), 1)]:
+        con = duckdb.connect(str(database))
+        con.execute("delete from raw.submissions")
+        con.execute("insert into raw.submissions (submission_id, file_name, file_sha256, received_at, outcome, status) "
+                    "values ('s1', 'a.xlsx', 'ff', ?, 'accepted', 'accepted'), "
+                    "('s0', 'b.xlsx', 'ee', ?, 'accepted', 'accepted')", [now - age, now - age - dt.timedelta(days=30)])
+        con.close()
+        done = dbt("source", "freshness", "--select", "source:raw.submissions", work=tmp_path,
+                   variables={"warehouse_db": str(database)}, check=False)
+        assert done.returncode == expected_rc, done.stdout[-3000:]
+        results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+        assert [r["unique_id"] for r in results] == ["source.son_la.raw.submissions"]
+        statuses[age.days] = results[0]["status"]
+    assert statuses == {0: "pass", 3: "warn", 9: "error"}
+
+
+# -- the pipeline's build and the unit tests -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built_warehouse(tmp_path_factory) -> Path:
+    """The pipeline's own dbt build (transform.build_args) of an empty raw layer."""
+    warehouse = tmp_path_factory.mktemp("dbt_build") / "warehouse"
+    raw_database(store.internal_path(warehouse))
+    args = transform.build_args(warehouse, dt.date(2025, 3, 15))
+    target = transform.target_path(warehouse)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run([str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                           str(DBT_PROJECT_DIR), "--target-path", str(target)],
+                          capture_output=True, text=True, env=env, cwd=warehouse)
+    assert done.returncode == 0, done.stdout[-4000:]
+    return warehouse
+
+
+@pytest.mark.slow
+def test_pipeline_build_runs_no_unit_tests(built_warehouse):
+    results = json.loads((transform.target_path(built_warehouse) / "run_results.json").read_text())["results"]
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert {"seed", "model", "test"} <= kinds
+    assert "unit_test" not in kinds
+    failed = [(r["unique_id"], r["status"]) for r in results
+              if r["status"] not in ("success", "pass") and not r["unique_id"].startswith("exposure.")]
+    assert not failed
+    con = duckdb.connect(str(store.internal_path(built_warehouse)), read_only=True)
+    try:
+        labels = con.execute("select label_vi from marts.dim_enumeration "
+                             "where domain = 'house_status' and code = 'completed'").fetchall()
+        lists = con.execute("select list_year, min(valid_from), max(valid_to), count(*) from staging.stg_admin_units "
+                            "group by 1 order by 1").fetchall()
+    finally:
+        con.close()
+    assert labels == [("Hoàn thành",)]
+    assert lists == [(2024, dt.date(2020, 1, 1), dt.date(2024, 12, 31), 204), (2025, dt.date(2025, 1, 1), None, 200)]
+
+
+@pytest.mark.slow
+def test_unit_tests_pass(built_warehouse, tmp_path):
+    """dbt test --select test_type:unit, against the relations the build created (no data needed)."""
+    database = store.internal_path(built_warehouse)
+    dbt("test", "--select", "test_type:unit", work=tmp_path, variables={"warehouse_db": str(database)})
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results}
+    assert ran == {f"unit_test.son_la.{model}.{name}": "pass" for name, model in UNIT_TESTS.items()}

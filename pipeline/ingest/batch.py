@@ -236,13 +236,16 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     cover = workbook.cover
     if workbook.rejected:
         entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
-                             district_code=cover.district_code if cover else None,
+                             district_code=cover.district_code if cover else workbook.district_code,
                              period=cover.period if cover else None, version=cover.version if cover else None)
         file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                         "reason_vi": workbook.reason_vi}   # in both languages
         return entry, [file_problem], [], []
     warnings = [{**_NO_CELL, "submission_id": submission_id, "message": message, "message_vi": message_vi}
                 for message, message_vi in cover.warnings]
+    warnings += [{**_NO_CELL, "sheet": name, "sheet_kind": kind, "cell": name, "submission_id": submission_id,
+                  "message": message, "message_vi": message_vi}
+                 for name, kind, message, message_vi in workbook.warnings]
     problems, sheets, totals = [], [], Counter(warnings=len(warnings))
     for kind, sheet in workbook.sheets.items():
         outcome = outcomes.get(kind)

@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.ingest.sheets import COLUMNS, Column
 from pipeline.ingest.values import unit_factor
-from pipeline.text import cell_text, fold, split_unit
+from pipeline.text import cell_text, split_unit
+from pipeline.text import fold_cached as fold
 
 HEADER_SEARCH_ROWS = 30
 _UNIT_LINE = re.compile(r"(?:^|\()\s*(dvt|don vi tinh|don vi)\s*:\s*([^():]+?)\s*\)?\s*$")

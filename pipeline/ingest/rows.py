@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.ingest import reference
-from pipeline.text import cell_text, fold
+from pipeline.text import cell_text
+from pipeline.text import fold_cached as fold
 
 DATA = "data"
 BLANK, TOTAL, SUBTOTAL = "blank", "total", "subtotal"
@@ -50,7 +51,7 @@ class Layout:
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (type(value) is str and not value.strip())
 
 
 def _first_cell(row: list) -> tuple[int, object] | None:
@@ -69,9 +70,9 @@ def _lacks_key(row: list, layout: Layout, label_col: int) -> bool:
     return key is None or key == label_col or key >= len(row) or _blank(row[key])
 
 
-def total_kind(row: list, layout: Layout) -> str | None:
+def total_kind(row: list, layout: Layout, first: tuple[int, object] | None = None) -> str | None:
     """TOTAL or SUBTOTAL when the row's label says so and the row lacks a data row's key."""
-    first = _first_cell(row)
+    first = first or _first_cell(row)
     if first is None or not isinstance(first[1], str):
         return None
     col, text = first[0], _label_text(first[1])
@@ -82,10 +83,9 @@ def total_kind(row: list, layout: Layout) -> str | None:
     return SUBTOTAL if SUBTOTAL_LABEL.match(text) else TOTAL
 
 
-def _words_kind(row: list, layout: Layout) -> str | None:
+def _words_kind(row: list, layout: Layout, first: tuple[int, object]) -> str | None:
     """'signature' or NOTE when the row's first cell starts a signature block or a note."""
-    first = _first_cell(row)
-    if first is None or not isinstance(first[1], str) or not _lacks_key(row, layout, first[0]):
+    if not isinstance(first[1], str) or not _lacks_key(row, layout, first[0]):
         return None
     text = _label_text(first[1])
     if SIGNATURE.match(text):
@@ -95,29 +95,37 @@ def _words_kind(row: list, layout: Layout) -> str | None:
 
 def column_numbers(row: list) -> list[int] | None:
     """The numbers of a column-number row ((1), (2), … or 1, 2, …, increasing), else None."""
-    cells = [c for c in row if not _blank(c)]
-    if len(cells) < 2:
-        return None
-    numbers = []
-    for cell in cells:
-        match = COLUMN_NUMBER.match(cell_text(cell))
-        if not match or isinstance(cell, bool):
-            return None
+    numbers: list[int] = []
+    for cell in row:
+        if _blank(cell):
+            continue
+        match = None if isinstance(cell, bool) else COLUMN_NUMBER.match(cell_text(cell))
+        if not match or (numbers and int(match.group(1)) <= numbers[-1]):
+            return None   # a data row fails on its first or second cell
         numbers.append(int(match.group(1)))
-    return numbers if all(b > a for a, b in zip(numbers, numbers[1:])) else None
+    return numbers if len(numbers) >= 2 else None
 
 
 def _is_header_copy(row: list, layout: Layout) -> bool:
-    texts = [fold(c) for c in row if not _blank(c)]
-    return len(texts) >= 2 and all(isinstance(c, str) for c in row if not _blank(c)) and all(
-        t in layout.header_texts for t in texts)
+    found = 0
+    for cell in row:
+        if _blank(cell):
+            continue
+        if not isinstance(cell, str) or fold(cell) not in layout.header_texts:
+            return False   # a data row fails on its first cell
+        found += 1
+    return found >= 2
 
 
 def _content_kind(row: list, layout: Layout) -> str:
     """DATA, BLANK (a template row), NOTE (text outside the data columns) or 'partial'."""
-    filled = [i for i in layout.data_cols if i < len(row) and not _blank(row[i])]
-    if len(filled) >= 2 and not all(i in layout.template_cols for i in filled):
-        return DATA
+    filled, beyond_template = [], False
+    for i in layout.data_cols:
+        if i < len(row) and not _blank(row[i]):
+            filled.append(i)
+            beyond_template = beyond_template or i not in layout.template_cols
+            if beyond_template and len(filled) >= 2:
+                return DATA
     others = [i for i, c in enumerate(row) if not _blank(c) and i not in layout.data_cols]
     if filled and all(i in layout.template_cols for i in filled) and all(i in layout.ignore_cols for i in others):
         return BLANK
@@ -135,18 +143,25 @@ class _State:
 
 
 def _row_kind(row: list, layout: Layout, state: _State) -> str:
-    if all(_blank(c) for c in row):
+    first = _first_cell(row)
+    if first is None:
         return BLANK
-    if _is_header_copy(row, layout):
+    starts_with_text = isinstance(first[1], str)   # a data row usually starts with its STT number
+    if starts_with_text and _is_header_copy(row, layout):
         state.numbers_next = True
         return REPEATED_HEADER
-    numbers = column_numbers(row)
+    # Column numbers right under the header (or a copy of it), or again lower down as the same row.
+    numbers = column_numbers(row) if state.numbers_next or state.numbers else None
     if numbers is not None and (state.numbers_next or numbers == state.numbers):
         state.numbers = state.numbers or numbers
         state.numbers_next = False
         return COLUMN_NUMBERS
     state.numbers_next = False
-    return total_kind(row, layout) or _words_kind(row, layout) or _content_kind(row, layout)
+    if starts_with_text:
+        kind = total_kind(row, layout, first) or _words_kind(row, layout, first)
+        if kind:
+            return kind
+    return _content_kind(row, layout)
 
 
 def looks_like_data(row: list, layout: Layout) -> bool:

@@ -21,7 +21,7 @@ from pipeline.ingest import reference, rows as row_kinds
 from pipeline.ingest.header import HEADER_SEARCH_ROWS, Header, MappedColumn, SheetProblem, locate_header
 from pipeline.ingest.sheets import COLUMNS
 from pipeline.text import BLANK_CHARS, cell_text, clean
-from pipeline.text import fold as _fold_uncached
+from pipeline.text import fold_cached as fold
 from pipeline.ingest.values import (
     CellIssue,
     ParseError,
@@ -32,10 +32,6 @@ from pipeline.ingest.values import (
 )
 
 __all__ = ["HEADER_SEARCH_ROWS", "MappedColumn", "Problem", "SheetResult", "cell_address", "parse_sheet"]
-
-# Per-cell hot path (benchmark: ~390k rows): the same texts repeat row after row and file
-# after file (enumerations, commune names, cumulative case lists), so fold each once.
-fold = functools.lru_cache(maxsize=1 << 17, typed=True)(_fold_uncached)
 
 # Columns whose value a cell merged down several rows gives to each of those rows (the merge
 # says so: one commune, one status, one date for the rows it covers). Money, counts, ids and
@@ -457,12 +453,8 @@ def _communes(result: SheetResult, data_rows: list, columns: dict, district_code
     for i, (excel_row, row) in enumerate(data_rows):
         code_value = clean(_cell(row, code_col.index)) if code_col else None
         name_value = clean(_cell(row, name_col.index)) if name_col else None
-        unreadable = next(((m, v) for m, v in ((code_col, code_value), (name_col, name_value))
-                           if type(v) is CellIssue), None)
-        if unreadable:
-            error = unreadable[1].error()
-            problems.setdefault(i, []).append(Problem(excel_row, unreadable[0].header, unreadable[0].index,
-                                                      str(unreadable[1]), error.reason, error.reason_vi))
+        if type(code_value) is CellIssue or type(name_value) is CellIssue:
+            _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value)
             continue
         if years is not None:
             year = years[i]
@@ -485,6 +477,13 @@ def _communes(result: SheetResult, data_rows: list, columns: dict, district_code
                 cell_text(shown), error.reason, error.reason_vi,
             ))
     return communes
+
+
+def _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value) -> None:
+    mapped, issue = (code_col, code_value) if type(code_value) is CellIssue else (name_col, name_value)
+    error = issue.error()
+    problems.setdefault(i, []).append(Problem(excel_row, mapped.header, mapped.index, str(issue),
+                                              error.reason, error.reason_vi))
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)

@@ -42,7 +42,7 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pipeline.ingest.xmlcells import MARKERS, is_worksheet
+from pipeline.ingest.xmlcells import has_markers, is_worksheet
 
 __all__ = [
     "FileRejected",
@@ -484,7 +484,8 @@ class _MemberCheck:
             window = (self.tail + out).lower()
             if any(p in window for p in _ENTITY_PATTERNS):
                 raise _entity(self.name)
-            if self.markers and any(m in window for m in MARKERS):
+            # Writers that quote attributes with ' do so from the first line on.
+            if self.markers and has_markers(window, b"='" in self.first):
                 self.flagged.add(self.name)
                 self.markers = False
             self.tail = window[-_PATTERN_OVERLAP:]

@@ -6,7 +6,7 @@ would pass for blank cells, so a money column would silently read 0. Here they b
 CellIssue values in the grid, and the parser rejects the row naming the cell.
 
 Cheap by design: pipeline/ingest/safety.py already inflates every zip member once and
-notes which worksheets contain a formula or an error marker at all (MARKERS); only those
+notes which worksheets contain a formula or an error marker at all (has_markers); only those
 are read again here, and only the cells around each marker are looked at. The zip members
 passed safety's size, ratio and DOCTYPE/ENTITY checks before anything here runs.
 """
@@ -24,10 +24,18 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.ingest.values import CellIssue
 
-# Byte patterns, searched lower-cased while safety streams a worksheet: a formula element
-# (with or without a namespace prefix) or an error-typed cell. False hits only cost a scan.
-MARKERS = (b"<f>", b"<f ", b":f>", b":f ", b't="e"', b"t='e'")
 WORKSHEET_PREFIX = "xl/worksheets/"
+# The pre-filter safety runs on each (lower-cased) chunk of a worksheet while it streams it: a
+# formula element <f …> or <x:f …>, or an error-typed cell t="e". 'f' followed by a space, '>'
+# or '/' is rare in sheet XML, so one literal-led regex beats several substring scans.
+_FORMULA_HINT = re.compile(rb"f[\s>/]")
+
+
+def has_markers(window: bytes, single_quotes: bool = False) -> bool:
+    """Whether a chunk of sheet XML may hold a formula or an error value (false hits only cost a scan)."""
+    if b't="e"' in window or (single_quotes and b"t='e'" in window):
+        return True
+    return any(window[m.start() - 1:m.start()] in (b"<", b":") for m in _FORMULA_HINT.finditer(window))
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _MARK = re.compile(rb"<" + _PREFIX + rb"f[\s>/]|\st\s*=\s*[\"']e[\"']")

@@ -19,16 +19,16 @@ def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("units_cli")
     sources = root / "sources"
     rows, merges = two_row_houses("Kinh phí hỗ trợ (triệu đồng)", cases=[case("G1", central=40, local=20, social=0)])
-    houses_book(sources / "group_unit.xlsx", rows, merges, period="01/2025")
+    houses_book(sources / "group_unit.xlsx", rows, merges, period="05/2025")
     subs = ["Ngân sách trung ương (nghìn đồng)", *AMOUNTS[1:]]
     rows, merges = two_row_houses("Kinh phí hỗ trợ (triệu đồng)", subs, [case("S1", central=40_000, local=20, social=0)])
-    houses_book(sources / "sub_unit_wins.xlsx", rows, merges, period="02/2025")
+    houses_book(sources / "sub_unit_wins.xlsx", rows, merges, period="06/2025")
     houses_book(sources / "no_unit.xlsx", [
         flat_header(),
         case("OK", central=40 * M, local=20 * M, social=0),
         case("TRIEU", central=40, local=20, social=0, no=2),
-        case("NGHIN", central=40_000, local=20_000, social=0, no=3)], period="03/2025")
-    write_book(sources / "messy.xlsx", {"Thông tin": cover_rows(district="116", period="12/2024"), "Nhà ở": MESSY},
+        case("NGHIN", central=40_000, local=20_000, social=0, no=3)], period="04/2025")
+    write_book(sources / "messy.xlsx", {"Thông tin": cover_rows(district="116", period="03/2025"), "Nhà ở": MESSY},
                {"Nhà ở": MERGES})
     result = run_load(sources, root / "warehouse")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

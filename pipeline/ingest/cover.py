@@ -32,28 +32,47 @@ class Cover:
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (en, vi)
 
 
+@dataclass(frozen=True)
+class _Twice:
+    """A label given twice with two different values: which one counts is not ours to guess."""
+
+    first: object
+    second: object
+
+
 def cover_values(grid: list[list]) -> dict[str, object]:
-    """Label cell -> the next non-empty cell to the right; the first occurrence wins."""
+    """Label cell -> the next non-empty cell to the right (_Twice when two values disagree)."""
     values: dict[str, object] = {}
     for row in grid:
         for index, cell in enumerate(row):
             if not isinstance(cell, str):
                 continue
             key = _LABEL_KEYS.get(fold(cell).rstrip(":").strip())
-            if key is None or key in values:
+            value = _value_right_of(row, index) if key is not None else None
+            if value is None:
                 continue
-            for value in row[index + 1:]:
-                value = clean(value)
-                if value is not None and value != "":
-                    values[key] = value
-                    break
+            if key in values and not isinstance(values[key], _Twice) and cell_text(values[key]) != cell_text(value):
+                values[key] = _Twice(values[key], value)
+            values.setdefault(key, value)
     return values
 
 
+def _value_right_of(row: list, index: int) -> object:
+    for value in row[index + 1:]:
+        value = clean(value)
+        if value is not None and value != "":
+            return value
+    return None
+
+
 def _unreadable_cells(values: dict[str, object], keys) -> None:
-    """A formula without a saved value or an Excel error where the cover gives a value: the file is rejected."""
+    """A value given twice, a formula without a saved value or an Excel error: the file is rejected."""
     for key in keys:
         value = values.get(key)
+        if isinstance(value, _Twice):
+            label, first, second = COVER_LABELS[key][0], cell_text(value.first), cell_text(value.second)
+            raise CoverError(f"the cover sheet gives {label} twice: '{first}' and '{second}'",
+                             f"trang bìa ghi {label} hai lần: '{first}' và '{second}'")
         if isinstance(value, CellIssue):
             label = COVER_LABELS[key][0]
             error = value.error()
@@ -125,18 +144,24 @@ def parse_cover(grid: list[list], today: dt.date) -> Cover:
     _unreadable_cells(values, ("district_code", "district_name"))
     district, warnings = _district(values)
     try:
-        _unreadable_cells(values, ("period", "version", "prepared_on"))
+        _unreadable_cells(values, ("period", "version"))
         period, version = _period(values, today), _version(values)
     except CoverError as error:
         error.district_code = district   # the ledger keeps whose file it was
         raise
-    prepared_on = None
-    if values.get("prepared_on") is not None:
-        try:
-            prepared_on = parse_date(values["prepared_on"])
-        except ParseError:
-            warnings.append((
-                f"date prepared (Ngày lập) '{cell_text(values['prepared_on'])}' is not a date",
-                f"Ngày lập '{cell_text(values['prepared_on'])}' không phải là ngày",
-            ))
+    prepared_on = _prepared_on(values.get("prepared_on"), warnings)
     return Cover(district, period, version, cell_text(values.get("district_name")) or None, prepared_on, warnings)
+
+
+def _prepared_on(value: object, warnings: list) -> dt.date | None:
+    """Ngày lập is informative only: a value that cannot be read is a warning, not a rejection."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (_Twice, CellIssue)):
+            raise ParseError("", "")
+        return parse_date(value)
+    except ParseError:
+        shown = f"{cell_text(value.first)}' / '{cell_text(value.second)}" if isinstance(value, _Twice) else cell_text(value)
+        warnings.append((f"date prepared (Ngày lập) '{shown}' is not a date", f"Ngày lập '{shown}' không phải là ngày"))
+        return None

@@ -50,10 +50,18 @@ def _hidden(workbook: WorkbookSheets, kinds) -> list[str]:
     return [name for name, kind in workbook.hidden if kind in kinds]
 
 
-def _hidden_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str]]:
-    return [(name, kind, f"sheet '{name}' is hidden and was not read (only visible sheets are read)",
-             f"trang tính '{name}' đang ẩn nên không được đọc (chỉ đọc các trang đang hiện)")
-            for name, kind in workbook.hidden]
+def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str]]:
+    """Sheets of ours that were not read: hidden ones, and copies by name ('Nhà ở (2)')."""
+    warnings = [(name, kind, f"sheet '{name}' is hidden and was not read (only visible sheets are read)",
+                 f"trang tính '{name}' đang ẩn nên không được đọc (chỉ đọc các trang đang hiện)")
+                for name, kind in workbook.hidden]
+    for name, kind in workbook.copies:
+        canonical = CANONICAL_SHEET_NAME[kind]
+        warnings.append((name, kind, f"sheet '{name}' was not read: only a sheet named '{canonical}' is "
+                                     "(rename it if it holds the data)",
+                         f"trang tính '{name}' không được đọc: chỉ đọc trang tên '{canonical}' "
+                         "(hãy đổi tên nếu trang này chứa số liệu)"))
+    return warnings
 
 
 def _no_cover(workbook: WorkbookSheets) -> ParsedWorkbook:
@@ -71,6 +79,10 @@ def _no_data_sheet(workbook: WorkbookSheets, cover: Cover) -> ParsedWorkbook:
     if hidden:
         reason += f" (hidden, not read: {_quoted(hidden)})"
         reason_vi += f" (đang ẩn, không được đọc: {_quoted(hidden)})"
+    copies = [name for name, kind in workbook.copies if kind in DATA_SHEETS]
+    if copies:
+        reason += f" (not a sheet name we read: {_quoted(copies)}; rename it)"
+        reason_vi += f" (tên trang không đúng: {_quoted(copies)}; hãy đổi tên)"
     return ParsedWorkbook(cover=cover, reason=reason, reason_vi=reason_vi)
 
 
@@ -94,7 +106,7 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     present = [kind for kind in DATA_SHEETS if kind in workbook.sheets]
     if not present:
         return _no_data_sheet(workbook, cover)
-    parsed = ParsedWorkbook(cover=cover, warnings=_hidden_warnings(workbook))
+    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
     for kind in present:
         sheet = workbook.sheets[kind]
         parsed.sheets[kind] = parse_sheet(sheet.rows, kind, sheet.name, cover.district_code, cover.period,

@@ -14,7 +14,7 @@ import python_calamine
 
 from pipeline.ingest import xmlcells
 from pipeline.ingest.safety import Inspection
-from pipeline.ingest.sheets import sheet_kind
+from pipeline.ingest.sheets import copy_of, sheet_kind
 
 # Merged range as (first row, first column, last row, last column), 0-based and inclusive.
 Merge = tuple[int, int, int, int]
@@ -39,6 +39,7 @@ class WorkbookSheets:
     ignored: list[str] = field(default_factory=list)                    # sheets that are none of ours
     duplicates: dict[str, list[str]] = field(default_factory=dict)      # kind -> 2+ visible sheet names
     hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): hidden, not read
+    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): 'Nhà ở (2)', not read
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -64,6 +65,9 @@ def _sort_sheets(workbook) -> WorkbookSheets:
         kind = sheet_kind(meta.name)
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
+            copied = copy_of(meta.name)
+            if copied and meta.visible == python_calamine.SheetVisibleEnum.Visible:
+                found.copies.append((meta.name, copied))
         elif meta.visible != python_calamine.SheetVisibleEnum.Visible:
             found.hidden.append((meta.name, kind))
         else:

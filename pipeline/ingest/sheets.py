@@ -6,6 +6,7 @@ and Unicode form never matter.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.enumerations import ENUMERATIONS
@@ -26,6 +27,23 @@ def sheet_kind(name: str) -> str | None:
     for kind, names in SHEET_NAMES.items():
         if key in {compact(n) for n in names}:
             return kind
+    return None
+
+
+# What Excel, LibreOffice and people add to a copied sheet's name: 'Nhà ở (2)', 'Nha_o_2',
+# 'Nhà ở - Copy', 'Copy of Nhà ở', 'Nhà ở (bản sao)' (compared compacted, like sheet names).
+_COPY_SUFFIX = re.compile(r"^-?\(?(\d+|copy\d*|bansao\d*)\)?$")
+
+
+def copy_of(name: str) -> str | None:
+    """The kind whose sheet this one looks like a copy of (it is not read), else None."""
+    key = compact(name)
+    key = key[len("copyof"):] + "copy" if key.startswith("copyof") else key
+    for kind, names in SHEET_NAMES.items():
+        for known in names:
+            base = compact(known)
+            if key.startswith(base) and _COPY_SUFFIX.match(key[len(base):]):
+                return kind
     return None
 
 

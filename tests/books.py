@@ -86,3 +86,50 @@ def feedback(loaded, file_name: str) -> list[dict]:
     sheet = openpyxl.load_workbook(written["path"], read_only=True)["Lỗi - Problems"]
     keys = ["sheet", "cell", "row", "column", "value", "reason_vi", "reason", "severity"]
     return [dict(zip(keys, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def write_ods(path: Path, sheets: dict[str, list[list]], spans: dict[str, dict[tuple[int, int], int]] | None = None):
+    """A minimal OpenDocument spreadsheet (python-calamine gives no merged ranges for .ods).
+
+    spans: sheet -> {(row, col) 0-based: columns spanned}, written as ODS merged cells."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value, span):
+        spanned = f' table:number-columns-spanned="{span}"' if span > 1 else ""
+        if value is None:
+            return f"<table:table-cell{spanned}/>"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f'<table:table-cell{spanned} office:value-type="float" office:value="{value}"/>'
+        return f'<table:table-cell{spanned} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    tables = []
+    for name, rows in sheets.items():
+        merged = (spans or {}).get(name, {})
+        lines = []
+        for r, row in enumerate(rows):
+            cells, c = [], 0
+            while c < len(row):
+                span = merged.get((r, c), 1)
+                cells.append(cell(row[c], span) + "<table:covered-table-cell/>" * (span - 1))
+                c += span
+            lines.append(f"<table:table-row>{''.join(cells) or '<table:table-cell/>'}</table:table-row>")
+        tables.append(f'<table:table table:name="{escape(name)}">{"".join(lines)}</table:table>')
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet>{"".join(tables)}</office:spreadsheet></office:body>'
+               '</office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return path

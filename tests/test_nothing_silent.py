@@ -35,6 +35,10 @@ def _sheets(sources):
     write_book(sources / "hidden_stale.xlsx", {"Thông tin": cover_rows(), "Nhà ở": stale, "Nha o": houses},
                hidden=("Nhà ở",))
     write_book(sources / "hidden_cover.xlsx", {"Thông tin": cover_rows(), "Nhà ở": houses}, hidden=("Thông tin",))
+    write_book(sources / "copy_named.xlsx", {"Thông tin": cover_rows(), "Nhà ở": houses, "Nhà ở (2)": stale})
+    write_book(sources / "only_copy.xlsx", {"Thông tin": cover_rows(), "Nhà ở (2)": houses})
+    write_book(sources / "cover_twice.xlsx", {"Thông tin": [*cover_rows(), [], ["Kỳ báo cáo:", "04/2025"]],
+                                              "Nhà ở": houses})
 
 
 def _rows(sources):
@@ -140,6 +144,20 @@ def test_hidden_sheet_is_ignored_with_a_warning_naming_it(loaded):
     assert warning["severity"].startswith("Cảnh báo") and warning["sheet"] == "Nhà ở"
     assert "sheet 'Nhà ở' is hidden and was not read" in warning["reason"]
     assert "trang tính 'Nhà ở' đang ẩn" in warning["reason_vi"]
+
+
+def test_a_sheet_named_like_a_copy_is_not_read_and_the_clerk_is_told(loaded):
+    assert _ids(loaded, "copy_named.xlsx") == ["H1"]
+    [warning] = feedback(loaded, "copy_named.xlsx")
+    assert warning["sheet"] == "Nhà ở (2)" and "only a sheet named 'Nhà ở' is" in warning["reason"]
+    entry = by_file(loaded)["only_copy.xlsx"]
+    assert entry["outcome"] == "rejected" and "'Nhà ở (2)'; rename it" in entry["reason"]
+
+
+def test_a_cover_label_given_twice_with_two_values_rejects_the_file(loaded):
+    entry = by_file(loaded)["cover_twice.xlsx"]
+    assert entry["outcome"] == "rejected" and entry["district_code"] == "116"
+    assert "gives Kỳ báo cáo twice: '03/2025' and '04/2025'" in entry["reason"]
 
 
 def test_hidden_cover_is_not_read(loaded):

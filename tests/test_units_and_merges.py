@@ -6,7 +6,7 @@ raw tables, the ledger and the clerk's feedback workbook.
 import pytest
 
 from books import (AMOUNTS, amounts, by_file, case, feedback, flat_header, houses_book, rows_of,
-                   two_row_houses, write_book)
+                   two_row_houses, write_book, write_ods)
 from loading import load
 from workbooks import GRANT_HEADERS, cover_rows, grant
 
@@ -64,6 +64,8 @@ def _files(sources):
                                      case(central=40 * M, local=15 * M, social=5 * M)])
     _merged_body(houses)
     _poverty_years(sources)
+    rows, _ = two_row_houses("Kinh phí hỗ trợ (triệu đồng)", cases=[case(start="06/01/2025", done="20/03/2025")])
+    write_ods(sources / "group_unit.ods", {"Thông tin": cover_rows(), "Nhà ở": rows}, {"Nhà ở": {(0, 7): 3}})
     return files
 
 
@@ -148,6 +150,12 @@ def test_unit_spellings(loaded, i, unit):
 @pytest.mark.parametrize("key", list(MONEY_HEADERS))
 def test_money_header_spellings(loaded, key):
     assert amounts(loaded, f"money_{key}.xlsx") == [(2, 40 * M, 15 * M, 5 * M)]
+
+
+def test_ods_gives_no_merged_ranges_so_a_group_unit_is_unclear_not_guessed(loaded):
+    assert by_file(loaded)["group_unit.ods"]["outcome"] == "rejected"
+    problems = feedback(loaded, "group_unit.ods")
+    assert {p["row"] for p in problems} == {3} and all("unclear" in p["reason"] for p in problems)
 
 
 # ---- amounts that cannot be true --------------------------------------------------------------

@@ -40,6 +40,9 @@ def _files(sources):
     houses("both_units.xlsx", rows, merges)
     rows, merges = two_row_houses("Kinh phí hỗ trợ", cases=[case(central=40 * M, local=15 * M, social=5 * M)])
     houses("group_no_unit.xlsx", rows, merges)
+    for name, title in [("title_note", "DANH SÁCH HỘ (Kèm theo Công văn số 12/UBND)"),
+                        ("title_unit", "KINH PHÍ HỖ TRỢ NHÀ Ở (triệu đồng)")]:
+        houses(f"{name}.xlsx", [[title], flat_header(), case(central=40 * M, local=15 * M, social=5 * M)], ["A1:M1"])
     for i, line in enumerate(["ĐVT: nghìn đồng", "Đơn vị tính: nghìn đồng", "(Đơn vị: nghìn đồng)"]):
         above = [["BÁO CÁO NHÀ Ở"], [None] * 10 + [line]]
         headers = flat_header(("Ngân sách trung ương (đồng)", "Ngân sách địa phương", "Xã hội hóa"))
@@ -156,6 +159,13 @@ def test_ods_gives_no_merged_ranges_so_a_group_unit_is_unclear_not_guessed(loade
     assert by_file(loaded)["group_unit.ods"]["outcome"] == "rejected"
     problems = feedback(loaded, "group_unit.ods")
     assert {p["row"] for p in problems} == {3} and all("unclear" in p["reason"] for p in problems)
+
+
+def test_a_title_merged_over_the_table_is_not_a_group_header(loaded):
+    assert amounts(loaded, "title_note.xlsx") == [(3, 40 * M, 15 * M, 5 * M)]
+    # a unit in a title is not a unit line: the amounts' unit is unclear, the rows are rejected
+    assert by_file(loaded)["title_unit.xlsx"]["outcome"] == "rejected"
+    assert all("unclear" in p["reason"] and "(A1)" in p["reason"] for p in feedback(loaded, "title_unit.xlsx"))
 
 
 # ---- amounts that cannot be true --------------------------------------------------------------

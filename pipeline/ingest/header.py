@@ -116,6 +116,11 @@ def _filled(rows: list[list], row: int, first: int, last: int) -> bool:
     return any(isinstance(c, str) and c.strip() for c in line[first:last + 1])
 
 
+def _outside(rows: list[list], row: int, first: int, last: int) -> bool:
+    line = rows[row] if 0 <= row < len(rows) else []
+    return any(isinstance(c, str) and c.strip() for i, c in enumerate(line) if not first <= i <= last)
+
+
 def _block(rows: list[list], kind: str, best: int, merges) -> tuple[int, int]:
     """(top, height): the best row alone, or with the row below or above it as a two-row header."""
     for top in (best, best - 1):
@@ -123,7 +128,9 @@ def _block(rows: list[list], kind: str, best: int, merges) -> tuple[int, int]:
             continue
         for r0, c0, r1, c1 in merges or ():
             down = r0 == top and r1 >= top + 1                                     # merged down both rows
-            group = r0 == r1 == top and c1 > c0 and _filled(rows, top + 1, c0, c1)  # group over sub-headers
+            # A group over sub-headers; a title merged over the whole table is not one.
+            group = (r0 == r1 == top and c1 > c0 and _filled(rows, top + 1, c0, c1)
+                     and _outside(rows, best, c0, c1))
             if down or group:
                 return top, 2
     # No merge information (or none in these rows): a second row naming other columns.

@@ -260,7 +260,7 @@ def _holds_numbers(data_rows, col: int) -> bool:
         value = row[col] if col < len(row) else None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return True
-        if isinstance(value, str) and value.strip():
+        if isinstance(value, str) and any(ch.isdigit() for ch in value):
             try:
                 if parse_number(value) is not None:
                     return True

@@ -43,7 +43,8 @@ def _files(sources):
     for name, title in [("title_note", "DANH SÁCH HỘ (Kèm theo Công văn số 12/UBND)"),
                         ("title_unit", "KINH PHÍ HỖ TRỢ NHÀ Ở (triệu đồng)")]:
         houses(f"{name}.xlsx", [[title], flat_header(), case(central=40 * M, local=15 * M, social=5 * M)], ["A1:M1"])
-    for i, line in enumerate(["ĐVT: nghìn đồng", "Đơn vị tính: nghìn đồng", "(Đơn vị: nghìn đồng)"]):
+    unit_lines = ["ĐVT: nghìn đồng", "Đơn vị tính: nghìn đồng", "(Đơn vị: nghìn đồng)", "ĐVT - nghìn đồng"]
+    for i, line in enumerate(unit_lines):
         above = [["BÁO CÁO NHÀ Ở"], [None] * 10 + [line]]
         headers = flat_header(("Ngân sách trung ương (đồng)", "Ngân sách địa phương", "Xã hội hóa"))
         houses(f"unit_line_{i}.xlsx", [*above, headers, case(central=40 * M, local=15_000, social=5_000)])
@@ -126,7 +127,7 @@ def test_group_header_without_a_unit_means_dong(loaded):
     assert amounts(loaded, "group_no_unit.xlsx") == [(3, 40 * M, 15 * M, 5 * M)]
 
 
-@pytest.mark.parametrize("i", [0, 1, 2])
+@pytest.mark.parametrize("i", [0, 1, 2, 3])
 def test_unit_line_above_the_table_and_the_column_unit_wins(loaded, i):
     assert amounts(loaded, f"unit_line_{i}.xlsx") == [(4, 40 * M, 15 * M, 5 * M)]
 

@@ -22,7 +22,8 @@ from pipeline.text import cell_text, split_unit
 from pipeline.text import fold_cached as fold
 
 HEADER_SEARCH_ROWS = 30
-_UNIT_LINE = re.compile(r"(?:^|\()\s*(dvt|don vi tinh|don vi)\s*:\s*([^():]+?)\s*\)?\s*$")
+# 'ĐVT: triệu đồng', '(Đơn vị tính: nghìn đồng)', 'ĐVT - đồng', 'Đơn vị: triệu đồng' (folded).
+_UNIT_LINE = re.compile(r"(?:^|\()\s*(dvt|don vi tinh|don vi)\s*[:\-\u2013.]?\s*([^():]+?)\s*\)?\s*$")
 
 
 @dataclass
@@ -281,4 +282,5 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
                 text, None,
                 f"unit line '{text}' (row {row + 1}) is not a unit we know: amounts without a unit "
                 "in their header were read in đồng",
-                f"dòng đơn vị '{text}' (dòng {row + 1}) không rõ: các cột số tiền không ghi đơn vị được đọc theo đồng"))
+                f"dòng đơn vị '{text}' (dòng {row + 1}) không rõ: các cột số tiền không ghi đơn vị "
+                "được đọc theo đồng"))

@@ -5,10 +5,15 @@ line breaks and underscores; all of those fold to the same key.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _SPACES = re.compile(r"[\s_]+")
+# Characters a copy from a web page or a PDF leaves around codes and numbers, invisible in Excel.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00a0"
+_DROP_INVISIBLE = {ord(c): None for c in INVISIBLE if c != "\u00a0"}
+BLANK_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + INVISIBLE
 
 
 def strip_diacritics(text: str) -> str:
@@ -21,8 +26,18 @@ def fold(text: object) -> str:
     """Lower-case, diacritics removed, whitespace/underscores collapsed to one space."""
     if text is None:
         return ""
-    folded = strip_diacritics(str(text)).lower()
+    folded = strip_diacritics(str(text).translate(_DROP_INVISIBLE)).lower()
     return _SPACES.sub(" ", folded).strip()
+
+
+# Parsing's hot path (benchmark: ~390k rows): the same texts repeat row after row and file
+# after file (enumerations, commune names, headers), so fold each once.
+fold_cached = functools.lru_cache(maxsize=1 << 17, typed=True)(fold)
+
+
+def clean(value: object) -> object:
+    """A text cell without the spaces and invisible characters around it; other cells as they are."""
+    return value.strip(BLANK_CHARS) if isinstance(value, str) else value
 
 
 def compact(text: object) -> str:
@@ -48,4 +63,4 @@ def cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value).strip(BLANK_CHARS)

@@ -168,7 +168,7 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
     outcomes = {kind: _validate_kind(kind, by_id, rule_summary) for kind in DATA_SHEETS}
-    entries, problem_rows, warning_rows, sheet_rows = [], [], [], []
+    entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
             source, sha, submission_id, by_id[submission_id], outcomes, received_at, run_id)
@@ -176,11 +176,21 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
         problem_rows += problems
         warning_rows += warnings
         sheet_rows += sheets
+        skipped_rows += _skipped_rows(submission_id, by_id[submission_id])
     rejected_files = {e["submission_id"] for e in entries if e["outcome"] == "rejected"}
     tables = {kind: _raw_rows(kind, outcome, rejected_files) for kind, outcome in outcomes.items() if outcome}
     tables.update(rejected_rows=_frame(problem_rows), warnings=_frame(warning_rows),
-                  submission_sheets=_frame(sheet_rows))
+                  submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows))
     return entries, tables
+
+
+def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
+    """raw.skipped_rows of one file: every sheet whose counts the ledger records."""
+    if workbook.rejected:
+        return []
+    return [{"submission_id": submission_id, "sheet": sheet.sheet_name, "sheet_kind": kind,
+             "excel_row": excel_row, "kind": skip_kind}
+            for kind, sheet in workbook.sheets.items() for excel_row, skip_kind in sheet.skipped]
 
 
 def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) -> KindOutcome | None:
@@ -226,13 +236,16 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     cover = workbook.cover
     if workbook.rejected:
         entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
-                             district_code=cover.district_code if cover else None,
+                             district_code=cover.district_code if cover else workbook.district_code,
                              period=cover.period if cover else None, version=cover.version if cover else None)
         file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                         "reason_vi": workbook.reason_vi}   # in both languages
         return entry, [file_problem], [], []
     warnings = [{**_NO_CELL, "submission_id": submission_id, "message": message, "message_vi": message_vi}
                 for message, message_vi in cover.warnings]
+    warnings += [{**_NO_CELL, "sheet": name, "sheet_kind": kind, "cell": name, "submission_id": submission_id,
+                  "message": message, "message_vi": message_vi}
+                 for name, kind, message, message_vi in workbook.warnings]
     problems, sheets, totals = [], [], Counter(warnings=len(warnings))
     for kind, sheet in workbook.sheets.items():
         outcome = outcomes.get(kind)

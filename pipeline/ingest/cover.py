@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 
 from pipeline.ingest import reference
 from pipeline.ingest.sheets import COVER_LABELS
-from pipeline.text import cell_text, fold
-from pipeline.ingest.values import ParseError, parse_date, parse_period
+from pipeline.text import cell_text, clean, fold
+from pipeline.ingest.values import CellIssue, ParseError, parse_date, parse_period
 
 FIRST_PERIOD = dt.date(2020, 1, 1)
 _LABEL_KEYS = {fold(label): key for key, labels in COVER_LABELS.items() for label in labels}
 
 
 class CoverError(Exception):
-    def __init__(self, reason: str, reason_vi: str):
+    """The file is rejected; district_code is kept when the cover named one (for the ledger)."""
+
+    def __init__(self, reason: str, reason_vi: str, district_code: str | None = None):
         super().__init__(reason)
-        self.reason, self.reason_vi = reason, reason_vi
+        self.reason, self.reason_vi, self.district_code = reason, reason_vi, district_code
 
 
 @dataclass
@@ -30,25 +32,54 @@ class Cover:
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (en, vi)
 
 
+@dataclass(frozen=True)
+class _Twice:
+    """A label given twice with two different values: which one counts is not ours to guess."""
+
+    first: object
+    second: object
+
+
 def cover_values(grid: list[list]) -> dict[str, object]:
-    """Label cell -> the next non-empty cell to the right; the first occurrence wins."""
+    """Label cell -> the next non-empty cell to the right (_Twice when two values disagree)."""
     values: dict[str, object] = {}
     for row in grid:
         for index, cell in enumerate(row):
             if not isinstance(cell, str):
                 continue
             key = _LABEL_KEYS.get(fold(cell).rstrip(":").strip())
-            if key is None or key in values:
+            value = _value_right_of(row, index) if key is not None else None
+            if value is None:
                 continue
-            for value in row[index + 1:]:
-                if value is not None and not (isinstance(value, str) and not value.strip()):
-                    values[key] = value
-                    break
+            if key in values and not isinstance(values[key], _Twice) and cell_text(values[key]) != cell_text(value):
+                values[key] = _Twice(values[key], value)
+            values.setdefault(key, value)
     return values
 
 
-def parse_cover(grid: list[list], today: dt.date) -> Cover:
-    values = cover_values(grid)
+def _value_right_of(row: list, index: int) -> object:
+    for value in row[index + 1:]:
+        value = clean(value)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _unreadable_cells(values: dict[str, object], keys) -> None:
+    """A value given twice, a formula without a saved value or an Excel error: the file is rejected."""
+    for key in keys:
+        value = values.get(key)
+        if isinstance(value, _Twice):
+            label, first, second = COVER_LABELS[key][0], cell_text(value.first), cell_text(value.second)
+            raise CoverError(f"the cover sheet gives {label} twice: '{first}' and '{second}'",
+                             f"trang bìa ghi {label} hai lần: '{first}' và '{second}'")
+        if isinstance(value, CellIssue):
+            label = COVER_LABELS[key][0]
+            error = value.error()
+            raise CoverError(f"cover sheet, {label}: {error.reason}", f"trang bìa, {label}: {error.reason_vi}")
+
+
+def _district(values: dict[str, object]) -> tuple[str, list[tuple[str, str]]]:
     code_value, name_value = values.get("district_code"), values.get("district_name")
     if code_value is None and name_value is None:
         raise CoverError("the cover sheet gives no district (Mã huyện)", "trang bìa thiếu Mã huyện")
@@ -72,7 +103,10 @@ def parse_cover(grid: list[list], today: dt.date) -> Cover:
     warnings = []
     if mismatch:
         warnings.append((mismatch, f"tên huyện '{name}' không khớp mã {district}; dùng theo mã"))
+    return district, warnings
 
+
+def _period(values: dict[str, object], today: dt.date) -> dt.date:
     if "period" not in values:
         raise CoverError("the cover sheet gives no reporting period (Kỳ báo cáo)", "trang bìa thiếu Kỳ báo cáo")
     try:
@@ -82,32 +116,52 @@ def parse_cover(grid: list[list], today: dt.date) -> Cover:
     this_month = dt.date(today.year, today.month, 1)
     if period > this_month:
         raise CoverError(
-            f"reporting period {period:%m/%Y} is in the future",
-            f"kỳ báo cáo {period:%m/%Y} ở tương lai",
+            f"reporting period (Kỳ báo cáo) {period:%m/%Y} is in the future",
+            f"Kỳ báo cáo {period:%m/%Y} ở tương lai",
         )
     if period < FIRST_PERIOD:
         raise CoverError(
-            f"reporting period {period:%m/%Y} is before 01/2020",
-            f"kỳ báo cáo {period:%m/%Y} trước 01/2020",
+            f"reporting period (Kỳ báo cáo) {period:%m/%Y} is before 01/2020",
+            f"Kỳ báo cáo {period:%m/%Y} trước 01/2020",
         )
+    return period
 
-    version = 1
-    if values.get("version") is not None:
-        digits = re.findall(r"\d+", cell_text(values["version"]))
-        if len(digits) != 1 or int(digits[0]) < 1:
-            raise CoverError(
-                f"submission number (Lần gửi) '{cell_text(values['version'])}' is not 1, 2, ...",
-                f"Lần gửi '{cell_text(values['version'])}' không phải số 1, 2, ...",
-            )
-        version = int(digits[0])
 
-    prepared_on = None
-    if values.get("prepared_on") is not None:
-        try:
-            prepared_on = parse_date(values["prepared_on"])
-        except ParseError:
-            warnings.append((
-                f"date prepared (Ngày lập) '{cell_text(values['prepared_on'])}' is not a date",
-                f"Ngày lập '{cell_text(values['prepared_on'])}' không phải là ngày",
-            ))
-    return Cover(district, period, version, name, prepared_on, warnings)
+def _version(values: dict[str, object]) -> int:
+    if values.get("version") is None:
+        return 1
+    digits = re.findall(r"\d+", cell_text(values["version"]))
+    if len(digits) != 1 or int(digits[0]) < 1:
+        raise CoverError(
+            f"submission number (Lần gửi) '{cell_text(values['version'])}' is not 1, 2, ...",
+            f"Lần gửi '{cell_text(values['version'])}' không phải số 1, 2, ...",
+        )
+    return int(digits[0])
+
+
+def parse_cover(grid: list[list], today: dt.date) -> Cover:
+    values = cover_values(grid)
+    _unreadable_cells(values, ("district_code", "district_name"))
+    district, warnings = _district(values)
+    try:
+        _unreadable_cells(values, ("period", "version"))
+        period, version = _period(values, today), _version(values)
+    except CoverError as error:
+        error.district_code = district   # the ledger keeps whose file it was
+        raise
+    prepared_on = _prepared_on(values.get("prepared_on"), warnings)
+    return Cover(district, period, version, cell_text(values.get("district_name")) or None, prepared_on, warnings)
+
+
+def _prepared_on(value: object, warnings: list) -> dt.date | None:
+    """Ngày lập is informative only: a value that cannot be read is a warning, not a rejection."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (_Twice, CellIssue)):
+            raise ParseError("", "")
+        return parse_date(value)
+    except ParseError:
+        shown = f"{cell_text(value.first)}' / '{cell_text(value.second)}" if isinstance(value, _Twice) else cell_text(value)
+        warnings.append((f"date prepared (Ngày lập) '{shown}' is not a date", f"Ngày lập '{shown}' không phải là ngày"))
+        return None

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pipeline.ingest import safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
-from pipeline.ingest.read import UnreadableWorkbook, read_workbook
-from pipeline.ingest.sheets import DATA_SHEETS
+from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
+from pipeline.ingest.sheets import CANONICAL_SHEET_NAME, DATA_SHEETS
 from pipeline.ingest.tables import SheetResult, parse_sheet
 
 
@@ -21,36 +21,94 @@ class ParsedWorkbook:
     reason: str | None = None          # set when the whole file is rejected
     reason_vi: str | None = None
     sheets: dict[str, SheetResult] = field(default_factory=dict)
+    district_code: str | None = None   # the cover's district when the file is rejected after reading it
+    # Workbook-level warnings: (sheet name, sheet kind, English, Vietnamese).
+    warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
         return self.reason is not None
 
 
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def _duplicate_sheets(workbook: WorkbookSheets, kinds) -> tuple[str, str] | None:
+    for kind in kinds:
+        names = workbook.duplicates.get(kind)
+        if names:
+            canonical = CANONICAL_SHEET_NAME[kind]
+            return (f"the workbook has {len(names)} visible sheets for '{canonical}': {_quoted(names)}; "
+                    "which one counts is not ours to guess: delete or hide all but one",
+                    f"tệp có {len(names)} trang tính '{canonical}' đang hiện: {_quoted(names)}; "
+                    "hãy xóa hoặc ẩn, chỉ để lại một trang")
+    return None
+
+
+def _hidden(workbook: WorkbookSheets, kinds) -> list[str]:
+    return [name for name, kind in workbook.hidden if kind in kinds]
+
+
+def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str]]:
+    """Sheets of ours that were not read: hidden ones, and copies by name ('Nhà ở (2)')."""
+    warnings = [(name, kind, f"sheet '{name}' is hidden and was not read (only visible sheets are read)",
+                 f"trang tính '{name}' đang ẩn nên không được đọc (chỉ đọc các trang đang hiện)")
+                for name, kind in workbook.hidden]
+    for name, kind in workbook.copies:
+        canonical = CANONICAL_SHEET_NAME[kind]
+        warnings.append((name, kind, f"sheet '{name}' was not read: only a sheet named '{canonical}' is "
+                                     "(rename it if it holds the data)",
+                         f"trang tính '{name}' không được đọc: chỉ đọc trang tên '{canonical}' "
+                         "(hãy đổi tên nếu trang này chứa số liệu)"))
+    return warnings
+
+
+def _no_cover(workbook: WorkbookSheets) -> ParsedWorkbook:
+    hidden = _hidden(workbook, ("cover",))
+    if hidden:
+        return ParsedWorkbook(reason=f"the cover sheet {_quoted(hidden)} is hidden; only visible sheets are read",
+                              reason_vi=f"trang bìa {_quoted(hidden)} đang ẩn; chỉ đọc các trang đang hiện")
+    return ParsedWorkbook(reason="no cover sheet ('Thông tin') in the workbook", reason_vi="thiếu trang 'Thông tin'")
+
+
+def _no_data_sheet(workbook: WorkbookSheets, cover: Cover) -> ParsedWorkbook:
+    reason = "no data sheet: the workbook needs 'Nhà ở', 'Hỗ trợ' or 'Hộ nghèo'"
+    reason_vi = "không có trang số liệu: cần 'Nhà ở', 'Hỗ trợ' hoặc 'Hộ nghèo'"
+    hidden = _hidden(workbook, DATA_SHEETS)
+    if hidden:
+        reason += f" (hidden, not read: {_quoted(hidden)})"
+        reason_vi += f" (đang ẩn, không được đọc: {_quoted(hidden)})"
+    copies = [name for name, kind in workbook.copies if kind in DATA_SHEETS]
+    if copies:
+        reason += f" (not a sheet name we read: {_quoted(copies)}; rename it)"
+        reason_vi += f" (tên trang không đúng: {_quoted(copies)}; hãy đổi tên)"
+    return ParsedWorkbook(cover=cover, reason=reason, reason_vi=reason_vi)
+
+
 def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     try:
-        safety.inspect_workbook(path)
-        workbook = read_workbook(path)
+        workbook = read_workbook(path, safety.inspect(path))
     except (safety.FileRejected, UnreadableWorkbook) as error:
         return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi)
+    duplicate = _duplicate_sheets(workbook, ("cover",))
+    if duplicate:
+        return ParsedWorkbook(reason=duplicate[0], reason_vi=duplicate[1])
     if "cover" not in workbook.sheets:
-        return ParsedWorkbook(
-            reason="no cover sheet ('Thông tin') in the workbook",
-            reason_vi="thiếu trang 'Thông tin'",
-        )
+        return _no_cover(workbook)
     try:
-        cover = parse_cover(workbook.sheets["cover"][1], today)
+        cover = parse_cover(workbook.sheets["cover"].rows, today)
     except CoverError as error:
-        return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi)
+        return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code)
+    duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
+    if duplicate:
+        return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])
     present = [kind for kind in DATA_SHEETS if kind in workbook.sheets]
     if not present:
-        return ParsedWorkbook(
-            cover=cover,
-            reason="no data sheet: the workbook needs 'Nhà ở', 'Hỗ trợ' or 'Hộ nghèo'",
-            reason_vi="không có trang số liệu: cần 'Nhà ở', 'Hỗ trợ' hoặc 'Hộ nghèo'",
-        )
-    parsed = ParsedWorkbook(cover=cover)
+        return _no_data_sheet(workbook, cover)
+    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
     for kind in present:
-        name, grid = workbook.sheets[kind]
-        parsed.sheets[kind] = parse_sheet(grid, kind, name, cover.district_code, cover.period)
+        sheet = workbook.sheets[kind]
+        parsed.sheets[kind] = parse_sheet(sheet.rows, kind, sheet.name, cover.district_code, cover.period,
+                                          sheet.merges)
     return parsed

@@ -1,16 +1,23 @@
 """Opening a workbook and returning its sheets as cell grids (row 0 = Excel row 1).
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods about 15x faster than openpyxl and returns
-formulas' cached values; macros are never run.
+formulas' cached values; macros are never run. Only visible sheets count: a hidden sheet
+of one of our kinds is reported, never read, and two visible sheets of one kind are
+reported for the caller to reject (which one counts is not ours to guess).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import python_calamine
 
-from pipeline.ingest.sheets import sheet_kind
+from pipeline.ingest import xmlcells
+from pipeline.ingest.safety import Inspection
+from pipeline.ingest.sheets import copy_of, sheet_kind
+
+# Merged range as (first row, first column, last row, last column), 0-based and inclusive.
+Merge = tuple[int, int, int, int]
 
 
 class UnreadableWorkbook(Exception):
@@ -20,14 +27,24 @@ class UnreadableWorkbook(Exception):
 
 
 @dataclass
+class SheetGrid:
+    name: str                         # as written
+    rows: list[list]
+    merges: list[Merge] | None        # None: the format gives no merge information (.ods)
+
+
+@dataclass
 class WorkbookSheets:
-    sheets: dict[str, tuple[str, list[list]]]   # kind -> (sheet name as written, grid)
-    ignored: list[str]                          # sheet names that are none of ours
+    sheets: dict[str, SheetGrid]                                        # kind -> its visible sheet
+    ignored: list[str] = field(default_factory=list)                    # sheets that are none of ours
+    duplicates: dict[str, list[str]] = field(default_factory=dict)      # kind -> 2+ visible sheet names
+    hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): hidden, not read
+    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): 'Nhà ở (2)', not read
 
 
-def read_workbook(path: Path) -> WorkbookSheets:
+def _open(path: Path) -> python_calamine.CalamineWorkbook:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        return python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise UnreadableWorkbook(
             "the workbook is password-protected; send it without a password",
@@ -38,22 +55,63 @@ def read_workbook(path: Path) -> WorkbookSheets:
             f"not a readable Excel workbook ({type(error).__name__})",
             "không phải tệp Excel đọc được",
         ) from None
+
+
+def _sort_sheets(workbook) -> WorkbookSheets:
+    """Which sheet is which kind; nothing is read yet."""
+    found = WorkbookSheets({})
+    visible: dict[str, list[str]] = {}
+    for meta in workbook.sheets_metadata:
+        kind = sheet_kind(meta.name)
+        if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            found.ignored.append(meta.name)
+            copied = copy_of(meta.name)
+            if copied and meta.visible == python_calamine.SheetVisibleEnum.Visible:
+                found.copies.append((meta.name, copied))
+        elif meta.visible != python_calamine.SheetVisibleEnum.Visible:
+            found.hidden.append((meta.name, kind))
+        else:
+            visible.setdefault(kind, []).append(meta.name)
+    found.duplicates = {kind: names for kind, names in visible.items() if len(names) > 1}
+    found.sheets = {kind: SheetGrid(names[0], [], None) for kind, names in visible.items() if len(names) == 1}
+    return found
+
+
+def _read_grid(workbook, sheet: SheetGrid) -> None:
     try:
-        sheets: dict[str, tuple[str, list[list]]] = {}
-        ignored = []
-        for name in workbook.sheet_names:
-            kind = sheet_kind(name)
-            if kind is None or kind in sheets:
-                ignored.append(name)
-                continue
-            try:
-                grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except Exception as error:
-                raise UnreadableWorkbook(
-                    f"sheet '{name}' cannot be read ({type(error).__name__})",
-                    f"không đọc được trang tính '{name}'",
-                ) from None
-            sheets[kind] = (name, grid)
-        return WorkbookSheets(sheets, ignored)
+        handle = workbook.get_sheet_by_name(sheet.name)
+        sheet.rows = handle.to_python(skip_empty_area=False)
+        merges = handle.merged_cell_ranges
+    except Exception as error:
+        raise UnreadableWorkbook(
+            f"sheet '{sheet.name}' cannot be read ({type(error).__name__})",
+            f"không đọc được trang tính '{sheet.name}'",
+        ) from None
+    sheet.merges = None if merges is None else [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merges]
+
+
+def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookSheets:
+    workbook = _open(path)
+    try:
+        found = _sort_sheets(workbook)
+        for sheet in found.sheets.values():
+            _read_grid(workbook, sheet)
     finally:
         workbook.close()
+    if inspection is not None and inspection.flagged:
+        _mark_unreadable_cells(path, found, inspection.flagged)
+    return found
+
+
+def _mark_unreadable_cells(path: Path, found: WorkbookSheets, flagged: frozenset[str]) -> None:
+    """Formulas without a saved value and Excel error values, put into the grids (xlsx/xlsm)."""
+    by_name = {sheet.name: sheet for sheet in found.sheets.values()}
+    try:
+        issues = xmlcells.sheet_issues(path, list(by_name), flagged)
+    except Exception as error:   # damaged workbook.xml or sheet XML that calamine tolerated
+        raise UnreadableWorkbook(
+            f"the workbook's formulas cannot be checked ({type(error).__name__}); open and save it in Excel",
+            "không kiểm tra được công thức trong tệp; hãy mở tệp bằng Excel và lưu lại",
+        ) from None
+    for name, cells in issues.items():
+        xmlcells.patch(by_name[name].rows, cells)

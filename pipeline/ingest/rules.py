@@ -69,6 +69,41 @@ def _unique(name, columns, column, what, what_vi):
 
 COMPLETED = 'status=="completed"'
 
+# Amounts that cannot be true: a positive amount below 1,000 đồng, a completed case below 1 %
+# of its norm. They were written in nghìn or triệu without the unit, and must never load.
+MIN_AMOUNT_VND = 1_000
+MIN_NORM_SHARE = 0.01
+EARLIEST_DATE = "2015-01-01"
+AMOUNT_COLUMNS = {"houses": [("central_budget", "Ngân sách trung ương"), ("local_budget", "Ngân sách địa phương"),
+                             ("social_contribution", "Xã hội hóa")],
+                  "grants": [("amount", "Số tiền")]}
+_UNIT_HINT = ("it was probably written in nghìn or triệu đồng without the unit: put the unit in the column "
+              "header, e.g. 'Ngân sách trung ương (triệu đồng)', or a line 'ĐVT: triệu đồng' above the table")
+_UNIT_HINT_VI = ("có lẽ số tiền được ghi theo nghìn hoặc triệu đồng mà không ghi đơn vị: hãy ghi đơn vị ở tiêu đề cột, "
+                 "ví dụ 'Ngân sách trung ương (triệu đồng)', hoặc dòng 'ĐVT: triệu đồng' phía trên bảng")
+
+
+def _flagged(name, derived, column, reason, reason_vi):
+    """Rows where a derived column is not null fail: the derivation holds the condition (cheaper in GX
+    than a row condition or a column pair)."""
+    return Rule(name, "ExpectColumnValuesToBeNull", {"column": derived}, column, ERROR, reason, reason_vi)
+
+
+def _plausible_amount(column, header_vi):
+    return _flagged(f"{column}_plausible", f"{column}_implausible", column,
+                    f"{header_vi} ({column}) is below {MIN_AMOUNT_VND:,} đồng; {_UNIT_HINT}",
+                    f"{header_vi} dưới {MIN_AMOUNT_VND:,} đồng; {_UNIT_HINT_VI}")
+
+
+_EARLIEST = f"{EARLIEST_DATE[8:]}/{EARLIEST_DATE[5:7]}/{EARLIEST_DATE[:4]}"
+
+
+def _date_from(column, header_vi):
+    return _flagged(f"{column}_from_{EARLIEST_DATE[:4]}", f"{column}_too_early", column,
+                    f"{header_vi} ({column}) is before {_EARLIEST}: check the year",
+                    f"{header_vi} trước ngày {_EARLIEST}: hãy kiểm tra năm")
+
+
 RULES: dict[str, list[Rule]] = {
     "houses": [
         _not_null("household_id_required", "household_id", "Mã hộ"),
@@ -94,6 +129,19 @@ RULES: dict[str, list[Rule]] = {
         _a_ge_b("completion_not_after_period", "period_end", "completion_date", "completion_date", ERROR,
                 "completion date is after the reporting month", "Ngày hoàn thành sau kỳ báo cáo"),
         _unique("household_unique", ["household_id"], "household_id", "household ID (Mã hộ)", "Mã hộ"),
+        *(_plausible_amount(column, header_vi) for column, header_vi in AMOUNT_COLUMNS["houses"]),
+        _flagged("completed_total_plausible", "implausible_total_vnd", "total_vnd",
+                 f"a completed case's total support is below {MIN_NORM_SHARE:.0%} of the programme norm "
+                 f"({HOUSE_NORM_VND['new_build'] * MIN_NORM_SHARE:,.0f} đồng new build / "
+                 f"{HOUSE_NORM_VND['repair'] * MIN_NORM_SHARE:,.0f} repair); {_UNIT_HINT}",
+                 f"tổng kinh phí của nhà đã hoàn thành dưới {MIN_NORM_SHARE:.0%} định mức; {_UNIT_HINT_VI}"),
+        _date_from("start_date", "Ngày khởi công"),
+        _date_from("completion_date", "Ngày hoàn thành"),
+        _flagged("start_not_after_period", "start_after_period", "start_date",
+                 "start date (Ngày khởi công) is after the reporting month", "Ngày khởi công sau kỳ báo cáo"),
+        _flagged("not_started_without_completion_date", "completion_if_not_started", "completion_date",
+                 "a case not started (Chưa khởi công) cannot have a completion date (Ngày hoàn thành)",
+                 "nhà chưa khởi công không thể có Ngày hoàn thành"),
         _a_ge_b("within_programme_norm", "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
                 f"total support is above {NORM_MULTIPLE}x the programme norm "
                 f"({HOUSE_NORM_VND['new_build']:,} new build / {HOUSE_NORM_VND['repair']:,} repair)",
@@ -108,6 +156,7 @@ RULES: dict[str, list[Rule]] = {
         _at_least("beneficiaries_not_negative", "beneficiaries", "Số đối tượng", 0),
         _not_null("amount_required", "amount", "Số tiền"),
         _at_least("amount_not_negative", "amount", "Số tiền", 0),
+        _plausible_amount("amount", "Số tiền"),
         _unique("grant_unique", ["commune_code", "programme", "funding_source"], "programme",
                 "commune, programme and funding source", "xã, chương trình và nguồn kinh phí"),
     ],
@@ -146,14 +195,9 @@ def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Columns the cross-field rules compare (vectorised, whole frame at once)."""
     frame = frame.copy()
     if kind == "houses":
-        for column in ("central_budget", "local_budget", "social_contribution"):
-            frame[column] = frame[column].fillna(0).astype("int64")
-        frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
-        norm = frame["support_type"].map(HOUSE_NORM_VND)
-        frame["norm_limit_vnd"] = (norm * NORM_MULTIPLE).astype("Float64")
-        for column in ("start_date", "completion_date"):
-            frame[column] = pd.to_datetime(frame[column])
-        frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
+        _house_columns(frame)
+    elif kind == "grants":
+        _implausible_amounts(kind, frame)
     elif kind == "poverty":
         frame["reporting_year"] = pd.to_datetime(frame["period"]).dt.year
         # Poor > total is its own error: don't report the same row again as poor + near-poor > total.
@@ -167,6 +211,37 @@ def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         gap_fraction = (given * 100 - computed).abs()
         frame["rate_gap_pp"] = pd.concat([gap, gap_fraction], axis=1).min(axis=1).round(6)
     return frame
+
+
+def _implausible_amounts(kind: str, frame: pd.DataFrame) -> pd.Series:
+    """<column>_implausible: the amount where it is positive but below MIN_AMOUNT_VND; True where any is."""
+    any_small = pd.Series(False, index=frame.index)
+    for column, _ in AMOUNT_COLUMNS[kind]:
+        values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+        small = ((values > 0) & (values < MIN_AMOUNT_VND)).fillna(False)
+        frame[f"{column}_implausible"] = values.where(small)
+        any_small |= small
+    return any_small
+
+
+def _house_columns(frame: pd.DataFrame) -> None:
+    for column in ("central_budget", "local_budget", "social_contribution"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
+    norm = frame["support_type"].map(HOUSE_NORM_VND)
+    frame["norm_limit_vnd"] = (norm * NORM_MULTIPLE).astype("Float64")
+    any_small = _implausible_amounts("houses", frame)
+    # A completed case's total against 1 % of its norm, unless a cell is already an error on its own
+    # (below 1,000 đồng) or the total is 0 (completed_needs_money says so).
+    total = frame["total_vnd"].astype("Float64")
+    low = (frame["status"] == "completed") & (total > 0) & ~any_small & (total < norm * MIN_NORM_SHARE)
+    frame["implausible_total_vnd"] = total.where(low.fillna(False))
+    for column in ("start_date", "completion_date"):
+        frame[column] = pd.to_datetime(frame[column])
+        frame[f"{column}_too_early"] = frame[column].where(frame[column] < pd.Timestamp(EARLIEST_DATE))
+    frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
+    frame["start_after_period"] = frame["start_date"].where(frame["start_date"] > frame["period_end"])
+    frame["completion_if_not_started"] = frame["completion_date"].where(frame["status"] == "not_started")
 
 
 _RUNS = itertools.count()

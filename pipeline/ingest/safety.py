@@ -39,10 +39,15 @@ import os
 import struct
 import zipfile
 import zlib
-from typing import BinaryIO, Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from pipeline.ingest.xmlcells import has_markers, is_worksheet
 
 __all__ = [
     "FileRejected",
+    "Inspection",
+    "inspect",
     "inspect_workbook",
     "assert_defusedxml",
     "MAX_FILE_BYTES",
@@ -221,8 +226,21 @@ def _entity(name: str) -> FileRejected:
 # ---------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Inspection:
+    kind: str                                   # 'xlsx' (also .xlsm), 'xls' or 'ods'
+    # Worksheet members (xlsx) holding a formula or an Excel error value somewhere: only these
+    # are read again for cells without a saved value (pipeline/ingest/xmlcells.py).
+    flagged: frozenset[str] = frozenset()
+
+
 def inspect_workbook(path: str | os.PathLike) -> str:
     """Return 'xlsx' (also .xlsm), 'xls' or 'ods', or raise FileRejected."""
+    return inspect(path).kind
+
+
+def inspect(path: str | os.PathLike) -> Inspection:
+    """The format kind and the worksheets with formula/error markers, or raise FileRejected."""
     try:
         size = os.stat(path).st_size
     except OSError as exc:
@@ -242,7 +260,7 @@ def inspect_workbook(path: str | os.PathLike) -> str:
             if head.startswith(_ZIP_LOCAL):
                 return _inspect_zip(f, size)
             if head.startswith(_OLE_MAGIC):
-                return _inspect_ole(f, size)
+                return Inspection(_inspect_ole(f, size))
         except FileRejected:
             raise
         except (OSError, ValueError, EOFError, IndexError, OverflowError, struct.error,
@@ -320,7 +338,7 @@ def _check_end_record(f: BinaryIO, size: int) -> None:
         raise _malformed("the archive index is larger than the file; the file was probably cut off")
 
 
-def _inspect_zip(f: BinaryIO, size: int) -> str:
+def _inspect_zip(f: BinaryIO, size: int) -> Inspection:
     _check_end_record(f, size)
     try:
         zf = zipfile.ZipFile(f)
@@ -335,31 +353,50 @@ def _inspect_zip(f: BinaryIO, size: int) -> str:
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise _malformed("the same part is stored twice")
+    kind = _zip_kind(set(names))
+    # Encrypted members: a zip-level password (Excel itself uses OLE, see below).
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise _password()
+    _check_declared_sizes(infos)
+    data_starts = _check_member_layout(f, infos, size)
 
-    # What kind of zip is it? Decided on names only (cheap), before any inflating.
-    name_set = set(names)
+    # Stream every member through zlib with byte caps: the actual sizes, CRCs,
+    # ratios and XML declarations are checked without trusting any header.
+    budget = [MAX_TOTAL_UNCOMPRESSED_BYTES]
+    mimetype = b""
+    flagged: set[str] = set()
+    for info in infos:
+        first = _stream_member(f, info, data_starts[info.filename], budget, flagged)
+        if info.filename == "mimetype":
+            mimetype = first
+    if kind == "ods" and not mimetype.strip().startswith(
+            b"application/vnd.oasis.opendocument.spreadsheet"):
+        raise _not_workbook("an OpenDocument file that is not a spreadsheet",
+                            "một tệp OpenDocument không phải bảng tính")
+    return Inspection(kind, frozenset(flagged))
+
+
+def _zip_kind(name_set: set[str]) -> str:
+    """What kind of zip it is, decided on member names only (cheap), before any inflating."""
     if "xl/workbook.xml" in name_set:
-        kind = "xlsx"
-    elif "xl/workbook.bin" in name_set:
+        return "xlsx"
+    if "xl/workbook.bin" in name_set:
         raise _not_workbook(
             "an Excel Binary Workbook (.xlsb)", "một sổ làm việc nhị phân Excel (.xlsb)",
             "Open it in Excel, choose Save As > Excel Workbook (.xlsx), and send it again.",
             "Vui lòng mở bằng Excel, chọn Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại.")
-    elif "mimetype" in name_set and "content.xml" in name_set:
-        kind = "ods"  # confirmed from the mimetype member below
-    elif "word/document.xml" in name_set:
+    if "mimetype" in name_set and "content.xml" in name_set:
+        return "ods"  # confirmed from the mimetype member later
+    if "word/document.xml" in name_set:
         raise _not_workbook("a Word document", "một tài liệu Word")
-    elif "ppt/presentation.xml" in name_set:
+    if "ppt/presentation.xml" in name_set:
         raise _not_workbook("a PowerPoint presentation", "một bản trình chiếu PowerPoint")
-    else:
-        raise _not_workbook("a zip archive without an Excel workbook inside",
-                            "một tệp nén không chứa bảng tính Excel")
+    raise _not_workbook("a zip archive without an Excel workbook inside",
+                        "một tệp nén không chứa bảng tính Excel")
 
-    # Encrypted members: a zip-level password (Excel itself uses OLE, see below).
-    if any(i.flag_bits & 0x1 for i in infos):
-        raise _password()
 
-    # Declared sizes, from the central directory. Cheap, and catches honest bombs.
+def _check_declared_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Declared sizes, from the central directory. Cheap, and catches honest bombs."""
     total = 0
     for i in infos:
         if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -381,8 +418,10 @@ def _inspect_zip(f: BinaryIO, size: int) -> str:
             if ratio > MAX_COMPRESSION_RATIO:
                 raise _ratio(i.filename, ratio)
 
-    # Members must not overlap (overlapping entries are a known bomb technique),
-    # and each member's compressed data must lie inside the file.
+
+def _check_member_layout(f: BinaryIO, infos: list[zipfile.ZipInfo], size: int) -> dict[str, int]:
+    """Where each member's data starts; members must not overlap (a known bomb technique),
+    and each member's compressed data must lie inside the file."""
     spans = sorted((i.header_offset, i) for i in infos)
     starts = [s for s, _ in spans] + [size]
     data_starts: dict[str, int] = {}
@@ -409,114 +448,126 @@ def _inspect_zip(f: BinaryIO, size: int) -> str:
         if data_end > starts[idx + 1]:
             raise _malformed(f"part '{info.filename}' overlaps another part")
         data_starts[info.filename] = data_start
-
-    # Stream every member through zlib with byte caps: the actual sizes, CRCs,
-    # ratios and XML declarations are checked without trusting any header.
-    budget = [MAX_TOTAL_UNCOMPRESSED_BYTES]
-    mimetype = b""
-    for info in infos:
-        first = _stream_member(f, info, data_starts[info.filename], budget)
-        if info.filename == "mimetype":
-            mimetype = first
-    if kind == "ods" and not mimetype.strip().startswith(
-            b"application/vnd.oasis.opendocument.spreadsheet"):
-        raise _not_workbook("an OpenDocument file that is not a spreadsheet",
-                            "một tệp OpenDocument không phải bảng tính")
-    return kind
+    return data_starts
 
 
 def _is_xml_start(first: bytes) -> bool:
     return first.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
 
 
-def _stream_member(f: BinaryIO, info: zipfile.ZipInfo, data_start: int,
-                   budget: list[int]) -> bytes:
-    """Inflate one member in bounded chunks; return its first bytes (<= 256)."""
-    name = info.filename
-    remaining_in = info.compress_size
-    declared = info.file_size
-    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    produced = 0
-    crc = 0
-    first = b""
-    scan: bool | None = True if name.lower().endswith(_XML_SUFFIXES) else None
-    tail = b""
-    f.seek(data_start)
+class _MemberCheck:
+    """One member's inflated bytes, checked as they arrive: sizes, ratio, CRC, XML declarations,
+    and (worksheets) whether a formula or error marker occurs at all."""
 
-    def take(out: bytes) -> None:
-        nonlocal produced, crc, first, scan, tail
+    def __init__(self, info: zipfile.ZipInfo, budget: list[int], flagged: set[str]):
+        self.info, self.name, self.budget, self.flagged = info, info.filename, budget, flagged
+        self.remaining_in = info.compress_size
+        self.produced = 0
+        self.crc = 0
+        self.first = b""
+        self.scan: bool | None = True if self.name.lower().endswith(_XML_SUFFIXES) else None
+        self.markers = is_worksheet(self.name)
+        self.tail = b""
+
+    def take(self, out: bytes) -> None:
         if not out:
             return
-        produced += len(out)
-        if produced > declared:
+        self._count(out)
+        self.crc = zlib.crc32(out, self.crc)
+        if len(self.first) < 256:
+            self.first += out[: 256 - len(self.first)]
+        if self.scan is None and len(self.first) >= min(64, self.info.file_size):
+            self.scan = _is_xml_start(self.first)
+            if self.scan and any(p in self.first.lower() for p in _ENTITY_PATTERNS):
+                raise _entity(self.name)
+        if self.scan:
+            window = (self.tail + out).lower()
+            if any(p in window for p in _ENTITY_PATTERNS):
+                raise _entity(self.name)
+            # Writers that quote attributes with ' do so from the first line on.
+            if self.markers and has_markers(window, b"='" in self.first):
+                self.flagged.add(self.name)
+                self.markers = False
+            self.tail = window[-_PATTERN_OVERLAP:]
+
+    def _count(self, out: bytes) -> None:
+        name, declared = self.name, self.info.file_size
+        self.produced += len(out)
+        if self.produced > declared:
             raise _too_large_unpacked(
                 f"part '{name}' unpacks to more than the {declared} bytes it declares",
                 f"phần '{name}' giải nén ra nhiều hơn {declared} byte đã khai báo")
-        if produced > MAX_MEMBER_UNCOMPRESSED_BYTES:  # unreachable given declared check
+        if self.produced > MAX_MEMBER_UNCOMPRESSED_BYTES:  # unreachable given declared check
             raise _too_large_unpacked(f"part '{name}' is over the per-part limit",
                                       f"phần '{name}' vượt giới hạn mỗi phần")
-        budget[0] -= len(out)
-        if budget[0] < 0:
+        self.budget[0] -= len(out)
+        if self.budget[0] < 0:
             raise _too_large_unpacked(
                 f"more than {_mb(MAX_TOTAL_UNCOMPRESSED_BYTES)} in total",
                 f"tổng cộng hơn {_mb(MAX_TOTAL_UNCOMPRESSED_BYTES)}")
-        if produced > RATIO_CHECK_MIN_BYTES:
-            consumed = info.compress_size - remaining_in
-            ratio = produced / max(consumed, 1)
+        if self.produced > RATIO_CHECK_MIN_BYTES:
+            consumed = self.info.compress_size - self.remaining_in
+            ratio = self.produced / max(consumed, 1)
             if ratio > MAX_COMPRESSION_RATIO:
                 raise _ratio(name, ratio)
-        crc = zlib.crc32(out, crc)
-        if len(first) < 256:
-            first += out[: 256 - len(first)]
-        if scan is None and len(first) >= min(64, declared):
-            scan = _is_xml_start(first)
-            if scan and any(p in first.lower() for p in _ENTITY_PATTERNS):
-                raise _entity(name)
-        if scan:
-            window = (tail + out).lower()
-            if any(p in window for p in _ENTITY_PATTERNS):
-                raise _entity(name)
-            tail = window[-_PATTERN_OVERLAP:]
 
+    def finish(self) -> None:
+        if self.scan is None and self.first:
+            self.scan = _is_xml_start(self.first)
+            if self.scan and any(p in self.first.lower() for p in _ENTITY_PATTERNS):
+                raise _entity(self.name)
+        if self.produced != self.info.file_size:
+            raise _malformed(f"part '{self.name}' has {self.produced} bytes but declares {self.info.file_size}")
+        if self.crc != self.info.CRC:
+            raise _malformed(f"part '{self.name}' fails its checksum (bad CRC)")
+
+
+def _stream_member(f: BinaryIO, info: zipfile.ZipInfo, data_start: int,
+                   budget: list[int], flagged: set[str]) -> bytes:
+    """Inflate one member in bounded chunks; return its first bytes (<= 256)."""
+    check = _MemberCheck(info, budget, flagged)
+    f.seek(data_start)
     try:
-        while remaining_in > 0:
-            chunk = f.read(min(_READ_CHUNK, remaining_in))
-            if not chunk:
-                raise _malformed(f"part '{name}' is cut off; the file is incomplete")
-            remaining_in -= len(chunk)
-            if inflater is None:
-                take(chunk)
-                continue
-            data = chunk
-            while data:
-                out = inflater.decompress(data, _INFLATE_CHUNK)
-                take(out)
-                data = inflater.unconsumed_tail
-                if inflater.eof:
-                    break
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            _inflate(f, check)
+        else:
+            _copy_stored(f, check)
+    except zlib.error as exc:
+        raise _malformed(f"part '{info.filename}' is damaged: {exc}") from exc
+    check.finish()
+    return check.first
+
+
+def _read_chunk(f: BinaryIO, check: _MemberCheck) -> bytes:
+    chunk = f.read(min(_READ_CHUNK, check.remaining_in))
+    if not chunk:
+        raise _malformed(f"part '{check.name}' is cut off; the file is incomplete")
+    check.remaining_in -= len(chunk)
+    return chunk
+
+
+def _copy_stored(f: BinaryIO, check: _MemberCheck) -> None:
+    while check.remaining_in > 0:
+        check.take(_read_chunk(f, check))
+
+
+def _inflate(f: BinaryIO, check: _MemberCheck) -> None:
+    inflater = zlib.decompressobj(-15)
+    while check.remaining_in > 0 and not inflater.eof:
+        data = _read_chunk(f, check)
+        while data:
+            check.take(inflater.decompress(data, _INFLATE_CHUNK))
+            data = inflater.unconsumed_tail
             if inflater.eof:
                 break
-        if inflater is not None:
-            # Drain anything still buffered, still in bounded steps.
-            while not inflater.eof:
-                out = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
-                if not out:
-                    break
-                take(out)
-            if not inflater.eof:
-                raise _malformed(f"part '{name}' is cut off or damaged (incomplete data)")
-    except zlib.error as exc:
-        raise _malformed(f"part '{name}' is damaged: {exc}") from exc
-
-    if scan is None and first:
-        scan = _is_xml_start(first)
-        if scan and any(p in first.lower() for p in _ENTITY_PATTERNS):
-            raise _entity(name)
-    if produced != declared:
-        raise _malformed(f"part '{name}' has {produced} bytes but declares {declared}")
-    if crc != info.CRC:
-        raise _malformed(f"part '{name}' fails its checksum (bad CRC)")
-    return first
+    # Drain anything still buffered, still in bounded steps.
+    while not inflater.eof:
+        out = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
+        if not out:
+            break
+        check.take(out)
+    if not inflater.eof:
+        raise _malformed(f"part '{check.name}' is cut off or damaged (incomplete data)")
 
 
 # ---------------------------------------------------------------------------

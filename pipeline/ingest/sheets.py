@@ -6,6 +6,7 @@ and Unicode form never matter.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.enumerations import ENUMERATIONS
@@ -29,6 +30,23 @@ def sheet_kind(name: str) -> str | None:
     return None
 
 
+# What Excel, LibreOffice and people add to a copied sheet's name: 'Nhà ở (2)', 'Nha_o_2',
+# 'Nhà ở - Copy', 'Copy of Nhà ở', 'Nhà ở (bản sao)' (compared compacted, like sheet names).
+_COPY_SUFFIX = re.compile(r"^-?\(?(\d+|copy\d*|bansao\d*)\)?$")
+
+
+def copy_of(name: str) -> str | None:
+    """The kind whose sheet this one looks like a copy of (it is not read), else None."""
+    key = compact(name)
+    key = key[len("copyof"):] + "copy" if key.startswith("copyof") else key
+    for kind, names in SHEET_NAMES.items():
+        for known in names:
+            base = compact(known)
+            if key.startswith(base) and _COPY_SUFFIX.match(key[len(base):]):
+                return kind
+    return None
+
+
 def _enum(values: dict[str, list[str]]) -> dict[str, str]:
     """{english: [vietnamese...]} -> {folded written form: english}."""
     mapping = {}
@@ -49,9 +67,13 @@ class Column:
     enum: dict[str, str] = field(default_factory=dict)
     summable: bool = False           # checked against a total row
     raw_name: str | None = None      # its column in the raw layer, when not `key`
+    sub_aliases: tuple[str, ...] = ()   # spellings that name it only under a group header (second header row)
 
     def header_keys(self) -> set[str]:
         return {fold(h) for h in (self.header, self.key, *self.aliases)}
+
+    def sub_header_keys(self) -> set[str]:
+        return {fold(h) for h in self.sub_aliases}
 
     @property
     def raw_column(self) -> str:
@@ -97,9 +119,15 @@ HOUSES = (
     Column("ethnicity", "Dân tộc"),
     Column("category", "Đối tượng", ("đối tượng hỗ trợ",), kind="enum", required=True, enum=CATEGORY),
     Column("support_type", "Hình thức hỗ trợ", (), kind="enum", required=True, enum=SUPPORT_TYPE),
-    Column("central_budget", "Ngân sách trung ương", ("nstw",), kind="amount", summable=True, raw_name="central_budget_vnd"),
-    Column("local_budget", "Ngân sách địa phương", ("nsđp", "nsdp"), kind="amount", summable=True, raw_name="local_budget_vnd"),
-    Column("social_contribution", "Xã hội hóa", ("xhh", "xã hội hoá"), kind="amount", summable=True, raw_name="social_contribution_vnd"),
+    Column("central_budget", "Ngân sách trung ương",
+           ("nstw", "ns trung ương", "ns tw", "ngân sách tw", "vốn nstw", "vốn ngân sách trung ương"),
+           kind="amount", summable=True, raw_name="central_budget_vnd", sub_aliases=("trung ương", "tw")),
+    Column("local_budget", "Ngân sách địa phương",
+           ("nsđp", "nsdp", "ns địa phương", "ns đp", "ngân sách đp", "vốn nsđp", "vốn ngân sách địa phương"),
+           kind="amount", summable=True, raw_name="local_budget_vnd", sub_aliases=("địa phương", "đp")),
+    Column("social_contribution", "Xã hội hóa",
+           ("xhh", "xã hội hoá", "huy động xhh", "huy động xã hội hóa", "vốn xã hội hóa", "vốn xhh"),
+           kind="amount", summable=True, raw_name="social_contribution_vnd", sub_aliases=("xã hội hóa",)),
     Column("start_date", "Ngày khởi công", (), kind="date"),
     Column("completion_date", "Ngày hoàn thành", (), kind="date"),
     Column("status", "Tình trạng", ("trạng thái",), kind="enum", required=True, enum=HOUSE_STATUS),

@@ -1,44 +1,44 @@
-"""Reading one data sheet: find the header, classify rows, turn cells into typed values.
+"""Reading one data sheet: header, row sorting, typed values, communes, total rows.
 
-Pure functions over a sheet's cell grid (list of rows, row 0 = Excel row 1). Cell-level
-problems (unreadable numbers or dates, unknown communes) are found here; set-wise rules
-(required, enumerations, ranges, cross-field, duplicates) are in pipeline/rules.py.
+Pure functions over a sheet's cell grid (list of rows, row 0 = Excel row 1) and its merged
+ranges. The steps: find the header and map the columns (pipeline/ingest/header.py); read
+merged cells in the body; sort the rows into data and skipped rows (pipeline/ingest/rows.py);
+convert the data rows column by column and match their communes; check total rows against
+the sums. Cell-level problems are found here; set-wise rules (required, enumerations,
+ranges, cross-field, duplicates, plausibility) are in pipeline/ingest/rules.py.
 """
 from __future__ import annotations
 
 import bisect
 import datetime as dt
 import functools
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 
-from pipeline.ingest import reference
-from pipeline.ingest.sheets import COLUMNS, Column
-from pipeline.text import cell_text, split_unit
-from pipeline.text import fold as _fold_uncached
+from pipeline.ingest import reference, rows as row_kinds
+from pipeline.ingest.header import HEADER_SEARCH_ROWS, Header, MappedColumn, SheetProblem, locate_header
+from pipeline.ingest.sheets import COLUMNS
+from pipeline.text import BLANK_CHARS, cell_text, clean
+from pipeline.text import fold_cached as fold
 from pipeline.ingest.values import (
+    CellIssue,
     ParseError,
     parse_amount_vnd,
     parse_count,
     parse_date,
     parse_number,
-    unit_factor,
 )
 
-HEADER_SEARCH_ROWS = 30
-TOTAL_WORDS = re.compile(r"^(tong|cong|total)\b")
-FOOTER_WORDS = re.compile(
-    r"^(nguoi lap|thu truong|truong phong|pho truong phong|ke toan|xac nhan|ghi chu|ky ten|"
-    r"ky, ghi ro|giam doc|chu tich|noi nhan|ngay \d+ thang|\.+, ngay|[^,]{0,30}, ngay \d*)"
-)
-COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
+__all__ = ["HEADER_SEARCH_ROWS", "MappedColumn", "Problem", "SheetResult", "cell_address", "parse_sheet"]
 
-# Per-cell hot path (benchmark: ~390k rows): the same texts repeat row after row and file
-# after file (enumerations, commune names, cumulative case lists), so fold each once.
-fold = functools.lru_cache(maxsize=1 << 17, typed=True)(_fold_uncached)
+# Columns whose value a cell merged down several rows gives to each of those rows (the merge
+# says so: one commune, one status, one date for the rows it covers). Money, counts, ids and
+# names merged over rows are not shared out: which row holds them is not ours to guess.
+FILL_DOWN = frozenset({"commune_code", "commune_name", "village", "ethnicity", "category", "support_type",
+                       "status", "start_date", "completion_date", "programme", "funding_source",
+                       "review_year", "notes"})
 
 
 def cell_address(sheet_name: str, excel_row: int | None, col_index: int | None) -> str:
@@ -62,14 +62,6 @@ class Problem:
 
 
 @dataclass
-class MappedColumn:
-    spec: Column
-    index: int
-    header: str                   # as written
-    factor: int = 1               # unit multiplier for amounts
-
-
-@dataclass
 class SheetResult:
     kind: str
     sheet_name: str
@@ -81,10 +73,14 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     rows_read: int = 0
-    rows_skipped: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)   # (excel row, kind: rows.SKIP_KINDS)
     # Cells as written in the accepted rows, column-wise like `data` (Ellipsis: row too short),
     # for the columns a message may quote (not personal ones): whole row lists cost ~2x memory.
     raw: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def rows_skipped(self) -> int:
+        return len(self.skipped)
 
     @property
     def records(self) -> list[dict]:
@@ -113,196 +109,192 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-@functools.lru_cache(maxsize=None)
-def _header_index(kind: str) -> dict[str, Column]:
-    """Folded header spelling -> column, for one sheet kind (built once)."""
-    return {key: column for column in COLUMNS[kind] for key in column.header_keys()}
-
-
-def _match_header(cell: object, kind: str) -> tuple[Column, str | None] | None:
-    if not isinstance(cell, str) or not cell.strip():
-        return None
-    index = _header_index(kind)
-    column = index.get(fold(cell))
-    if column is not None:
-        return column, None
-    base, unit = split_unit(cell)
-    column = index.get(fold(base))
-    return (column, unit) if column is not None else None
-
-
-def _map_row(row: list, kind: str) -> dict[str, tuple[int, str, str | None]]:
-    found: dict[str, tuple[int, str, str | None]] = {}
-    for index, cell in enumerate(row):
-        match = _match_header(cell, kind)
-        if match and match[0].key not in found:
-            found[match[0].key] = (index, str(cell).strip(), match[1])
-    return found
-
-
-def locate_header(rows: list[list], kind: str):
-    """(header row index, {key: (col, header, unit)}, rows used by the header) or None.
-
-    The header row is the row within the first 30 with the most known headers (at least 2);
-    a second header line right under it (merged group headers) fills in missing columns.
-    """
-    best_index, best = None, {}
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = _map_row(row, kind)
-        if len(found) >= 2 and len(found) > len(best):
-            best_index, best = index, found
-    if best_index is None:
-        return None
-    used = 1
-    if best_index + 1 < len(rows):
-        below = _map_row(rows[best_index + 1], kind)
-        extra = {k: v for k, v in below.items() if k not in best}
-        if extra and len(below) >= 2:
-            best = {**best, **extra}
-            used = 2
-    return best_index, best, used
-
-
-def _is_column_number_row(row: list) -> bool:
-    cells = [c for c in row if not _is_blank(c)]
-    if len(cells) < 2:
-        return False
-    numbers = []
-    for cell in cells:
-        text = cell_text(cell)
-        if not COLUMN_NUMBER.match(text):
-            return False
-        numbers.append(int(text.strip("()")))
-    return all(b > a for a, b in zip(numbers, numbers[1:]))
-
-
-def _first_text(row: list) -> str | None:
-    for cell in row:
-        if isinstance(cell, str) and cell.strip():
-            return cell
-    return None
-
-
-def _is_total_row(row: list) -> bool:
-    text = _first_text(row)
-    if text is None:
-        return False
-    folded = fold(text)
-    return bool(TOTAL_WORDS.match(folded)) and not reference.is_commune_name(text)
-
-
-def _is_footer_row(row: list) -> bool:
-    text = _first_text(row)
-    return text is not None and bool(FOOTER_WORDS.match(fold(text)))
-
-
-class ColumnMissing(Exception):
-    pass
-
-
-def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str, period: dt.date) -> SheetResult:
-    """Typed records plus row problems and warnings for one data sheet."""
+def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str, period: dt.date,
+                merges=None) -> SheetResult:
+    """Typed records plus row problems, warnings and skipped rows for one data sheet."""
     result = SheetResult(kind=kind, sheet_name=sheet_name)
-    located = locate_header(rows, kind)
-    if located is None:
-        # Without a header nothing can be read: every non-blank row is rejected, none dropped.
-        headers = ", ".join(c.header for c in COLUMNS[kind] if c.required)
-        for index, row in enumerate(rows):
-            result.rows_read += 1
-            if all(_is_blank(c) for c in row):
-                result.rows_skipped += 1
-                continue
-            result.problems.append(Problem(
-                index + 1, None, None, None,
-                f"no header row found in the first {HEADER_SEARCH_ROWS} rows (expected headers: {headers})",
-                f"không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu (cần các cột: {headers})",
-            ))
+    header = locate_header(rows, kind, merges)
+    if header is None:
+        _without_header(result, rows, kind)
         return result
+    result.header_row = header.top + 1
+    result.columns = header.columns
+    start = header.first_body_row
+    body = rows[start:]
+    merge_problems = _read_body_merges(body, start, merges, header)
+    layout = _layout(header, kind)
+    kinds, suspicious = row_kinds.classify(body, layout)
+    data_rows, totals = _sort_rows(result, body, start, kinds, _sheet_problems(header, kind))
+    result.warnings += _layout_warnings(result, header, body, start, suspicious, data_rows)
+    extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows) if excel_row in merge_problems}
+    _check_totals(result, totals, _read_data_rows(result, data_rows, district_code, period, extra))
+    return result
 
-    header_index, found, header_rows = located
-    result.header_row = header_index + 1
-    spec_by_key = {c.key: c for c in COLUMNS[kind]}
-    unit_problem = None
-    for key, (index, header, unit) in found.items():
-        spec = spec_by_key[key]
-        mapped = MappedColumn(spec, index, header)
-        if spec.kind == "amount":
-            try:
-                mapped.factor = unit_factor(unit)
-            except KeyError:
-                unit_problem = (header, index, unit)
-        result.columns[key] = mapped
 
-    missing = [c for c in COLUMNS[kind] if c.required and c.key not in result.columns]
-    if "commune_code" not in result.columns and "commune_name" not in result.columns:
-        missing.insert(0, spec_by_key["commune_code"])
-
-    body = rows[header_index + header_rows:]
-    first_excel_row = header_index + header_rows + 1
-    data_cols = [m.index for k, m in result.columns.items() if m.spec.kind != "ignore" and k != "notes"]
-
-    def data_like(row):
-        filled = 0
-        for i in data_cols:
-            if i < len(row) and not _is_blank(row[i]):
-                filled += 1
-                if filled >= 2:
-                    return True
-        return False
-
-    last_data = -1
-    for i, r in enumerate(body):
-        if _is_footer_row(r):
-            break
-        if data_like(r) and not _is_total_row(r):
-            last_data = i
-    # 1. classify rows (row by row: header/total/footer logic); data rows are converted after
-    data_rows: list[tuple[int, list]] = []       # (excel_row, cells)
-    events: list = []                            # data row index, or (excel_row, row) of a total row
-    seen_content = False
-    in_footer = False
-    for offset, row in enumerate(body):
-        excel_row = first_excel_row + offset
+def _without_header(result: SheetResult, rows: list[list], kind: str) -> None:
+    """Without a header nothing can be read: every non-blank row is rejected, none dropped."""
+    headers = ", ".join(c.header for c in COLUMNS[kind] if c.required)
+    for index, row in enumerate(rows):
         result.rows_read += 1
         if all(_is_blank(c) for c in row):
-            result.rows_skipped += 1
+            result.skipped.append((index + 1, row_kinds.BLANK))
             continue
-        if not seen_content and _is_column_number_row(row):
-            seen_content = True
-            result.rows_skipped += 1
-            continue
-        seen_content = True
-        if _is_total_row(row):
-            result.rows_skipped += 1
-            events.append((excel_row, row))
-            continue
-        # Below the table: a signature block or note starts the footer, and everything under
-        # it is footer; so is any row that is not data-like after the last data-like row.
-        if in_footer or _is_footer_row(row) or (not data_like(row) and offset > last_data):
-            in_footer = True
-            result.rows_skipped += 1
-            continue
-        if missing:
-            names = ", ".join(f"{c.header} ({c.key})" for c in missing)
-            result.problems.append(Problem(
-                excel_row, missing[0].header, None, None,
-                f"the sheet has no column {names}, so its rows cannot be read",
-                f"trang tính thiếu cột {names}, không đọc được các dòng",
-            ))
-            continue
-        if unit_problem:
-            header, index, unit = unit_problem
-            result.problems.append(Problem(
-                excel_row, header, index, None,
-                f"unknown unit '({unit})' in column '{header}': use (đồng), (nghìn đồng) or (triệu đồng)",
-                f"đơn vị '({unit})' không hợp lệ ở cột '{header}': dùng (đồng), (nghìn đồng) hoặc (triệu đồng)",
-            ))
-            continue
-        events.append(len(data_rows))
-        data_rows.append((excel_row, row))
+        result.problems.append(Problem(
+            index + 1, None, None, None,
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows (expected headers: {headers})",
+            f"không tìm thấy dòng tiêu đề trong {HEADER_SEARCH_ROWS} dòng đầu (cần các cột: {headers})",
+        ))
 
-    # 2. convert column by column, then accept the rows without problems
+
+def _layout(header: Header, kind: str) -> row_kinds.Layout:
+    columns = header.columns
+    index = {key: mapped.index for key, mapped in columns.items()}
+    key_col = index.get(row_kinds.KEY_COLUMN[kind])
+    return row_kinds.Layout(
+        data_cols=tuple(m.index for k, m in columns.items() if m.spec.kind != "ignore" and k != "notes"),
+        template_cols=frozenset(index[k] for k in row_kinds.TEMPLATE_COLUMNS if k in index),
+        ignore_cols=frozenset(m.index for m in columns.values() if m.spec.kind == "ignore"),
+        label_cols=frozenset({index[k] for k in row_kinds.LABEL_COLUMNS if k in index}
+                             | ({key_col} if key_col is not None else set())),
+        mapped_cols=frozenset(index.values()),
+        key_col=key_col,
+        header_texts=header.texts,
+    )
+
+
+def _sheet_problems(header: Header, kind: str) -> list[SheetProblem]:
+    """Problems of the layout that make every data row unreadable: missing columns first."""
+    spec_by_key = {c.key: c for c in COLUMNS[kind]}
+    missing = [c for c in COLUMNS[kind] if c.required and c.key not in header.columns]
+    if "commune_code" not in header.columns and "commune_name" not in header.columns:
+        missing.insert(0, spec_by_key["commune_code"])
+    if missing:
+        names = ", ".join(f"{c.header} ({c.key})" for c in missing)
+        return [SheetProblem(missing[0].header, None, f"the sheet has no column {names}, so its rows cannot be read",
+                             f"trang tính thiếu cột {names}, không đọc được các dòng")]
+    return header.problems
+
+
+def _sort_rows(result: SheetResult, body: list[list], start: int, kinds: list[str], sheet_problems):
+    """Count every row; keep data rows (excel row, cells) and total rows for the sum check."""
+    data_rows, totals = [], []
+    for offset, (row, kind) in enumerate(zip(body, kinds)):
+        excel_row = start + offset + 1
+        result.rows_read += 1
+        if kind != row_kinds.DATA:
+            result.skipped.append((excel_row, kind))
+            if kind in (row_kinds.TOTAL, row_kinds.SUBTOTAL):
+                totals.append((excel_row, row))
+            continue
+        if sheet_problems:
+            result.problems += [Problem(excel_row, p.column, p.col_index, None, p.reason, p.reason_vi)
+                                for p in sheet_problems]
+            continue
+        data_rows.append((excel_row, row))
+    return data_rows, totals
+
+
+def _read_body_merges(body: list[list], start: int, merges, header: Header) -> dict[int, list[Problem]]:
+    """Cells merged in the body: a value merged down over rows is given to each of them where the
+    column allows it (FILL_DOWN), else each row it covers is rejected; a cell merged across
+    several columns is rejected too. Returns problems by Excel row (used for data rows only)."""
+    by_col = {m.index: m for m in header.columns.values() if m.spec.kind != "ignore"}
+    problems: dict[int, list[Problem]] = {}
+    for r0, c0, r1, c1 in merges or ():
+        if r0 < start or r0 - start >= len(body):
+            continue
+        covered = [by_col[c] for c in range(c0, c1 + 1) if c in by_col]
+        if len(covered) >= 2:
+            _merge_problem(problems, r0, r1, covered, "across")
+        elif covered and r1 > r0:
+            mapped = covered[0]
+            if mapped.spec.key in FILL_DOWN and mapped.index == c0:
+                _fill_down(body, r0 - start, r1 - start, c0)
+            else:
+                _merge_problem(problems, r0, r1, covered, "down")
+    return problems
+
+
+def _fill_down(body: list[list], first: int, last: int, col: int) -> None:
+    value = body[first][col] if col < len(body[first]) else None
+    for offset in range(first + 1, min(last, len(body) - 1) + 1):
+        row = body[offset]
+        if col < len(row) and _is_blank(row[col]):
+            row[col] = value
+
+
+def _merge_problem(problems: dict, r0: int, r1: int, covered: list[MappedColumn], how: str) -> None:
+    span = f"{get_column_letter(covered[0].index + 1)}{r0 + 1}:{get_column_letter(covered[-1].index + 1)}{r1 + 1}"
+    if how == "across":
+        names = ", ".join(f"'{m.header}'" for m in covered)
+        reason = (f"cells {span} are merged across the columns {names}: write each value in its own cell",
+                  f"các ô {span} bị gộp qua các cột {names}: hãy ghi mỗi giá trị vào ô riêng")
+    else:
+        reason = (f"cell {span} ('{covered[0].header}') is merged over several rows: write the value on each row",
+                  f"ô {span} ('{covered[0].header}') bị gộp qua nhiều dòng: hãy ghi giá trị trên từng dòng")
+    for row in range(r0, r1 + 1):
+        problems.setdefault(row + 1, []).append(
+            Problem(row + 1, covered[0].header, covered[0].index, None, *reason))
+
+
+def _layout_warnings(result: SheetResult, header: Header, body, start, suspicious, data_rows) -> list[Problem]:
+    """Warnings about the layout: a unit line not understood, rows below the signature block that
+    look like data, and (houses) money perhaps under a header we do not know."""
+    warnings = [Problem(result.header_row, w.column, w.col_index, None, w.reason, w.reason_vi)
+                for w in header.warnings]
+    for i in suspicious:
+        warnings.append(Problem(
+            start + i + 1, None, None, None,
+            "this row below the signature block looks like data and was not read: move it into the table",
+            "dòng này nằm dưới phần ký tên, giống dòng số liệu nhưng không được đọc: hãy chuyển vào bảng"))
+    if result.kind == "houses":
+        warnings += _money_elsewhere(header, data_rows)
+    return warnings
+
+
+AMOUNT_KEYS = ("central_budget", "local_budget", "social_contribution")
+
+
+def _holds_numbers(data_rows, col: int) -> bool:
+    for _, row in data_rows:
+        value = row[col] if col < len(row) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return True
+        if isinstance(value, str) and any(ch.isdigit() for ch in value):
+            try:
+                if parse_number(value) is not None:
+                    return True
+            except ParseError:
+                pass
+    return False
+
+
+def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
+    """A houses sheet lacking an amount column while a column we do not know holds numbers."""
+    missing = [c.header for c in COLUMNS["houses"] if c.key in AMOUNT_KEYS and c.key not in header.columns]
+    if not missing or not data_rows:
+        return []
+    mapped = {m.index for m in header.columns.values()}
+    width = max(len(row) for _, row in data_rows)
+    warnings = []
+    for col in range(width):
+        if col in mapped or not _holds_numbers(data_rows, col):
+            continue
+        name = header.unnamed.get(col) or f"(column {get_column_letter(col + 1)})"
+        warnings.append(Problem(
+            header.top + 1, name, col, None,
+            f"the sheet has no column {', '.join(missing)}, but column '{name}' holds numbers: if it is money, "
+            "head it with a name we know (e.g. 'Ngân sách trung ương')",
+            f"trang tính thiếu cột {', '.join(missing)}, nhưng cột '{name}' có số liệu: nếu là số tiền, "
+            "hãy đặt tiêu đề đúng (ví dụ 'Ngân sách trung ương')"))
+    return warnings
+
+
+def _read_data_rows(result: SheetResult, data_rows: list, district_code: str, period: dt.date, extra: dict):
+    """Convert column by column, then keep the rows without problems (column-wise data and raw)."""
     columns, row_problems = _parse_columns(result, data_rows, district_code, period)
+    for i, problems in extra.items():
+        row_problems.setdefault(i, []).extend(problems)
     bad = sorted(row_problems)
     for i in bad:
         result.problems.extend(row_problems[i])
@@ -322,28 +314,7 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
             canon = {v: v for v in values if type(v) is str}
             values = [canon.get(v, v) if type(v) is str else v for v in values]
         result.raw[key] = values
-
-    # 3. total rows: compare with the sums of the accepted rows above them (in sheet order)
-    if any(not isinstance(e, int) for e in events):
-        summable = [key for key, mapped in result.columns.items() if mapped.spec.summable and key in columns]
-        position = {i: n for n, i in enumerate(keep)}
-        sums_all: dict[str, Decimal] = {}
-        sums_since_total: dict[str, Decimal] = {}
-        for event in events:
-            if isinstance(event, int):
-                n = position.get(event)
-                if n is None:
-                    continue
-                for key in summable:
-                    value = columns[key][n]
-                    if value is not None:
-                        sums_all[key] = sums_all.get(key, 0) + value
-                        sums_since_total[key] = sums_since_total.get(key, 0) + value
-            else:
-                excel_row, row = event
-                _check_total(result, row, excel_row, sums_all, sums_since_total)
-                sums_since_total = {}
-    return result
+    return columns
 
 
 def _cell(row: list, index: int):
@@ -355,6 +326,8 @@ _EXACT = float(1 << 53)   # floats below this are exact integers
 
 def _convert(mapped: MappedColumn, value: object):
     kind = mapped.spec.kind
+    if type(value) is CellIssue:
+        raise value.error()
     if _is_blank(value):
         return None
     if kind == "text":
@@ -380,7 +353,8 @@ def _convert(mapped: MappedColumn, value: object):
         number = parse_number(text, whole_column=False)
         return None if number is None else float(number)
     if kind == "national_id":
-        digits = reference.normalise_code(value, 12) if not isinstance(value, str) else value.replace(" ", "").replace(".", "")
+        digits = (reference.normalise_code(value, 12) if not isinstance(value, str)
+                  else "".join(value.split()).replace(".", "").strip(BLANK_CHARS))
         if not digits or not digits.isdigit() or len(digits) != 12:
             raise ParseError("national ID (Số CCCD) must be 12 digits", "Số CCCD phải gồm 12 chữ số")
         return digits
@@ -411,7 +385,7 @@ def _fast_date(v):
 
 def _fast_text(v):
     if type(v) is str:
-        return v.strip() or None
+        return v.strip(BLANK_CHARS) or None
     return None if v is None else _SLOW
 
 
@@ -436,41 +410,52 @@ def _convert_column(mapped: MappedColumn, values: list) -> list:
 
 def _parse_columns(result: SheetResult, data_rows: list, district_code: str, period: dt.date):
     """({key: typed values per data row}, {data row index: [Problem]}), same checks as row by row."""
-    n = len(data_rows)
     columns: dict[str, list] = {"excel_row": [excel_row for excel_row, _ in data_rows]}
     problems: dict[int, list[Problem]] = {}
     for key, mapped in result.columns.items():
         if mapped.spec.kind in ("ignore", "code") or key == "commune_name":
             continue
-        index = mapped.index
-        values = [row[index] if index < len(row) else None for _, row in data_rows]
-        typed = _convert_column(mapped, values)
-        for i in range(n):
-            if typed[i] is not _SLOW:
-                continue
-            value = values[i]
-            try:
-                typed[i] = _convert(mapped, value)
-            except (ParseError, ValueError) as error:
-                reason = getattr(error, "reason", None) or str(error)
-                reason_vi = getattr(error, "reason_vi", None) or reason
-                if mapped.spec.personal:
-                    reason = reason.replace(str(value), "(withheld)")
-                problems.setdefault(i, []).append(Problem(
-                    data_rows[i][0], mapped.header, mapped.index,
-                    None if mapped.spec.personal else cell_text(value), reason, reason_vi,
-                ))
-                typed[i] = None
-        columns[key] = typed
+        columns[key] = _typed_column(mapped, data_rows, problems)
+    columns["commune_code"] = _communes(result, data_rows, columns, district_code, period, problems)
+    return columns, problems
 
+
+def _typed_column(mapped: MappedColumn, data_rows: list, problems: dict[int, list[Problem]]) -> list:
+    index = mapped.index
+    values = [row[index] if index < len(row) else None for _, row in data_rows]
+    typed = _convert_column(mapped, values)
+    for i, value in enumerate(values):
+        if typed[i] is not _SLOW:
+            continue
+        try:
+            typed[i] = _convert(mapped, value)
+        except (ParseError, ValueError) as error:
+            reason = getattr(error, "reason", None) or str(error)
+            reason_vi = getattr(error, "reason_vi", None) or reason
+            if mapped.spec.personal:
+                reason = reason.replace(str(value), "(withheld)")
+            problems.setdefault(i, []).append(Problem(
+                data_rows[i][0], mapped.header, mapped.index,
+                None if mapped.spec.personal else cell_text(value), reason, reason_vi,
+            ))
+            typed[i] = None
+    return typed
+
+
+def _communes(result: SheetResult, data_rows: list, columns: dict, district_code: str, period: dt.date,
+              problems: dict[int, list[Problem]]) -> list:
+    """Each row's official commune code, from its code and/or name, in the list in force for it."""
     code_col = result.columns.get("commune_code")
     name_col = result.columns.get("commune_name")
     years = columns.get("review_year") if result.kind == "poverty" else None
     month_list = None if result.kind == "poverty" else reference.list_year_for_month(period)
-    communes = [None] * n
+    communes = [None] * len(data_rows)
     for i, (excel_row, row) in enumerate(data_rows):
-        code_value = _cell(row, code_col.index) if code_col else None
-        name_value = _cell(row, name_col.index) if name_col else None
+        code_value = clean(_cell(row, code_col.index)) if code_col else None
+        name_value = clean(_cell(row, name_col.index)) if name_col else None
+        if type(code_value) is CellIssue or type(name_value) is CellIssue:
+            _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value)
+            continue
         if years is not None:
             year = years[i]
             list_year = reference.list_year_for_review(year) if isinstance(year, int) else None
@@ -491,8 +476,14 @@ def _parse_columns(result: SheetResult, data_rows: list, district_code: str, per
                 excel_row, mapped.header if mapped else "Mã xã", mapped.index if mapped else None,
                 cell_text(shown), error.reason, error.reason_vi,
             ))
-    columns["commune_code"] = communes
-    return columns, problems
+    return communes
+
+
+def _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value) -> None:
+    mapped, issue = (code_col, code_value) if type(code_value) is CellIssue else (name_col, name_value)
+    error = issue.error()
+    problems.setdefault(i, []).append(Problem(excel_row, mapped.header, mapped.index, str(issue),
+                                              error.reason, error.reason_vi))
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)
@@ -512,6 +503,27 @@ def _match_commune(code_value, name_value, district_code: str, list_year: int) -
     if error is not None:
         raise reference.CommuneError(error.reason, error.reason_vi, error.column)
     return code
+
+
+def _check_totals(result: SheetResult, totals: list, columns: dict) -> None:
+    """Each total row against the sums of the accepted rows above it (all of them, or since the
+    previous total row: a subtotal or a grand total both match); a mismatch is a warning."""
+    if not totals:
+        return
+    summable = [key for key, mapped in result.columns.items() if mapped.spec.summable and key in columns]
+    rows = columns["excel_row"]
+    sums_all: dict[str, Decimal] = {}
+    n = 0
+    for excel_row, row in totals:
+        sums_since: dict[str, Decimal] = {}
+        while n < len(rows) and rows[n] < excel_row:
+            for key in summable:
+                value = columns[key][n]
+                if value is not None:
+                    sums_all[key] = sums_all.get(key, 0) + value
+                    sums_since[key] = sums_since.get(key, 0) + value
+            n += 1
+        _check_total(result, row, excel_row, sums_all, sums_since)
 
 
 def _check_total(result: SheetResult, row: list, excel_row: int, sums_all: dict, sums_since: dict) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from openpyxl.utils.datetime import from_excel
 
-from pipeline.text import fold
+from pipeline.text import BLANK_CHARS, fold
 
 _SERIAL_RANGE = (29221, 73051)  # 1980-01-01 .. 2099-12-31: plausible dates only
 
@@ -22,21 +23,19 @@ _VN_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _VN_GROUPED_DECIMAL = re.compile(r"^\d{1,3}(\.\d{3})*,\d+$")
 _ONE_DOT = re.compile(r"^\d+\.\d+$")
 _ONE_COMMA = re.compile(r"^\d+,\d+$")
+_NO_SPACES = {ord(c): None for c in BLANK_CHARS}
+_DASHES = {"-", "\u2013", "\u2014"}
 
-UNIT_FACTORS = {
-    None: 1,
-    "dong": 1,
-    "d": 1,
-    "vnd": 1,
-    "nghin dong": 1_000,
-    "ngan dong": 1_000,
-    "nghin": 1_000,
-    "1000 dong": 1_000,
-    "1.000 dong": 1_000,
-    "trieu dong": 1_000_000,
-    "trieu": 1_000_000,
-    "tr dong": 1_000_000,
+# Units as written in a header or a ĐVT line, compared folded and without spaces or dots:
+# '(1.000 đ)' == '(1000đ)', '(Tr.đ)' == '(trđ)'.
+_UNITS = {
+    1: ("dong", "d", "vnd", "vnđ"),
+    1_000: ("nghin", "nghindong", "nghind", "ngan", "ngandong", "ngand", "1000dong", "1000d", "1000vnd"),
+    1_000_000: ("trieu", "trieudong", "trieud", "trieuvnd", "trdong", "trd", "tr"),
+    1_000_000_000: ("ty", "tydong", "tyd", "tyvnd"),
 }
+UNIT_FACTORS = {spelling: factor for factor, spellings in _UNITS.items() for spelling in spellings}
+_UNIT_NOISE = re.compile(r"[\s.]+")
 
 
 class ParseError(ValueError):
@@ -50,7 +49,34 @@ class ParseError(ValueError):
 
 def unit_factor(unit: str | None) -> int:
     """Multiplier to whole VND for a folded unit ('trieu dong' -> 1e6); KeyError if unknown."""
-    return UNIT_FACTORS[unit]
+    if unit is None:
+        return 1
+    return UNIT_FACTORS[_UNIT_NOISE.sub("", fold(unit))]
+
+
+@dataclass(frozen=True)
+class CellIssue:
+    """A cell whose saved value cannot be read (found in the sheet XML, see pipeline/ingest/xmlcells.py).
+
+    python-calamine returns nothing for a formula without a saved value and '' for an Excel
+    error value, so both would pass for blank; the grid carries this instead.
+    """
+
+    kind: str          # 'no_value' (formula never calculated) | 'error' (#DIV/0!, #REF!, ...)
+    cell: str          # 'K17'
+    shown: str         # the error as Excel shows it, or the formula
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def error(self) -> "ParseError":
+        if self.kind == "no_value":
+            return ParseError(
+                f"formula has no saved value — open and save the file in Excel (cell {self.cell}: {self.shown})",
+                f"công thức chưa có giá trị — hãy mở tệp bằng Excel và lưu lại (ô {self.cell}: {self.shown})")
+        return ParseError(
+            f"cell {self.cell} holds the Excel error {self.shown}: correct the formula or type the value",
+            f"ô {self.cell} có lỗi Excel {self.shown}: hãy sửa công thức hoặc ghi giá trị")
 
 
 def parse_number(value: object, whole_column: bool = True) -> Decimal | None:
@@ -73,9 +99,11 @@ def parse_number(value: object, whole_column: bool = True) -> Decimal | None:
         return Decimal(repr(value))
     if isinstance(value, (dt.date, dt.datetime, dt.timedelta)):
         raise ParseError(f"'{value}' is a date, not a number", f"'{value}' là ngày, không phải số")
-    text = unicodedata.normalize("NFC", str(value)).strip().replace("\u00a0", " ").replace(" ", "")
+    text = unicodedata.normalize("NFC", str(value)).translate(_NO_SPACES)
     if not text:
         return None
+    if text in _DASHES:
+        return Decimal(0)   # '-' alone: the usual way to write "none" in Vietnamese tables
     negative = False
     if text.startswith("-"):
         negative, text = True, text[1:]
@@ -176,10 +204,56 @@ def parse_date(value: object) -> dt.date | None:
 
 
 _PERIOD_PATTERNS = [
-    re.compile(r"^(?:thang|t)?\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$"),  # 03/2025, Tháng 3/2025, T3/2025
+    re.compile(r"^(?:thang|t)?\s*(\d{1,2})\s*[/\-.]\s*(\d{4})$"),  # 03/2025, 10.2024, Tháng 3/2025, T3/2025
     re.compile(r"^thang\s*(\d{1,2})\s*nam\s*(\d{4})$"),  # Tháng 3 năm 2025
 ]
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")  # 2025-03
+_PERIOD_NUMBER = re.compile(r"^(\d{1,2})\.(\d{1,4})$")     # 10.2024 typed into a number cell
+
+
+def _period_error(value: object) -> ParseError:
+    return ParseError(
+        f"reporting period (Kỳ báo cáo) '{value}' is not a month (write MM/YYYY)",
+        f"Kỳ báo cáo '{value}' không phải là tháng (ghi MM/YYYY)",
+    )
+
+
+def _period_from_number(value: float | int) -> tuple[int, int]:
+    """(month, year) of a number cell: an Excel date, or M.YYYY that a spreadsheet turned into a number.
+
+    10.2020 is stored as 10.202: the year's trailing zeros come back (years start at 2020, so
+    the reading is unique). YYYY.M is refused: 2025.10 is stored as 2025.1, month 1 or 10.
+    """
+    if float(value).is_integer():
+        try:
+            day = parse_date(value)
+        except ParseError:
+            raise _period_error(value) from None
+        return day.month, day.year
+    match = _PERIOD_NUMBER.match(repr(float(value)))
+    if not match:
+        raise _period_error(value)
+    return int(match.group(1)), int(match.group(2).ljust(4, "0"))
+
+
+def _period_from_text(value: object) -> tuple[int, int]:
+    text = fold(value)
+    if re.match(r"^\d{4}-\d{2}-\d{2}( 00:00(:00)?)?$", text):
+        text = text[:7]
+    for pattern in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    match = _PERIOD_YM.match(text)
+    if match:
+        return int(match.group(2)), int(match.group(1))
+    if _DMY.match(text):   # a full date typed as text, day first: its month counts
+        try:
+            day = parse_date(text)
+        except ParseError:
+            raise _period_error(value) from None
+        return day.month, day.year
+    raise _period_error(value)
 
 
 def parse_period(value: object) -> dt.date:
@@ -187,25 +261,9 @@ def parse_period(value: object) -> dt.date:
     if isinstance(value, (dt.date, dt.datetime)):
         return dt.date(value.year, value.month, 1)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        day = parse_date(value)
-        return dt.date(day.year, day.month, 1)
-    text = fold(value)
-    bad = ParseError(
-        f"reporting period '{value}' is not a month (write MM/YYYY)",
-        f"kỳ báo cáo '{value}' không phải là tháng (ghi MM/YYYY)",
-    )
-    if re.match(r"^\d{4}-\d{2}-\d{2}( 00:00(:00)?)?$", text):
-        text = text[:7]
-    for pattern in _PERIOD_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            month, year = int(match.group(1)), int(match.group(2))
-            break
+        month, year = _period_from_number(value)
     else:
-        match = _PERIOD_YM.match(text)
-        if not match:
-            raise bad
-        year, month = int(match.group(1)), int(match.group(2))
+        month, year = _period_from_text(value)
     if not 1 <= month <= 12:
-        raise bad
+        raise _period_error(value)
     return dt.date(year, month, 1)

@@ -97,6 +97,15 @@ create table if not exists raw.rejected_rows (
     reason_vi varchar                      -- Vietnamese
 );
 
+-- Every row read but neither loaded nor rejected, with why (count = submission_sheets.rows_skipped).
+create table if not exists raw.skipped_rows (
+    submission_id varchar not null,
+    sheet varchar not null,                -- sheet name as written in the workbook
+    sheet_kind varchar not null,           -- houses | grants | poverty
+    excel_row integer not null,
+    kind varchar not null                  -- blank | total | subtotal | column_numbers | repeated_header | note | footer
+);
+
 -- Soft-rule findings: the row loads, the district hears about it.
 create table if not exists raw.warnings (
     submission_id varchar not null,

@@ -9,7 +9,8 @@ from pipeline.ingest import batch
 from pipeline.ingest.sheets import DATA_SHEETS
 from pipeline.warehouse import state
 
-RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings"]
+RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings",
+              "skipped_rows"]
 RULE_CHECKS = {
     "row_rules": ("error", "Great Expectations row rules (required, enumerations, ranges, cross-field, "
                            "duplicates) on this run's new rows; failing rows are rejected"),

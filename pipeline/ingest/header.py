@@ -1,0 +1,286 @@
+"""A data sheet's header: where it is, which column holds what, and in which unit.
+
+The header is one row, or two: a group header merged across several columns over its
+sub-headers, the other headers merged down both rows. The merged ranges say which columns
+a group covers; spans are never inferred from blank cells. A unit applies to an amount
+column from the nearest place that states one: the column's own header, its group header,
+a 'ĐVT:' line above the table, else đồng. A unit stated where it covers no known columns
+(an unmerged cell over sub-headers, a title line) makes those columns' unit unclear: their
+rows are rejected rather than read in đồng.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from pipeline.ingest.sheets import COLUMNS, Column
+from pipeline.ingest.values import unit_factor
+from pipeline.text import cell_text, split_unit
+from pipeline.text import fold_cached as fold
+
+HEADER_SEARCH_ROWS = 30
+# 'ĐVT: triệu đồng', '(Đơn vị tính: nghìn đồng)', 'ĐVT - đồng', 'Đơn vị: triệu đồng' (folded).
+_UNIT_LINE = re.compile(r"(?:^|\()\s*(dvt|don vi tinh|don vi)\s*[:\-\u2013.]?\s*([^():]+?)\s*\)?\s*$")
+
+
+@dataclass
+class MappedColumn:
+    spec: Column
+    index: int
+    header: str                   # as written
+    factor: int = 1               # unit multiplier for amounts
+
+
+@dataclass
+class SheetProblem:
+    """A problem of the whole sheet's layout: every data row is rejected with it."""
+
+    column: str | None
+    col_index: int | None
+    reason: str
+    reason_vi: str
+
+
+@dataclass
+class Header:
+    top: int                                    # first header row (0-based)
+    height: int                                 # 1 or 2 rows
+    columns: dict[str, MappedColumn]
+    texts: frozenset[str]                       # folded header texts: page-break copies repeat them
+    unnamed: dict[int, str] = field(default_factory=dict)        # column -> header no spec knows
+    problems: list[SheetProblem] = field(default_factory=list)
+    warnings: list[SheetProblem] = field(default_factory=list)
+
+    @property
+    def first_body_row(self) -> int:
+        return self.top + self.height
+
+
+@dataclass
+class _Cell:
+    col: int
+    text: str                     # the column's own header as written
+    group: str | None = None      # the merged group header above it
+    lower: bool = False           # in the second row of a two-row header
+
+
+@functools.lru_cache(maxsize=None)
+def _index(kind: str, sub: bool) -> dict[str, Column]:
+    """Folded header spelling -> column, for one sheet kind (built once)."""
+    if sub:
+        return {key: column for column in COLUMNS[kind] for key in column.sub_header_keys()}
+    return {key: column for column in COLUMNS[kind] for key in column.header_keys()}
+
+
+def match_header(text: object, kind: str, lower: bool = False) -> tuple[Column, str | None] | None:
+    """(column, unit as written folded) for a header cell; sub-header spellings only in a lower row."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    indexes = [_index(kind, False), _index(kind, True)] if lower else [_index(kind, False)]
+    base, unit = split_unit(text)
+    for index in indexes:
+        column = index.get(fold(text))
+        if column is not None:
+            return column, None
+        column = index.get(fold(base))
+        if column is not None:
+            return column, unit
+    return None
+
+
+def _row_keys(row: list, kind: str) -> set[str]:
+    return {match[0].key for match in (match_header(cell, kind) for cell in row) if match}
+
+
+def _best_row(rows: list[list], kind: str) -> int | None:
+    """The row within the first 30 with the most known headers (at least 2)."""
+    best, best_count = None, 1
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        count = len(_row_keys(row, kind))
+        if count > best_count:
+            best, best_count = index, count
+    return best
+
+
+def _covering(merges, row: int, col: int):
+    for merge in merges or ():
+        if merge[0] <= row <= merge[2] and merge[1] <= col <= merge[3]:
+            return merge
+    return None
+
+
+def _filled(rows: list[list], row: int, first: int, last: int) -> bool:
+    line = rows[row] if 0 <= row < len(rows) else []
+    return any(isinstance(c, str) and c.strip() for c in line[first:last + 1])
+
+
+def _outside(rows: list[list], row: int, first: int, last: int) -> bool:
+    line = rows[row] if 0 <= row < len(rows) else []
+    return any(isinstance(c, str) and c.strip() for i, c in enumerate(line) if not first <= i <= last)
+
+
+def _block(rows: list[list], kind: str, best: int, merges) -> tuple[int, int]:
+    """(top, height): the best row alone, or with the row below or above it as a two-row header."""
+    for top in (best, best - 1):
+        if top < 0 or top + 1 >= len(rows):
+            continue
+        for r0, c0, r1, c1 in merges or ():
+            down = r0 == top and r1 >= top + 1                                     # merged down both rows
+            # A group over sub-headers; a title merged over the whole table is not one.
+            group = (r0 == r1 == top and c1 > c0 and _filled(rows, top + 1, c0, c1)
+                     and _outside(rows, best, c0, c1))
+            if down or group:
+                return top, 2
+    # No merge information (or none in these rows): a second row naming other columns.
+    found = _row_keys(rows[best], kind)
+    for top, other in ((best, best + 1), (best - 1, best - 1)):
+        if 0 <= other < len(rows) and len(_row_keys(rows[other], kind) - found) >= 2:
+            return top, 2
+    return best, 1
+
+
+def _text(value) -> str | None:
+    text = cell_text(value) if value is not None else ""
+    return text or None
+
+
+def _at(rows: list[list], row: int, col: int):
+    line = rows[row] if 0 <= row < len(rows) else []
+    return line[col] if col < len(line) else None
+
+
+def _cells(rows: list[list], top: int, height: int, merges) -> tuple[list[_Cell], list[tuple[int, int, str]]]:
+    """Each column's own header (and group), plus unmerged upper cells that name no column."""
+    upper = rows[top]
+    lower = rows[top + 1] if height == 2 else []
+    cells, loose = [], []
+    for col in range(max(len(upper), len(lower))):
+        top_text = _text(upper[col]) if col < len(upper) else None
+        low_text = _text(lower[col]) if col < len(lower) else None
+        merge = _covering(merges, top, col) if height == 2 else None
+        if height == 1:
+            if top_text:
+                cells.append(_Cell(col, top_text))
+        elif low_text:
+            group = None
+            if merge and merge[3] > merge[1] and merge[2] == top:
+                group = _text(_at(rows, top, merge[1]))
+            elif merge is None and top_text:
+                loose.append((top, col, top_text))
+            cells.append(_Cell(col, low_text, group, lower=True))
+        elif merge is None or merge[2] > top or not _filled(rows, top + 1, merge[1], merge[3]):
+            anchor = _text(_at(rows, merge[0], merge[1])) if merge else top_text
+            if anchor and (merge is None or col == merge[1]):
+                cells.append(_Cell(col, anchor))
+    return cells, loose
+
+
+def _unit_line(rows: list[list], top: int) -> tuple[int, str, int | None] | None:
+    """(row, text, factor or None) of the nearest 'ĐVT: …' / 'Đơn vị tính: …' line above the header."""
+    for row in range(top - 1, -1, -1):
+        for cell in rows[row]:
+            if not isinstance(cell, str):
+                continue
+            match = _UNIT_LINE.search(fold(cell))
+            if not match:
+                continue
+            try:
+                return row, cell.strip(), unit_factor(match.group(2))
+            except KeyError:
+                if match.group(1) != "don vi":   # 'Đơn vị: UBND xã …' names the office, not a unit
+                    return row, cell.strip(), None
+    return None
+
+
+def _money_unit(text: str) -> int | None:
+    """The multiplier of a unit in parentheses at the end of the text, when it is a known one other than đồng."""
+    unit = split_unit(text)[1]
+    try:
+        factor = unit_factor(unit) if unit else 1
+    except KeyError:
+        return None
+    return factor if factor != 1 else None
+
+
+def locate_header(rows: list[list], kind: str, merges=None) -> Header | None:
+    """The sheet's header, or None when no row within the first 30 names two known columns."""
+    best = _best_row(rows, kind)
+    if best is None:
+        return None
+    top, height = _block(rows, kind, best, merges)
+    cells, loose = _cells(rows, top, height, merges)
+    header = Header(top, height, {}, frozenset())
+    texts = {fold(c.text) for c in cells} | {fold(c.group) for c in cells if c.group}
+    header.texts = frozenset(texts | {fold(t) for _, _, t in loose})
+    # A unit written where it covers no known column: the row above the header, or an upper cell not merged.
+    loose += [(top - 1, col, _text(v)) for col, v in enumerate(rows[top - 1] if top > 0 else [])
+              if isinstance(v, str) and not _UNIT_LINE.search(fold(v))]
+    stray = [(r, c, t) for r, c, t in loose if t and _money_unit(t)]
+    _map_columns(header, cells, kind, stray, _unit_line(rows, top))
+    return header
+
+
+def _map_columns(header: Header, cells: list[_Cell], kind: str, stray, unit_line) -> None:
+    found: dict[str, list[tuple[_Cell, str | None]]] = {}
+    for cell in cells:
+        match = match_header(cell.text, kind, cell.lower)
+        if match is None:
+            header.unnamed[cell.col] = cell.text
+            continue
+        found.setdefault(match[0].key, []).append((cell, match[1]))
+    for key, matches in found.items():
+        cell, unit = matches[0]
+        if len(matches) > 1 and key != "no":
+            header.problems.append(_duplicate(matches))
+        mapped = MappedColumn(next(c for c in COLUMNS[kind] if c.key == key), cell.col, cell.text)
+        header.columns[key] = mapped
+        if mapped.spec.kind == "amount":
+            _set_unit(header, mapped, cell, unit, stray, unit_line)
+
+
+def _duplicate(matches) -> SheetProblem:
+    where = " and ".join(f"'{cell.text}' ({get_column_letter(cell.col + 1)})" for cell, _ in matches)
+    return SheetProblem(
+        matches[0][0].text, matches[0][0].col,
+        f"two columns hold the same field: {where}; which one counts is not ours to guess: keep one",
+        f"hai cột cùng một nội dung: {where}; hãy chỉ giữ một cột")
+
+
+def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, unit_line) -> None:
+    """The nearest unit: own header, group header, then a ĐVT line; a stray unit makes it unclear."""
+    where = f"'{mapped.header}'"
+    if unit is None and cell.group:
+        unit, where = split_unit(cell.group)[1], f"'{cell.group}'"
+    if unit is not None:
+        try:
+            mapped.factor = unit_factor(unit)
+        except KeyError:
+            header.problems.append(SheetProblem(
+                mapped.header, mapped.index,
+                f"unknown unit '({unit})' in {where}: use (đồng), (nghìn đồng) or (triệu đồng)",
+                f"đơn vị '({unit})' không hợp lệ ở {where}: dùng (đồng), (nghìn đồng) hoặc (triệu đồng)"))
+        return
+    if stray:
+        row, col, text = stray[0]
+        at = f"{get_column_letter(col + 1)}{row + 1}"
+        header.problems.append(SheetProblem(
+            mapped.header, mapped.index,
+            f"the unit of column '{mapped.header}' is unclear: '{text}' ({at}) states a unit but is not merged "
+            "over the columns it covers; merge it over its columns, or write the unit in each column header",
+            f"không rõ đơn vị của cột '{mapped.header}': ô '{text}' ({at}) ghi đơn vị nhưng không được gộp "
+            "trên các cột áp dụng; hãy gộp ô trên các cột đó, hoặc ghi đơn vị ở tiêu đề từng cột"))
+        return
+    if unit_line is not None:
+        row, text, factor = unit_line
+        if factor is not None:
+            mapped.factor = factor
+        elif not any(w.column == text for w in header.warnings):
+            header.warnings.append(SheetProblem(
+                text, None,
+                f"unit line '{text}' (row {row + 1}) is not a unit we know: amounts without a unit "
+                "in their header were read in đồng",
+                f"dòng đơn vị '{text}' (dòng {row + 1}) không rõ: các cột số tiền không ghi đơn vị "
+                "được đọc theo đồng"))

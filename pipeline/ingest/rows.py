@@ -1,0 +1,194 @@
+"""Sorting the rows under a sheet's header: data rows, and rows skipped with a kind that says why.
+
+Every row is one or the other, so rows read = data rows + skipped rows, and a skipped row's
+kind tells the clerk why it did not count. A row that is neither clearly data nor clearly
+layout is read as data where it sits inside the table: the rules then reject it with a
+reason, so nothing inside the table is dropped quietly. The table ends after its last data
+row, or at a signature block; what is below it is footer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.ingest import reference
+from pipeline.text import cell_text
+from pipeline.text import fold_cached as fold
+
+DATA = "data"
+BLANK, TOTAL, SUBTOTAL = "blank", "total", "subtotal"
+COLUMN_NUMBERS, REPEATED_HEADER, NOTE, FOOTER = "column_numbers", "repeated_header", "note", "footer"
+SKIP_KINDS = (BLANK, TOTAL, SUBTOTAL, COLUMN_NUMBERS, REPEATED_HEADER, NOTE, FOOTER)
+
+# The field a data row always has; a total row lacks it (its label may sit in that column).
+KEY_COLUMN = {"houses": "household_id", "grants": "programme", "poverty": "review_year"}
+LABEL_COLUMNS = ("no", "commune_code", "commune_name")      # where a total row's label is written
+TEMPLATE_COLUMNS = ("commune_code", "commune_name", "village")   # pre-filled in blank templates
+
+TOTAL_LABEL = re.compile(r"^(tong|cong|toan huyen|toan xa|total)\b")
+# In any other column (e.g. under the household head, where 'Tống Văn A' is a name) only a
+# cell that is nothing but a total word counts.
+TOTAL_PHRASE = re.compile(r"^(tong cong|tong so|tong|cong|total|toan huyen|toan xa)( toan huyen)?\s*:?$")
+SUBTOTAL_LABEL = re.compile(r"^(tong cong|tong so|tong|cong)\s*:?\s+(xa|phuong|thi tran|ban|thon|tieu khu|to)\b")
+SIGNATURE = re.compile(
+    r"^(nguoi lap|thu truong|truong phong|pho truong phong|ke toan|xac nhan|ky ten|ky, ghi ro|ky ghi ro|"
+    r"giam doc|chu tich|noi nhan|ngay \d+ thang|\.+, ngay|[^,]{0,30}, ngay \d*)")
+NOTE_WORDS = re.compile(r"^(ghi chu|chu thich|luu y|chu y)\b")
+COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?(\s*=.*)?$")   # (1), 2, (5)=(3)+(4)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What sorting needs to know about the sheet's columns."""
+
+    data_cols: tuple[int, ...]          # mapped columns that hold data (not STT, not notes)
+    template_cols: frozenset[int]
+    ignore_cols: frozenset[int]         # STT
+    label_cols: frozenset[int]          # STT, commune columns, the key column
+    mapped_cols: frozenset[int]         # every column with a known header
+    key_col: int | None
+    header_texts: frozenset[str]
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+def _first_cell(row: list) -> tuple[int, object] | None:
+    for index, cell in enumerate(row):
+        if not _blank(cell):
+            return index, cell
+    return None
+
+
+def _label_text(value: object) -> str:
+    return fold(value).lstrip("(*-+. ") if isinstance(value, str) else ""
+
+
+def _lacks_key(row: list, layout: Layout, label_col: int) -> bool:
+    key = layout.key_col
+    return key is None or key == label_col or key >= len(row) or _blank(row[key])
+
+
+def total_kind(row: list, layout: Layout, first: tuple[int, object] | None = None) -> str | None:
+    """TOTAL or SUBTOTAL when the row's label says so and the row lacks a data row's key."""
+    first = first or _first_cell(row)
+    if first is None or not isinstance(first[1], str):
+        return None
+    col, text = first[0], _label_text(first[1])
+    in_label_column = col in layout.label_cols or col not in layout.mapped_cols
+    pattern = TOTAL_LABEL if in_label_column else TOTAL_PHRASE
+    if not pattern.match(text) or not _lacks_key(row, layout, col) or reference.is_commune_name(first[1]):
+        return None
+    return SUBTOTAL if SUBTOTAL_LABEL.match(text) else TOTAL
+
+
+def _words_kind(row: list, layout: Layout, first: tuple[int, object]) -> str | None:
+    """'signature' or NOTE when the row's first cell starts a signature block or a note."""
+    if not isinstance(first[1], str) or not _lacks_key(row, layout, first[0]):
+        return None
+    text = _label_text(first[1])
+    if SIGNATURE.match(text):
+        return "signature"
+    return NOTE if NOTE_WORDS.match(text) else None
+
+
+def column_numbers(row: list) -> list[int] | None:
+    """The numbers of a column-number row ((1), (2), … or 1, 2, …, increasing), else None."""
+    numbers: list[int] = []
+    for cell in row:
+        if _blank(cell):
+            continue
+        match = None if isinstance(cell, bool) else COLUMN_NUMBER.match(cell_text(cell))
+        if not match or (numbers and int(match.group(1)) <= numbers[-1]):
+            return None   # a data row fails on its first or second cell
+        numbers.append(int(match.group(1)))
+    return numbers if len(numbers) >= 2 else None
+
+
+def _is_header_copy(row: list, layout: Layout) -> bool:
+    found = 0
+    for cell in row:
+        if _blank(cell):
+            continue
+        if not isinstance(cell, str) or fold(cell) not in layout.header_texts:
+            return False   # a data row fails on its first cell
+        found += 1
+    return found >= 2
+
+
+def _content_kind(row: list, layout: Layout) -> str:
+    """DATA, BLANK (a template row), NOTE (text outside the data columns) or 'partial'."""
+    filled, beyond_template = [], False
+    for i in layout.data_cols:
+        if i < len(row) and not _blank(row[i]):
+            filled.append(i)
+            beyond_template = beyond_template or i not in layout.template_cols
+            if beyond_template and len(filled) >= 2:
+                return DATA
+    others = [i for i, c in enumerate(row) if not _blank(c) and i not in layout.data_cols]
+    if filled and all(i in layout.template_cols for i in filled) and all(i in layout.ignore_cols for i in others):
+        return BLANK
+    if not filled:
+        texts = [i for i in others if isinstance(row[i], str)]
+        return NOTE if texts else (BLANK if all(i in layout.ignore_cols for i in others) else NOTE)
+    return "partial"
+
+
+class _State:
+    def __init__(self):
+        self.numbers_next = True          # a column-number row may follow (under the header or a copy of it)
+        self.numbers: list[int] | None = None
+        self.in_footer = False            # below a signature block
+
+
+def _row_kind(row: list, layout: Layout, state: _State) -> str:
+    first = _first_cell(row)
+    if first is None:
+        return BLANK
+    starts_with_text = isinstance(first[1], str)   # a data row usually starts with its STT number
+    if starts_with_text and _is_header_copy(row, layout):
+        state.numbers_next = True
+        return REPEATED_HEADER
+    # Column numbers right under the header (or a copy of it), or again lower down as the same row.
+    numbers = column_numbers(row) if state.numbers_next or state.numbers else None
+    if numbers is not None and (state.numbers_next or numbers == state.numbers):
+        state.numbers = state.numbers or numbers
+        state.numbers_next = False
+        return COLUMN_NUMBERS
+    state.numbers_next = False
+    if starts_with_text:
+        kind = total_kind(row, layout, first) or _words_kind(row, layout, first)
+        if kind:
+            return kind
+    return _content_kind(row, layout)
+
+
+def looks_like_data(row: list, layout: Layout) -> bool:
+    """Most of the data columns filled: worth a warning when found below the signature block."""
+    filled = sum(1 for i in layout.data_cols if i < len(row) and not _blank(row[i]))
+    return filled >= max(3, len(layout.data_cols) // 2)
+
+
+def classify(body: list[list], layout: Layout) -> tuple[list[str], list[int]]:
+    """(kind of each row: DATA or a skip kind; rows below a signature block that look like data)."""
+    state, first = _State(), []
+    for row in body:
+        kind = "below" if state.in_footer else _row_kind(row, layout, state)
+        state.in_footer = state.in_footer or kind == "signature"
+        first.append(kind)
+    last_data = max((i for i, kind in enumerate(first) if kind == DATA), default=-1)
+    kinds, suspicious = [], []
+    for i, kind in enumerate(first):
+        if kind == "below" and all(_blank(c) for c in body[i]):
+            kind = BLANK
+        elif kind in ("signature", "below"):
+            if kind == "below" and looks_like_data(body[i], layout):
+                suspicious.append(i)
+            kind = FOOTER
+        elif kind in (NOTE, "partial"):
+            # Inside the table a note is a note and a half-filled row is data (the rules say
+            # what is missing); below the last data row both are footer.
+            kind = FOOTER if i > last_data else (NOTE if kind == NOTE else DATA)
+        kinds.append(kind)
+    return kinds, suspicious

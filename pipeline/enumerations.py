@@ -48,6 +48,15 @@ ENUMERATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("grants", "Hỗ trợ", "Grants"),
         ("poverty", "Hộ nghèo", "Poverty review"),
     ],
+    "skipped_row": [
+        ("blank", "Dòng trống", "Blank (or a template row with only its commune, village or STT)"),
+        ("total", "Dòng tổng", "Total row"),
+        ("subtotal", "Dòng cộng", "Subtotal row (Cộng xã …)"),
+        ("column_numbers", "Dòng đánh số cột", "Column-number row"),
+        ("repeated_header", "Dòng tiêu đề lặp lại", "Header repeated (page break)"),
+        ("note", "Dòng ghi chú", "Note inside the table"),
+        ("footer", "Phần cuối bảng", "Below the table (notes, signature block)"),
+    ],
     "completeness_state": [
         ("on_time", "Đúng hạn", "On time"),
         ("late", "Muộn", "Late"),

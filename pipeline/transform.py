@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import shutil
 import subprocess
@@ -22,7 +23,9 @@ KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others a
 
 
 def manifest_dir() -> Path:
-    return cache_dir() / "dbt" / state.build_fingerprint()
+    """One folder per checkout (several may share a user's cache) and per version of its dbt project."""
+    checkout = hashlib.sha256(str(DBT_PROJECT_DIR).encode()).hexdigest()[:10]
+    return cache_dir() / "dbt" / checkout / state.build_fingerprint()
 
 
 @functools.cache

@@ -45,6 +45,8 @@ ENUMERATED_COLUMNS = {
     ("audit_submission_sheets", "sheet"): "sheet_kind",
     ("audit_rejected_rows", "sheet_kind"): "sheet_kind",
     ("audit_warnings", "sheet_kind"): "sheet_kind",
+    ("audit_skipped_rows", "kind"): "skipped_row",
+    ("audit_skipped_rows", "sheet_kind"): "sheet_kind",
     ("agg_submission_completeness", "latest_status"): "submission_status",
     ("agg_submission_completeness", "state"): "completeness_state",
 }
@@ -121,7 +123,7 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
     assert {"fct_houses", "fct_grants", "fct_poverty_rates", "agg_poverty_district_year",
             "agg_poverty_province_year", "agg_submission_completeness", "dim_district", "dim_commune",
             "dim_enumeration", "audit_submissions", "audit_submission_sheets", "audit_rejected_rows",
-            "audit_warnings"} == set(models)
+            "audit_warnings", "audit_skipped_rows"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name

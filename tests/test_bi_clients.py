@@ -63,3 +63,45 @@ def test_sqlalchemy_duckdb_engine_reflects_every_table_and_column(published):
     # how duckdb-engine names the schemas (what Superset lists): catalog-qualified
     assert {"bi.marts", "bi.audit"} <= set(schemas)
     assert rates == {2022: 20.0, 2023: 14.85, 2024: 10.0}
+
+
+def test_why_no_pooling_a_pooled_engine_keeps_the_old_file_after_a_republish(tmp_path):
+    """The README's advice (NullPool) measured: publish replaces bi.duckdb by a rename, so a
+    connection kept open in a pool goes on reading the old file until the engine is disposed,
+    while a NullPool engine opens the new file on its next query."""
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    internal = store.internal_path(tmp_path)
+    internal.parent.mkdir(parents=True)
+    con = duckdb.connect(str(internal))
+    con.execute(SCHEMA)
+    con.execute(DATA)
+    con.close()
+    path, _ = publish.publish(tmp_path)
+    url = f"duckdb:///{path}?access_mode=read_only"
+    rate_sql = sa.text("select poverty_rate_pct from marts.agg_poverty_province_year where review_year = 2024")
+
+    def republish(rate: str) -> None:
+        with duckdb.connect(str(internal)) as writer:
+            writer.execute(f"update marts.agg_poverty_province_year set poverty_rate_pct = {rate} where review_year = 2024")
+        publish.publish(tmp_path)
+
+    def read(engine) -> float:
+        with engine.connect() as connection:
+            return float(connection.execute(rate_sql).scalar())
+
+    unpooled = sa.create_engine(url, poolclass=NullPool)
+    assert read(unpooled) == 10.0
+    republish("9.50")
+    assert read(unpooled) == 9.5                   # the new file at once
+
+    pooled = sa.create_engine(url)                  # SQLAlchemy's default pool
+    try:
+        assert read(pooled) == 9.5
+        republish("9.00")
+        assert read(pooled) == 9.5                  # still the old, renamed-away file
+        pooled.dispose()
+        assert read(pooled) == 9.0                  # until the pool is disposed
+    finally:
+        pooled.dispose()

@@ -81,3 +81,19 @@ def reflect(path: Path) -> tuple[dict[tuple[str, str], list[str]], list[str], di
     finally:
         engine.dispose()
     return found, schemas, dict(zip(frame["review_year"], frame["poverty_rate_pct"]))
+
+
+# run by the old DuckDB too: the row count of every Parquet copy (<schema>.<table>.parquet)
+PARQUET_COUNTS = r"""
+import glob, json, os, sys, duckdb
+out = {os.path.basename(p)[:-len(".parquet")]: duckdb.sql(f"select count(*) from read_parquet('{p}')").fetchall()[0][0]
+       for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.parquet")))}
+print(json.dumps({"version": duckdb.__version__, "tables": out}))
+"""
+
+
+def parquet_counts(folder: Path, old: bool = False) -> dict:
+    python = str(OLD_DUCKDB) if old else sys.executable
+    done = subprocess.run([python, "-c", PARQUET_COUNTS, str(folder)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from clients import OLD_VERSION, catalog, read_all_here, read_all_old, reflect
+from clients import OLD_VERSION, catalog, parquet_counts, read_all_here, read_all_old, reflect
 from report_checks import assert_matches_marts, island
 from runner import REPO, run_load
 
@@ -141,6 +141,14 @@ def test_duckdb_1_1_reads_the_published_demo_warehouse(demo):
     assert old["version"] == OLD_VERSION
     assert old["tables"] == here["tables"]
     assert len(old["tables"]) >= 12 and old["tables"]["marts.fct_houses"][0] > 11_000
+
+
+def test_parquet_copies_read_by_duckdb_1_1_with_the_same_counts(demo):
+    """For tools without a DuckDB driver (Excel, Power BI): every table as Parquet, same rows."""
+    counts = {name: rows for name, (rows, _) in read_all_here(demo["warehouse"] / "bi.duckdb")["tables"].items()}
+    old = parquet_counts(demo["warehouse"] / "parquet", old=True)
+    assert old["version"] == OLD_VERSION
+    assert old["tables"] == counts == parquet_counts(demo["warehouse"] / "parquet")["tables"]
 
 
 def test_sqlalchemy_reflects_every_published_table_and_column(demo):

@@ -84,28 +84,40 @@ def assert_matches_marts(figures: dict, bi_path: Path) -> None:
 
         district = _rows(con, "select a.*, d.district_name from marts.agg_poverty_district_year a "
                               "left join marts.dim_district d using (district_code) order by district_code, review_year")
+        first_rate = {}
         for mine, theirs in zip(figures["poverty_district"], district, strict=True):
-            assert mine == {k: theirs[k] for k in mine}
+            first_rate.setdefault(theirs["district_code"], theirs["poverty_rate_pct"])
+            expected_change = round(theirs["poverty_rate_pct"] - first_rate[theirs["district_code"]], 2)
+            assert mine == {**{k: theirs[k] for k in mine if k != "change_since_first_pp"},
+                            "change_since_first_pp": expected_change}
 
         by_year = {(y, s): (n, int(v)) for y, s, n, v in con.execute(
             "select year(completion_date), support_type, count(*), sum(total_vnd) from marts.fct_houses "
             "where status = 'completed' group by all").fetchall()}
         assert {(r["year"], r["support_type"]): (r["houses"], r["total_vnd"]) for r in figures["houses_by_year"]} == by_year
         cost = {y: tuple(int(x) for x in rest) for y, *rest in con.execute(
-            "select year(completion_date), sum(central_budget_vnd), sum(local_budget_vnd), "
+            "select year(completion_date), count(*), sum(central_budget_vnd), sum(local_budget_vnd), "
             "sum(social_contribution_vnd), sum(total_vnd) from marts.fct_houses where status = 'completed' "
             "group by 1").fetchall()}
-        assert {r["year"]: (r["central_vnd"], r["local_vnd"], r["social_vnd"], r["total_vnd"])
+        assert {r["year"]: (r["houses"], r["central_vnd"], r["local_vnd"], r["social_vnd"], r["total_vnd"])
                 for r in figures["houses_cost"]} == cost
 
         monthly = {(p.isoformat(), g): (int(n), int(a)) for p, g, n, a in con.execute(
             "select period, programme, sum(beneficiaries), sum(amount_vnd) from marts.fct_grants group by all").fetchall()}
         assert {(r["period"], r["programme"]): (r["beneficiaries"], r["amount_vnd"])
                 for r in figures["grants_by_month"]} == monthly
+        month_totals = {p.isoformat(): (int(n), int(a)) for p, n, a in con.execute(
+            "select period, sum(beneficiaries), sum(amount_vnd) from marts.fct_grants group by 1").fetchall()}
+        assert {r["period"]: (r["beneficiaries"], r["amount_vnd"]) for r in figures["grants_month_totals"]} == month_totals
 
         states = {(p.isoformat(), s): n for p, s, n in con.execute(
             "select period, state, count(*) from marts.agg_submission_completeness group by all").fetchall()}
         assert {(r["period"], r["state"]): r["units"] for r in figures["completeness"]} == states
+        gaps = {}
+        for (period, state), n in states.items():
+            if state in ("missing", "rejected_only"):
+                gaps[period] = gaps.get(period, 0) + n
+        assert {r["period"]: r["units"] for r in figures["months_not_complete"]} == gaps
 
         reasons = dict(con.execute("select reason, count(*) from audit.rejected_rows group by 1").fetchall())
         assert {r["reason"]: r["rows_rejected"] for r in figures["rejected_by_reason"]} == reasons

@@ -58,7 +58,7 @@ def test_data_loaded_and_partial_reporting_are_said(tmp_path):
     assert partial == {("province", None, 2024), ("district", "116", 2024)}
     assert 'data-table="partial_reporting"' in html and 'data-partial="none"' not in html
     assert "3/4 ⚠" in html                                  # the province's 2024 row, flagged in its table
-    assert figures["months_not_complete"] == [{"period": "2025-01-01", "missing": 1, "rejected_only": 0}]
+    assert figures["months_not_complete"] == [{"period": "2025-01-01", "missing": 1, "rejected_only": 0, "units": 1}]
     assert 'data-partial="months">01/2025 (1)<' in html
 
 

@@ -205,7 +205,8 @@ def poverty_commune_map(rows: list[dict], points: dict, source: str | None) -> s
 
 # -- houses and grants ---------------------------------------------------------------------------
 
-def houses_by_year(rows: list[dict], labels: dict, codes: list[str]) -> str | None:
+def houses_by_year(rows: list[dict], labels: dict, codes: list[str], totals: dict) -> str | None:
+    """totals: year -> houses completed (SQL), written on top of each bar."""
     if not rows:
         return None
     years = sorted({r["year"] for r in rows})
@@ -215,14 +216,14 @@ def houses_by_year(rows: list[dict], labels: dict, codes: list[str]) -> str | No
         ax = fig.subplots()
         series = [(_label(labels, "support_type", code), _colour("support_type", code, i),
                    [count.get((y, code), 0) for y in years]) for i, code in enumerate(codes)]
-        totals = _stacked(ax, years, series)
+        heights = _stacked(ax, years, series)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.bar_label(ax.containers[-1], labels=[fmt.integer(t) for t in totals], padding=2)
+        ax.bar_label(ax.containers[-1], labels=[fmt.integer(totals.get(y)) for y in years], padding=2)
         ax.set_ylabel("Số nhà hoàn thành · houses completed")
         ax.set_xlabel("Năm hoàn thành · year completed")
         _vn_axis(ax.yaxis)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(0, max(totals) * 1.15)
+        ax.set_ylim(0, max(heights) * 1.15)
         ax.legend(loc="upper left", frameon=False, ncols=len(codes))
 
     return _draw(3.2, draw)
@@ -238,13 +239,14 @@ def houses_cost(rows: list[dict], labels: dict) -> str | None:
         ax = fig.subplots()
         series = [(_label(labels, "funding_source", code), _colour("funding_source", code, i),
                    [(r[column] or 0) / fmt.BILLION for r in rows]) for i, (code, column) in enumerate(columns)]
-        totals = _stacked(ax, years, series)
+        heights = _stacked(ax, years, series)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.bar_label(ax.containers[-1], labels=[fmt.decimal(t, 1) for t in totals], padding=2)
+        ax.bar_label(ax.containers[-1], labels=[fmt.decimal((r["total_vnd"] or 0) / fmt.BILLION, 1) for r in rows],
+                     padding=2)
         ax.set_ylabel("Tỷ đồng · billion VND")
         ax.set_xlabel("Năm hoàn thành · year completed")
         _vn_axis(ax.yaxis)
-        ax.set_ylim(0, max(totals) * 1.15)
+        ax.set_ylim(0, max(heights) * 1.15)
         ax.legend(loc="upper left", frameon=False, ncols=3)
 
     return _draw(3.2, draw)

@@ -185,7 +185,10 @@ order by review_year
 
 POVERTY_DISTRICT_SQL = """
 select a.district_code, d.district_name, a.review_year, a.total_households, a.poor_households,
-       a.poverty_rate_pct, a.change_pp, a.communes_reported, a.communes_total
+       a.poverty_rate_pct, a.change_pp,
+       a.poverty_rate_pct - first_value(a.poverty_rate_pct) over (
+           partition by a.district_code order by a.review_year) as change_since_first_pp,
+       a.communes_reported, a.communes_total
 from marts.agg_poverty_district_year as a
 left join marts.dim_district as d using (district_code)
 order by a.district_code, a.review_year
@@ -210,6 +213,7 @@ order by year, support_type
 
 HOUSES_COST_SQL = """
 select year(completion_date) as year,
+       count(*) as houses,
        cast(sum(central_budget_vnd) as bigint) as central_vnd,
        cast(sum(local_budget_vnd) as bigint) as local_vnd,
        cast(sum(social_contribution_vnd) as bigint) as social_vnd,
@@ -226,6 +230,24 @@ select period, programme, cast(sum(beneficiaries) as bigint) as beneficiaries,
 from marts.fct_grants
 group by all
 order by period, programme
+"""
+
+GRANTS_MONTH_TOTALS_SQL = """
+select period, cast(sum(beneficiaries) as bigint) as beneficiaries, cast(sum(amount_vnd) as bigint) as amount_vnd
+from marts.fct_grants
+group by period
+order by period
+"""
+
+MONTHS_NOT_COMPLETE_SQL = """
+select period,
+       count(*) filter (where state = 'missing') as missing,
+       count(*) filter (where state = 'rejected_only') as rejected_only,
+       count(*) filter (where state in ('missing', 'rejected_only')) as units
+from marts.agg_submission_completeness
+group by period
+having count(*) filter (where state in ('missing', 'rejected_only')) > 0
+order by period
 """
 
 COMPLETENESS_SQL = """
@@ -276,7 +298,9 @@ def tables(con) -> dict[str, Any]:
         "houses_by_year": rows(con, HOUSES_BY_YEAR_SQL),
         "houses_cost": rows(con, HOUSES_COST_SQL),
         "grants_by_month": rows(con, GRANTS_BY_MONTH_SQL),
+        "grants_month_totals": rows(con, GRANTS_MONTH_TOTALS_SQL),
         "completeness": rows(con, COMPLETENESS_SQL),
+        "months_not_complete": rows(con, MONTHS_NOT_COMPLETE_SQL),
         "rejected_by_reason": rows(con, REJECTED_BY_REASON_SQL),
         "rejected_by_unit": rows(con, _unit_sql(con)),
     }
@@ -288,35 +312,34 @@ def tables(con) -> dict[str, Any]:
 
 # -- which figures stand on partial reporting ---------------------------------------------------
 
-def partial_reporting(figures: dict) -> list[dict]:
-    """Every poverty figure whose communes_reported falls short of the communes due."""
-    found = []
-    for row in figures["poverty_province"]:
-        if row["communes_reported"] < row["communes_total"]:
-            found.append({"level": "province", "code": None, "name": None, "review_year": row["review_year"],
-                          "communes_reported": row["communes_reported"], "communes_due": row["communes_total"]})
-    for row in figures["poverty_district"]:
-        if row["communes_reported"] < row["communes_total"]:
-            found.append({"level": "district", "code": row["district_code"], "name": row["district_name"],
-                          "review_year": row["review_year"], "communes_reported": row["communes_reported"],
-                          "communes_due": row["communes_total"]})
-    for row in figures["poverty_commune"] or []:
-        if row["communes_expected"] is not None and row["communes_reported"] < row["communes_expected"]:
-            found.append({"level": "commune_2025", "code": row["commune_2025_code"],
-                          "name": row["commune_2025_name"], "review_year": row["review_year"],
-                          "communes_reported": row["communes_reported"], "communes_due": row["communes_expected"]})
-    return found
+PARTIAL_SQL = """
+select 'province' as level, null as code, null as name, review_year, communes_reported,
+       communes_total as communes_due
+from marts.agg_poverty_province_year
+where communes_reported < communes_total
+union all
+select 'district', a.district_code, d.district_name, a.review_year, a.communes_reported, a.communes_total
+from marts.agg_poverty_district_year as a
+left join marts.dim_district as d using (district_code)
+where a.communes_reported < a.communes_total
+"""
+
+PARTIAL_COMMUNE_SQL = """
+union all
+select 'commune_2025', commune_2025_code, commune_2025_name, review_year, communes_reported, communes_expected
+from marts.agg_poverty_commune_year
+where communes_reported < communes_expected
+  and review_year = (select max(review_year) from marts.agg_poverty_commune_year)
+"""
 
 
-def months_not_complete(figures: dict) -> list[dict]:
-    """Months in which some reporting unit's file is missing or was only rejected (houses and
-    grants of those months stand on partial reporting)."""
-    by_month: dict[str, dict] = {}
-    for row in figures["completeness"]:
-        if row["state"] in ("missing", "rejected_only"):
-            entry = by_month.setdefault(row["period"], {"period": row["period"], "missing": 0, "rejected_only": 0})
-            entry[row["state"]] += row["units"]
-    return [by_month[k] for k in sorted(by_month)]
+def partial_reporting(con) -> list[dict]:
+    """Every poverty figure of the report whose communes_reported falls short of the communes due
+    (communes_total; communes_expected on today's map, in the year the report shows)."""
+    sql = PARTIAL_SQL
+    if table_exists(con, "marts", "agg_poverty_commune_year"):
+        sql += PARTIAL_COMMUNE_SQL
+    return rows(con, f"select * from ({sql}) order by level desc, review_year, code")
 
 
 def collect(con) -> dict:
@@ -326,6 +349,5 @@ def collect(con) -> dict:
     figures = {"period": period, "labels": label_map}
     figures["headline"] = headline(con, period, label_map)
     figures.update(tables(con))
-    figures["partial_reporting"] = partial_reporting(figures)
-    figures["months_not_complete"] = months_not_complete(figures)
+    figures["partial_reporting"] = partial_reporting(con)
     return figures

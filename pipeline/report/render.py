@@ -227,9 +227,7 @@ def poverty(figures: dict, charts: dict) -> str:
     for i, code in enumerate(sorted(by_district)):
         found = by_district[code]
         latest = found[max(found)]
-        first = found[min(found)]
-        change = (latest["poverty_rate_pct"] - first["poverty_rate_pct"]
-                  if latest["poverty_rate_pct"] is not None and first["poverty_rate_pct"] is not None else None)
+        change = latest["change_since_first_pp"]
         body.append([code, names[code] or ""] + [fmt.decimal(found[y]["poverty_rate_pct"]) if y in found else "–"
                                                  for y in years]
                     + [fmt.decimal(change, signed=True), reported(latest)])
@@ -299,10 +297,11 @@ def houses(figures: dict, charts: dict) -> str:
     count = {(r["year"], r["support_type"]): r["houses"] for r in rows}
     parts.append(heading(3, "Nhà hoàn thành theo năm và hình thức hỗ trợ", "Houses completed per year, by support type"))
     parts.append(figure(charts.get("houses_by_year"), "houses completed per year by support type"))
+    totals = {r["year"]: r["houses"] for r in figures["houses_cost"]}
     parts.append(table([("Năm", "year", False)] + [(*label_of(figures, "support_type", c), True) for c in codes]
                        + [("Tổng", "total", True)],
                        [[_year_note(figures, y)] + [fmt.integer(count.get((y, c), 0)) for c in codes]
-                        + [fmt.integer(sum(count.get((y, c), 0) for c in codes))] for y in years],
+                        + [fmt.integer(totals.get(y))] for y in years],
                        name="houses_by_year"))
     rows = figures["houses_cost"]
     parts.append(heading(3, "Kinh phí theo nguồn (nhà hoàn thành)", "Cost by funding source (houses completed)"))
@@ -329,12 +328,11 @@ def grants(figures: dict, charts: dict) -> str:
     columns += [(f"{label_of(figures, 'programme', c)[0]} (triệu đồng)", f"{label_of(figures, 'programme', c)[1]} "
                  "(million VND)", True) for c in codes]
     columns += [("Tổng (triệu đồng)", "total (million VND)", True), ("Số đối tượng", "people supported", True)]
+    totals = {r["period"]: r for r in figures["grants_month_totals"]}
     body = []
     for m in months:
-        present = [found[(m, c)] for c in codes if (m, c) in found]
         body.append([fmt.month(m)] + [fmt.millions(found[(m, c)]["amount_vnd"]) if (m, c) in found else "–" for c in codes]
-                    + [fmt.millions(sum(r["amount_vnd"] or 0 for r in present)),
-                       fmt.integer(sum(r["beneficiaries"] or 0 for r in present))])
+                    + [fmt.millions(totals[m]["amount_vnd"]), fmt.integer(totals[m]["beneficiaries"])])
     parts.append(table(columns, body, name="grants_by_month"))
     return "\n".join(parts)
 
@@ -424,7 +422,7 @@ def partial_reporting(figures: dict) -> str:
                            set(range(len(found))), name="partial_reporting"))
     months = figures["months_not_complete"]
     if months:
-        listed = ", ".join(f"{fmt.month(m['period'])} ({m['missing'] + m['rejected_only']})" for m in months)
+        listed = ", ".join(f"{fmt.month(m['period'])} ({m['units']})" for m in months)
         parts.append('<p>' + bilingual(
             "Tháng còn đơn vị chưa gửi báo cáo hợp lệ (số đơn vị); số nhà ở và hỗ trợ của các tháng này có thể chưa đủ",
             "Months with a reporting unit's valid report missing (units); houses and grants of these months may be "

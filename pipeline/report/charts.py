@@ -246,7 +246,7 @@ def houses_cost(rows: list[dict], labels: dict) -> str | None:
         ax.set_ylabel("Tỷ đồng · billion VND")
         ax.set_xlabel("Năm hoàn thành · year completed")
         _vn_axis(ax.yaxis)
-        ax.set_ylim(0, max(heights) * 1.15)
+        ax.set_ylim(0, max(heights) * 1.3)
         ax.legend(loc="upper left", frameon=False, ncols=3)
 
     return _draw(3.2, draw)

@@ -35,7 +35,7 @@ h3 { font-size: 15px; margin: 20px 0 6px; }
 figure { margin: 8px 0; break-inside: avoid; } figure img { width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin: 6px 0 12px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; font-size: 11px; } th .en { display: block; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th { background: #f2f2f2; font-size: 11px; } th .en { display: block; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; } td.num { white-space: nowrap; }
 tr.partial td { background: #fff2cc; }
 .partial-flag { color: var(--warn); font-weight: bold; }
 .not-available { border: 1px dashed var(--muted); padding: 12px; color: var(--muted); background: #fafafa; }

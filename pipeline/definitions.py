@@ -7,11 +7,13 @@ from pipeline.defs.assets.dbt import dbt_models
 from pipeline.defs.assets.feedback import feedback_workbooks
 from pipeline.defs.assets.ingest import ingest_submissions
 from pipeline.defs.assets.publish import bi_warehouse
+from pipeline.defs.assets.report import provincial_report
 from pipeline.defs.automation import inbox_sensor, load_job, nightly_load
 from pipeline.defs.resources import dbt_resource, default_warehouse
 
 defs = dg.Definitions(
-    assets=[ingest_submissions, feedback_workbooks, dbt_models, bi_warehouse, submission_completeness],
+    assets=[ingest_submissions, feedback_workbooks, dbt_models, bi_warehouse, submission_completeness,
+            provincial_report],
     jobs=[load_job],
     schedules=[nightly_load],
     sensors=[inbox_sensor],

@@ -87,6 +87,14 @@ def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build") -> l
     return args
 
 
+def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> list[str]:
+    """`dbt docs generate --static` of this warehouse (the data dictionary), into target and logs:
+    folders the caller chose outside the source tree (pure: tested without running dbt)."""
+    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
+    return ["docs", "generate", "--static", "--vars", json.dumps(variables, sort_keys=True),
+            "--target-path", str(target), "--log-path", str(logs)]
+
+
 def target_path(warehouse_dir: Path) -> Path:
     """dbt's run artifacts for this warehouse (one folder, overwritten by each run)."""
     return store.dbt_work_dir(warehouse_dir) / "target"

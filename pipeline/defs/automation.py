@@ -7,7 +7,7 @@ from pipeline.ingest import inbox
 NIGHTLY_CRON, NIGHTLY_TIMEZONE = "0 1 * * *", "Asia/Ho_Chi_Minh"   # 01:00 in Son La
 
 load_job = dg.define_asset_job("load", selection=dg.AssetSelection.all(),
-                               description="Full load: ingest -> feedback, dbt build -> publish")
+                               description="Full load: ingest -> feedback, dbt build -> publish -> report")
 
 nightly_load = dg.ScheduleDefinition(
     name="nightly_load", job=load_job, cron_schedule=NIGHTLY_CRON, execution_timezone=NIGHTLY_TIMEZONE,

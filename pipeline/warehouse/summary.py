@@ -33,6 +33,12 @@ class LedgerSummary:
             f"rejected {self.rows.get('rows_rejected', 0)}, skipped {self.rows.get('rows_skipped', 0)}",
             f"  published warehouse: {bi if bi.exists() else '(not published yet)'}",
         ]
+        # the provincial report (pipeline/report/build.py), built after each publish
+        report = self.warehouse_dir / "report"
+        for label, name in (("report", "index.html"), ("report PDF", "report.pdf"),
+                            ("data dictionary", "data-dictionary.html")):
+            path = report / name
+            lines.append(f"  {label}: {path if path.exists() else '(not written)'}")
         return "\n".join(lines)
 
 

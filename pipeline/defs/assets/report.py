@@ -1,0 +1,37 @@
+"""provincial_report: the nightly report of the published warehouse (HTML, PDF, data dictionary)."""
+import dagster as dg
+
+from pipeline.defs.assets.publish import bi_warehouse
+from pipeline.defs.policies import WAREHOUSE_POOL
+from pipeline.defs.resources import WarehouseResource
+
+
+@dg.asset(deps=[bi_warehouse], group_name="report", pool=WAREHOUSE_POOL, kinds={"html", "pdf"})
+def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """<warehouse>/report/index.html (self-contained, charts and tables, every figure by SQL over
+    bi.duckdb), report.pdf (the same page printed by headless Chromium) and data-dictionary.html
+    (dbt docs generate --static). In the warehouse pool: dbt reads the internal warehouse."""
+    from pipeline.report import build
+
+    with warehouse.write_lock():
+        result = build.build_report(warehouse.warehouse)
+    for what, why in result.skipped.items():
+        context.log.warning(f"{what} not written: {why}")
+    head = result.figures.get("headline", {})
+    poverty = head.get("poverty") or {}
+    houses = head.get("houses_completed") or {}
+    metadata = {
+        "report": dg.MetadataValue.path(str(result.html)),
+        "pdf": dg.MetadataValue.path(str(result.pdf)) if result.pdf else f"not written: {result.skipped.get('pdf')}",
+        "data_dictionary": (dg.MetadataValue.path(str(result.dictionary)) if result.dictionary
+                            else f"not written: {result.skipped.get('dictionary')}"),
+        "latest_month": str(result.figures["period"].get("latest_month")),
+        "figures_on_partial_reporting": len(result.figures["partial_reporting"]),
+        "commune_section": "available" if result.figures["poverty_commune"] is not None else "not available yet",
+    }
+    if houses.get("from_year") is not None:
+        metadata[f"houses_completed_{houses['from_year']}_{houses['to_year']}"] = houses["houses"]
+        metadata[f"houses_cost_vnd_{houses['from_year']}_{houses['to_year']}"] = houses["total_vnd"]
+    if poverty.get("review_year") is not None:
+        metadata[f"poverty_rate_pct_{poverty['review_year']}"] = poverty["poverty_rate_pct"]
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,170 @@
+"""The provincial report for real: `python -m pipeline load` of the committed demo data builds it
+(the provincial_report asset), then
+
+- the page opens in headless Chromium (Debian's) with no console error and no request other
+  than file: and data: ones; a screenshot of its first page is kept in tests/artifacts/;
+- the numbers in its JSON data island equal the marts (SQL over bi.duckdb written here), and
+  tell the article's story: 9,317 houses 2020–2024 for 441.287 billion VND, 2,337 started in
+  Q1 2025, 10.89 % poor at the end of 2024;
+- the PDF exists and has pages (pdftoppm → PNG);
+- the data dictionary opens offline and fetches nothing;
+- DuckDB 1.1.3 opens the published bi.duckdb and reads every table the same; SQLAlchemy +
+  duckdb-engine reflect every published table and column.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clients import OLD_VERSION, catalog, parquet_counts, read_all_here, read_all_old, reflect
+from report_checks import assert_matches_marts, island
+from runner import REPO, run_load
+
+pytestmark = pytest.mark.slow   # a real CLI load and a browser: the full tier only
+
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+A4_AT_150_DPI = {"width": 1240, "height": 1754}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("report_e2e") / "warehouse"
+    done = run_load(REPO / "sources", warehouse)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = warehouse / "report"
+    return {"warehouse": warehouse, "stdout": done.stdout, "stderr": done.stderr, "html": report / "index.html",
+            "pdf": report / "report.pdf", "dictionary": report / "data-dictionary.html"}
+
+
+def test_the_load_builds_the_report_and_says_where_it_is(demo):
+    for label, key in (("report", "html"), ("report PDF", "pdf"), ("data dictionary", "dictionary")):
+        assert demo[key].is_file() and demo[key].stat().st_size > 0, key
+        assert f"  {label}: {demo[key]}" in demo["stdout"]
+    assert demo["stdout"].rstrip().splitlines()[-1] == f"  data dictionary: {demo['dictionary']}"
+
+
+def test_numbers_in_the_report_equal_the_marts(demo):
+    figures = island(demo["html"].read_text(encoding="utf-8"))
+    assert_matches_marts(figures, demo["warehouse"] / "bi.duckdb")
+    head = figures["headline"]
+    # the article's story, computed from the demo workbooks
+    assert head["houses_completed"] == {"from_year": 2020, "to_year": 2024, "houses": 9317, "total_vnd": 441_287_000_000}
+    assert (head["houses_started"]["date_from"], head["houses_started"]["date_to"]) == ("2025-01-01", "2025-03-31")
+    assert (head["houses_started"]["cases"], head["houses_started"]["in_progress"]) == (2337, 550)
+    assert (head["poverty"]["review_year"], head["poverty"]["poverty_rate_pct"]) == (2024, 10.89)
+    assert head["poverty"]["average_change_pp"] < -3          # down over 3 points a year
+    grants = {r["programme"]: (r["beneficiaries"], r["amount_vnd"]) for r in head["grants_year_to_date"]["rows"]}
+    assert grants["production"] == (48, 250_400_000) and grants["students"] == (2191, 916_000_000)
+    assert figures["partial_reporting"] == []
+    assert [m["period"] for m in figures["months_not_complete"]] == ["2024-08-01"]
+
+
+def test_report_opens_in_chromium_offline_without_errors(demo):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian chromium is required (scripts/test installs it)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    requests, problems = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport=A4_AT_150_DPI)
+            context.on("request", lambda request: requests.append(request.url))
+            page = context.new_page()
+            page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+                    if message.type in ("error", "warning") else None)
+            page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+            page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+            page.goto(demo["html"].as_uri(), wait_until="load")
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.alt, e.complete && e.naturalWidth > 0])")
+            data = page.evaluate("() => JSON.parse(document.getElementById('report-data').textContent)")
+            title = page.title()
+            page.screenshot(path=str(ARTIFACTS / "report_first_page.png"))
+            page.screenshot(path=str(ARTIFACTS / "report_full.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not problems, problems
+    assert requests and all(url.startswith(("file://", "data:")) for url in requests), requests
+    assert len(images) >= 8 and all(ok for _, ok in images), images   # 8 charts before the reform lands
+    assert data["headline"]["houses_completed"]["houses"] == 9317
+    assert "Sơn La" in title
+    assert (ARTIFACTS / "report_first_page.png").stat().st_size > 10_000
+
+
+def test_the_pdf_has_pages(demo, tmp_path):
+    assert demo["pdf"].read_bytes()[:5] == b"%PDF-"
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm is required (scripts/test installs poppler-utils)"
+    done = subprocess.run([pdftoppm, "-png", "-r", "50", str(demo["pdf"]), str(tmp_path / "page")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= 3, pages                     # headline + poverty, houses, grants, completeness, quality
+    assert all(p.stat().st_size > 2_000 for p in pages)   # not blank
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pages[0], ARTIFACTS / "report_pdf_page1.png")
+
+
+def test_the_data_dictionary_opens_offline(demo):
+    from playwright.sync_api import sync_playwright
+
+    text = demo["dictionary"].read_text(encoding="utf-8")
+    assert "agg_poverty_province_year" in text and "fct_houses" in text
+    requests, errors = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.on("request", lambda request: requests.append(request.url))
+            page = context.new_page()
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(demo["dictionary"].as_uri() + "#!/model/model.son_la.agg_poverty_province_year",
+                      wait_until="load")
+            page.get_by_text("poverty_rate_pct").first.wait_for(timeout=60_000)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "data_dictionary.png"))
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert all(url.startswith(("file://", "data:", "blob:", "about:")) for url in requests), requests
+
+
+def test_duckdb_1_1_reads_the_published_demo_warehouse(demo):
+    path = demo["warehouse"] / "bi.duckdb"
+    old, here = read_all_old(path), read_all_here(path)
+    assert old["version"] == OLD_VERSION
+    assert old["tables"] == here["tables"]
+    assert len(old["tables"]) >= 12 and old["tables"]["marts.fct_houses"][0] > 11_000
+
+
+def test_parquet_copies_read_by_duckdb_1_1_with_the_same_counts(demo):
+    """For tools without a DuckDB driver (Excel, Power BI): every table as Parquet, same rows."""
+    counts = {name: rows for name, (rows, _) in read_all_here(demo["warehouse"] / "bi.duckdb")["tables"].items()}
+    old = parquet_counts(demo["warehouse"] / "parquet", old=True)
+    assert old["version"] == OLD_VERSION
+    assert old["tables"] == counts == parquet_counts(demo["warehouse"] / "parquet")["tables"]
+
+
+def test_sqlalchemy_reflects_every_published_table_and_column(demo):
+    path = demo["warehouse"] / "bi.duckdb"
+    found, _, rates = reflect(path)
+    assert found == catalog(path)
+    assert float(rates[2024]) == 10.89
+
+
+def test_cli_report_rebuilds_it(demo):
+    import sys
+
+    before = demo["html"].stat().st_mtime_ns
+    done = subprocess.run([sys.executable, "-m", "pipeline", "report", "--warehouse", str(demo["warehouse"]),
+                           "--no-dictionary"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"report: {demo['html']}" in done.stdout and f"report PDF: {demo['pdf']}" in done.stdout
+    assert demo["html"].stat().st_mtime_ns > before
+    assert_matches_marts(island(demo["html"].read_text(encoding="utf-8")), demo["warehouse"] / "bi.duckdb")

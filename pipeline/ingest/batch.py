@@ -235,9 +235,11 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     """(ledger entry, rejected-row dicts, warning dicts, per-sheet count dicts) of one file."""
     cover = workbook.cover
     if workbook.rejected:
+        unit = cover.reporter if cover else workbook.unit
         entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
                              district_code=cover.district_code if cover else workbook.district_code,
-                             period=cover.period if cover else None, version=cover.version if cover else None)
+                             period=cover.period if cover else None, version=cover.version if cover else None,
+                             unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
         file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                         "reason_vi": workbook.reason_vi}   # in both languages
         return entry, [file_problem], [], []
@@ -272,6 +274,7 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     entry = ledger_entry(
         source, sha, received_at, run_id, outcome_name, reason=reason, district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
+        unit_type=cover.unit_type, unit_code=cover.unit_code, unit_name_written=cover.unit_name,
         prepared_on=cover.prepared_on, **{k: totals[k] for k in
                                           ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")})
     return entry, problems, warnings, sheets

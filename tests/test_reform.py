@@ -86,6 +86,15 @@ def loaded(tmp_path_factory):
     _write_sources(sources)
     done = run_load(sources, warehouse)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # a later load: Chiềng Sơn, now a commune reporting itself, names the Mã hộ two districts used
+    write_workbook(sources / "xa_03985_2025_08.xlsx", {
+        "Thông tin": _commune_cover("03985", "08/2025"),
+        "Nhà ở": [["STT", "Mã hộ", "Họ tên chủ hộ", "Đối tượng", "Hình thức hỗ trợ", "Ngân sách trung ương",
+                   "Tình trạng"],
+                  [1, "HC1", "Lò Văn Test", "Hộ nghèo", "Sửa chữa", 20_000_000, "Đang thi công"],
+                  [2, "HC2", "Lò Văn Test", "Hộ nghèo", "Sửa chữa", 20_000_000, "Đang thi công"]]})
+    done = run_load(sources, warehouse)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return warehouse
 
 
@@ -139,6 +148,12 @@ def test_a_household_id_two_districts_used_in_one_commune_of_today_stays_two_cas
     assert cases == [("123", "03985", "03985"), ("128", "04056", "03985")]
     assert query(loaded, "select commune_2025_code, household_id, district_codes from audit.case_collisions") == [
         ("03985", "HC1", "123, 128")]
+    # the commune's report naming that id is a row error asking for a new id; its other row loads
+    rejected = query(loaded, "select r.excel_row, r.\"column\", r.reason from audit.rejected_rows as r join "
+                             "audit.submissions as s using (submission_id) where s.file_name = 'xa_03985_2025_08.xlsx'")
+    assert [(row, column) for row, column, _ in rejected] == [(2, "Mã hộ")] and "new Mã hộ" in rejected[0][2]
+    assert query(loaded, "select household_id, district_code from marts.fct_houses where commune_list = '2025-07' "
+                         "and commune_code = '03985'") == [("HC2", None)]
 
 
 def test_a_row_naming_another_commune_is_a_row_error_and_the_feedback_goes_to_the_commune(loaded):

@@ -142,6 +142,11 @@ RULES: dict[str, list[Rule]] = {
         _flagged("not_started_without_completion_date", "completion_if_not_started", "completion_date",
                  "a case not started (Chưa khởi công) cannot have a completion date (Ngày hoàn thành)",
                  "nhà chưa khởi công không thể có Ngày hoàn thành"),
+        _flagged("household_id_not_shared_by_two_cases", "household_id_collision", "household_id",
+                 "two districts used this household ID (Mã hộ) for two different cases that are both in this "
+                 "commune now: give this case a new Mã hộ and say the old one in Ghi chú",
+                 "hai huyện cũ đã dùng Mã hộ này cho hai hộ khác nhau, nay cùng thuộc xã: hãy đặt Mã hộ mới cho "
+                 "hộ này và ghi Mã hộ cũ vào cột Ghi chú"),
         _a_ge_b("within_programme_norm", "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
                 f"total support is above {NORM_MULTIPLE}x the programme norm "
                 f"({HOUSE_NORM_VND['new_build']:,} new build / {HOUSE_NORM_VND['repair']:,} repair)",
@@ -261,6 +266,8 @@ def _house_columns(frame: pd.DataFrame) -> None:
     frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
     frame["start_after_period"] = frame["start_date"].where(frame["start_date"] > frame["period_end"])
     frame["completion_if_not_started"] = frame["completion_date"].where(frame["status"] == "not_started")
+    if "household_id_collision" not in frame:   # set by the ingest from the warehouse (batch.py)
+        frame["household_id_collision"] = None
 
 
 _RUNS = itertools.count()

@@ -153,6 +153,28 @@ def _insert(con, table: str, frame) -> None:
         con.unregister("batch_frame")
 
 
+def case_collisions(con) -> frozenset[tuple[str, str]]:
+    """(commune of today, Mã hộ) pairs that two districts used for two cases now in one commune
+    (reporting-units-2025.md): a commune's report naming such an id is asked for a new one."""
+    import pandas as pd   # lazily, like write_batch
+
+    from pipeline.crosswalk import commune_map
+
+    mapped = pd.DataFrame([(m.commune_list, m.commune_code, m.commune_2025_code) for m in commune_map()
+                           if m.commune_2025_code], columns=["commune_list", "commune_code", "commune_2025_code"])
+    con.register("crosswalk_frame", mapped)
+    try:
+        rows = con.execute(
+            "select m.commune_2025_code, h.household_id from raw.houses as h "
+            "join raw.submissions as s on h.submission_id = s.submission_id "
+            "join crosswalk_frame as m on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
+            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null "
+            "group by 1, 2 having count(distinct s.district_code) > 1").fetchall()
+    finally:
+        con.unregister("crosswalk_frame")
+    return frozenset((code, household) for code, household in rows)
+
+
 def get_state(con, key: str) -> str | None:
     row = con.execute("select value from raw.load_state where key = ?", [key]).fetchone()
     return row[0] if row else None

@@ -145,3 +145,46 @@ def test_house_rows_of_a_district_in_2025_06_and_a_commune_in_2025_08(tmp_path):
     commune = parse_workbook(_commune_book(tmp_path / "c.xlsx", houses=[
         house("HX1", None, None, start=D(2025, 5, 2), done=D(2025, 8, 12))]), TODAY)
     assert [(r["commune_code"], r["commune_list"]) for r in commune.sheets["houses"].records] == [("03664", "2025-07")]
+
+
+def test_an_existing_warehouse_upgrades_in_place(tmp_path):
+    """A warehouse written before the reforms: its ledger gains unit_type/unit_code, its rows the list
+    of their month (poverty: of their review year), on the first connect."""
+    import duckdb
+
+    from pipeline.warehouse import store
+
+    path = store.internal_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(path))
+    con.execute("""
+        create schema raw;
+        create table raw.submissions (submission_id varchar primary key, file_name varchar not null,
+            file_sha256 varchar not null, file_size bigint, file_mtime timestamp, received_at timestamp not null,
+            district_code varchar, district_name_written varchar, period date, version integer, prepared_on date,
+            outcome varchar not null, status varchar not null, reason varchar);
+        create table raw.houses (submission_id varchar not null, excel_row integer not null,
+            household_id varchar not null, commune_code varchar not null);
+        create table raw.grants (submission_id varchar not null, excel_row integer not null,
+            commune_code varchar not null);
+        create table raw.poverty (submission_id varchar not null, excel_row integer not null,
+            commune_code varchar not null, review_year integer not null);
+        insert into raw.submissions values
+            ('a', 'a.xlsx', 'x', 1, null, '2025-02-05', '123', 'Mộc Châu', '2025-01-01', 1, null, 'accepted', 'accepted', null),
+            ('b', 'b.xlsx', 'y', 1, null, '2025-03-05', '123', null, '2025-02-01', 1, null, 'accepted', 'accepted', null);
+        insert into raw.houses values ('a', 2, 'H1', '03988'), ('b', 2, 'H2', '03980');
+        insert into raw.grants values ('b', 2, '03980');
+        insert into raw.poverty values ('b', 2, '03980', 2024);
+    """)
+    con.close()
+    con = store.connect(tmp_path)
+    try:
+        assert con.execute("select submission_id, unit_type, unit_code, unit_name_written from raw.submissions "
+                           "order by 1").fetchall() == [("a", "district", "123", "Mộc Châu"),
+                                                        ("b", "district", "123", None)]
+        assert con.execute("select household_id, commune_list from raw.houses order by 1").fetchall() == [
+            ("H1", "2024"), ("H2", "2025-02")]
+        assert con.execute("select commune_list from raw.grants").fetchall() == [("2025-02",)]
+        assert con.execute("select commune_list, village from raw.poverty").fetchall() == [("2024", None)]
+    finally:
+        con.close()

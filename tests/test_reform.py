@@ -65,6 +65,12 @@ def _write_sources(sources):
         "Hộ nghèo": [POVERTY_HEADERS,
                      poverty(None, "Phường Tô Hiệu", 2025, 5000, 150, 120, ethnic=None, rate=None, no=1)],
         "Hỗ trợ": [GRANT_HEADERS, grant(None, "Phường Tô Hiệu", no=1)]})
+    # the commune corrects its report: Lần gửi 2 supersedes, per commune and month as for districts
+    write_workbook(sources / "xa_03646_2026_01_v2.xlsx", {
+        "Thông tin": _commune_cover("03646", "01/2026", version=2),
+        "Hộ nghèo": [POVERTY_HEADERS,
+                     poverty(None, "Phường Tô Hiệu", 2025, 5000, 150, 120, ethnic=None, rate=None, no=1)],
+        "Hỗ trợ": [GRANT_HEADERS, grant(None, "Phường Tô Hiệu", amount=7_000_000, no=1)]})
     # village rows mixed with a whole-commune row for the same year: both rejected
     write_workbook(sources / "xa_03670_2026_01.xlsx", {
         "Thông tin": _commune_cover("03670", "01/2026"),
@@ -119,6 +125,14 @@ def test_both_file_level_rejections_with_their_reasons(loaded):
     assert "qua huyện" in reasons_vi["xa_03664_2025_03.xlsx"]
     correction = _one(loaded, "select status, version from audit.submissions where file_name = '116_2025_05_v2.xlsx'")
     assert correction == ("accepted", 2)
+
+
+def test_a_commune_resubmission_supersedes_its_first_version(loaded):
+    statuses = dict(query(loaded, "select file_name, status from audit.submissions "
+                                  "where unit_type = 'commune' and unit_code = '03646'"))
+    assert statuses == {"xa_03646_2026_01.xlsx": "superseded", "xa_03646_2026_01_v2.xlsx": "accepted"}
+    assert query(loaded, "select amount_vnd from marts.fct_grants where commune_key = '2025-07/03646'") == [
+        (7_000_000,)]
 
 
 def test_reused_code_and_name_mean_the_commune_of_their_list(loaded):

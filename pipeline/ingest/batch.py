@@ -130,7 +130,8 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
             parsed = ahead()
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
-            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary)
+            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
+                                          store.case_collisions(con))
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -163,11 +164,13 @@ class KindOutcome:
     rejected_rows: Counter = field(default_factory=Counter)                 # submission -> rows rejected by rules
 
 
-def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary) -> tuple[list[dict], dict]:
-    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables."""
+def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
+                collisions: frozenset = frozenset()) -> tuple[list[dict], dict]:
+    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
+    collisions: (commune of today, Mã hộ) used by two districts (store.case_collisions)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary) for kind in DATA_SHEETS}
+    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, collisions) for kind in DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -193,7 +196,8 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
             for kind, sheet in workbook.sheets.items() for excel_row, skip_kind in sheet.skipped]
 
 
-def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) -> KindOutcome | None:
+def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
+                   collisions: frozenset = frozenset()) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule suite run on it."""
     parts = []
     for submission_id, workbook in by_id.items():
@@ -209,6 +213,8 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) ->
         if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
+    if kind == "houses" and collisions:
+        frame["household_id_collision"] = _colliding_ids(frame, by_id, collisions)
     findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
     for name, counts in summary.items():
         total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})
@@ -228,6 +234,14 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) ->
     return outcome
 
 
+def _colliding_ids(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], collisions: frozenset) -> list:
+    """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune."""
+    communes = {sid: w.cover.unit_code for sid, w in by_id.items()
+                if w.cover is not None and w.cover.unit_type == "commune"}
+    return [household if (communes.get(sid), household) in collisions else None
+            for sid, household in zip(frame["submission_id"], frame["household_id"])]
+
+
 _NO_CELL = {"sheet": "", "sheet_kind": "cover", "excel_row": None, "column": None, "cell": None, "value": None}
 
 
@@ -235,9 +249,11 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     """(ledger entry, rejected-row dicts, warning dicts, per-sheet count dicts) of one file."""
     cover = workbook.cover
     if workbook.rejected:
+        unit = cover.reporter if cover else workbook.unit
         entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
                              district_code=cover.district_code if cover else workbook.district_code,
-                             period=cover.period if cover else None, version=cover.version if cover else None)
+                             period=cover.period if cover else None, version=cover.version if cover else None,
+                             unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
         file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                         "reason_vi": workbook.reason_vi}   # in both languages
         return entry, [file_problem], [], []
@@ -272,6 +288,7 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     entry = ledger_entry(
         source, sha, received_at, run_id, outcome_name, reason=reason, district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
+        unit_type=cover.unit_type, unit_code=cover.unit_code, unit_name_written=cover.unit_name,
         prepared_on=cover.prepared_on, **{k: totals[k] for k in
                                           ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")})
     return entry, problems, warnings, sheets

@@ -14,15 +14,16 @@ import duckdb
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
-# Rank within a reporting unit and month: the latest version, then the latest arrival,
-# then (files first seen in the same run) the later modification time.
+# Rank within a reporting unit (a district to 2025-06, a commune from 2025-07) and month: the
+# latest version, then the latest arrival, then (files first seen in the same run) the later
+# modification time. The one place the partition lives; dbt reads the resulting status.
 REFRESH_STATUS_SQL = """
 update raw.submissions as s
 set status = case when ranked.rank = 1 then s.outcome else 'superseded' end
 from (
     select submission_id,
            row_number() over (
-               partition by district_code, period
+               partition by unit_type, unit_code, period
                order by version desc, received_at desc, file_mtime desc, submission_id desc
            ) as rank
     from raw.submissions
@@ -81,7 +82,29 @@ def connect(warehouse_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     con = duckdb.connect(str(path))
     os.chmod(path, 0o600)
     con.execute(RAW_SCHEMA_SQL)
+    _backfill_commune_lists(con)
     return con
+
+
+def _backfill_commune_lists(con) -> None:
+    """Rows loaded before the lists had ids get the list of their month (poverty: review year), once."""
+    if get_state(con, "commune_lists_backfilled"):
+        return
+    from pipeline.ingest import reference   # the seed admin_unit_lists, as for new rows
+
+    for validity in reference.list_validity():
+        end = validity.valid_to.isoformat() if validity.valid_to else "9999-12-31"
+        bounds = [validity.commune_list, validity.valid_from.isoformat(), end]
+        for table in ("houses", "grants"):
+            con.execute(f"update raw.{table} as r set commune_list = ? from raw.submissions as s "
+                        "where r.commune_list is null and r.submission_id = s.submission_id "
+                        "and last_day(s.period) between cast(? as date) and cast(? as date)", bounds)
+        con.execute("update raw.poverty set commune_list = ? where commune_list is null "
+                    "and make_date(review_year, 12, 31) between cast(? as date) and cast(? as date)", bounds)
+    first = reference.list_validity()[0].commune_list
+    for table in ("houses", "grants", "poverty"):
+        con.execute(f"update raw.{table} set commune_list = ? where commune_list is null", [first])
+    set_state(con, "commune_lists_backfilled", "1")
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]], set[str]]:
@@ -128,6 +151,28 @@ def _insert(con, table: str, frame) -> None:
         con.execute(f"insert into raw.{table} ({quoted}) select {quoted} from batch_frame")
     finally:
         con.unregister("batch_frame")
+
+
+def case_collisions(con) -> frozenset[tuple[str, str]]:
+    """(commune of today, Mã hộ) pairs that two districts used for two cases now in one commune
+    (reporting-units-2025.md): a commune's report naming such an id is asked for a new one."""
+    import pandas as pd   # lazily, like write_batch
+
+    from pipeline.crosswalk import commune_map
+
+    mapped = pd.DataFrame([(m.commune_list, m.commune_code, m.commune_2025_code) for m in commune_map()
+                           if m.commune_2025_code], columns=["commune_list", "commune_code", "commune_2025_code"])
+    con.register("crosswalk_frame", mapped)
+    try:
+        rows = con.execute(
+            "select m.commune_2025_code, h.household_id from raw.houses as h "
+            "join raw.submissions as s on h.submission_id = s.submission_id "
+            "join crosswalk_frame as m on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
+            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null "
+            "group by 1, 2 having count(distinct s.district_code) > 1").fetchall()
+    finally:
+        con.unregister("crosswalk_frame")
+    return frozenset((code, household) for code, household in rows)
 
 
 def get_state(con, key: str) -> str | None:

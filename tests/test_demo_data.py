@@ -6,7 +6,8 @@
   the workbooks read back);
 - a slice of the demo written twice is byte-identical, equals the committed sources/demo, and
   reads back (openpyxl) as the in-memory model says;
-- the generator's copies of the 2025-07 list and crosswalks agree with dbt's seeds.
+- the generator's copies of the 2025-07 list and crosswalks agree with dbt's seeds;
+- (slow) every committed workbook, read back, gives expected_figures().
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tools.demo import build, expected_figures, generate
-from tools.demo.units import REFERENCE, REFERENCE_FILES
-from tools.demo.verify import evaluate, from_model, read_back
+from tools.demo.units import REFERENCE, REFERENCE_FILES, lists
+from tools.demo.verify import evaluate, from_model, read_back, verify
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "sources" / "demo"
@@ -66,15 +67,29 @@ def test_the_model_gives_the_expected_figures(model):
 
 
 def test_every_unit_reports_in_its_era(model):
-    periods = {}
-    for sub in model:
-        if not sub.copy_of and sub.rel.count("/") >= 2:
-            periods.setdefault(sub.unit, set()).add((sub.code, sub.period))
-    assert len({c for c, _ in periods["district"]}) == 12
-    assert len({c for c, p in periods["commune"] if p >= (2025, 7)}) == 75
-    assert max(p for _, p in periods["district"] if (_, p) != ("126", (2025, 8))) == (2025, 6)
-    assert min(p for c, p in periods["commune"] if (c, p) != ("03646", (2025, 6))) == (2025, 7)
-    assert max(p for _, p in periods["commune"]) == (2026, 10)
+    """12 districts up to 2025-06 and the 75 communes 2025-07 .. 2026-10; the only exceptions are
+    the two files built to be rejected for reporting in the wrong era."""
+    wrong_era = {("district", "126", (2025, 8)), ("commune", "03646", (2025, 6))}
+    seen = {(s.unit, s.code, s.period) for s in model if not s.copy_of and s.period[1] <= 12} - wrong_era
+    districts = {(c, p) for u, c, p in seen if u == "district"}
+    communes = {(c, p) for u, c, p in seen if u == "commune"}
+    assert {c for c, _ in districts} == {"116", "118", "119", "120", "121", "122", "123", "124", "125", "126",
+                                         "127", "128"}
+    assert (min(p for _, p in districts), max(p for _, p in districts)) == ((2020, 1), (2025, 6))
+    assert len({c for c, _ in communes}) == 75
+    assert (min(p for _, p in communes), max(p for _, p in communes)) == ((2025, 7), (2026, 10))
+    assert len(communes) == 75 * 16 - 3          # three commune months never sent
+
+
+def test_the_generator_reads_codes_with_their_list():
+    """The reused-code trap, in the generator's own crosswalk: a code means what its list says."""
+    ls = lists()
+    assert ls.names24["03664"] == "Xã Chiềng Xôm" and ls.c75["03664"] == "Phường Chiềng An"
+    assert ls.today("03664", "2024") == ls.today("03664", "2025_07") == "03664"
+    assert ls.today("03649", "2024") == ls.today("03649", "2025") == "03646"     # Phường Tô Hiệu before July
+    assert ls.today("03646", "2025_07") == "03646" and ls.c75["03646"] == "Phường Tô Hiệu"
+    assert ls.today("03988", "2024") is None                                     # no known successor
+    assert {ls.today(c, "2025") for c in ls.names25} == set(ls.c75)
 
 
 def test_a_slice_is_byte_identical_on_rerun_and_to_the_committed_demo(tmp_path):
@@ -133,3 +148,11 @@ def test_reference_copies_agree_with_the_seeds():
             seed_header, seed_rows = _csv(seed)
             if seed_header == header:
                 assert seed_rows == rows, f"{seed.name} differs from tools/demo/reference/{name}"
+
+
+@pytest.mark.slow   # reads all ~2,000 committed workbooks back (about a minute)
+def test_the_committed_demo_reads_back_as_expected_figures():
+    fig = verify(COMMITTED)
+    assert fig["problems"] == []
+    expected = expected_figures()
+    assert {k: fig[k] for k in expected} == expected

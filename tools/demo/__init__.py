@@ -74,7 +74,7 @@ from pathlib import Path
 
 from pipeline.config import REPO_DIR as REPO
 
-from .figures import expected_figures
+from .figures import ARTICLE_KEYS, expected_figures
 from .generate import build, generate
 from .verify import verify
 
@@ -94,8 +94,13 @@ def main(argv=None) -> int:
     if a.verify:
         import pprint
         fig = verify(out)
-        pprint.pprint(fig, width=120, sort_dicts=False)
         exp = expected_figures()
+        for title, keys in (("The article's figures", ARTICLE_KEYS),
+                            ("Synthetic figures (2025-2026)", [k for k in exp if k not in ARTICLE_KEYS])):
+            print(f"\n{title}:")
+            pprint.pprint({k: fig.get(k) for k in keys}, width=120, sort_dicts=False)
+        print("\nLedger:")
+        pprint.pprint(fig["ledger"], width=120, sort_dicts=False)
         bad = [k for k in exp if fig.get(k) != exp[k]]
         if bad or fig["problems"]:
             print("MISMATCH:", bad, fig["problems"][:20], file=sys.stderr)

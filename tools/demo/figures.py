@@ -13,6 +13,11 @@ from .districts import (BROKEN_ROWS, CORRECTION, DISTRICT_AFTER_REFORM, DUPLICAT
                         H2025_OPEN, H2025_STARTED, HOUSE_YEARS, LATE_FILES, MISSING, POVERTY_RATES, REJECTED_NAME,
                         SUPERSEDED_V1)
 
+# the keys whose values are the article's (poverty_rate_pct also carries the synthetic 2025)
+ARTICLE_KEYS = ("houses_completed_2020_2024", "houses_amount_2020_2024", "houses_by_completion_year",
+                "houses_started_2025q1", "houses_completed_2025q1", "houses_completed_2025q1_amount",
+                "houses_in_progress_2025q1", "houses_in_progress_2025q1_amount", "grants_2025q1", "poverty_rate_pct")
+
 # synthetic: pinned from `python -m tools.demo --verify`
 SYNTHETIC = {
     "houses_started_by_year": {2025: 3709, 2026: 370},

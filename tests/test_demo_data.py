@@ -88,7 +88,8 @@ def test_the_generator_reads_codes_with_their_list():
     assert ls.today("03664", "2024") == ls.today("03664", "2025_07") == "03664"
     assert ls.today("03649", "2024") == ls.today("03649", "2025") == "03646"     # Phường Tô Hiệu before July
     assert ls.today("03646", "2025_07") == "03646" and ls.c75["03646"] == "Phường Tô Hiệu"
-    assert ls.today("03988", "2024") is None                                     # no known successor
+    assert ls.today("03751", "2024") == "03721"     # retired, split in two pieces that met again in July
+    assert ls.today("03988", "2024") is None        # retired, destination unknown
     assert {ls.today(c, "2025") for c in ls.names25} == set(ls.c75)
 
 

@@ -32,7 +32,7 @@ SYNTHETIC = {
                            2022: {"communes": 204, "total": 338436, "poor": 60580, "near_poor": 28881},
                            2023: {"communes": 204, "total": 342522, "poor": 49357, "near_poor": 29340},
                            2024: {"communes": 204, "total": 346853, "poor": 37772, "near_poor": 28559},
-                           2025: {"communes": 75, "total": 350703, "poor": 29705, "near_poor": 29213}},
+                           2025: {"communes": 75, "total": 350703, "poor": 29705, "near_poor": 28283}},
     "poverty_2025_by_village": {"communes": 10, "village_rows": 88},
 }
 

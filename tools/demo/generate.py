@@ -123,7 +123,7 @@ def _district_after_reform(c25, clerks, dnames) -> Sub:
 def _commune_subs(plain, cases, poverty, ls) -> list[Sub]:
     crossing = hand_over(random.Random(SEED + 20), cases, ls)
     new_cases = commune_cases(random.Random(SEED + 21), ls)
-    hrows, blank = commune_house_rows(crossing, new_cases, ls)
+    hrows = commune_house_rows(crossing, new_cases, ls)
     grants = commune_grants(random.Random(SEED + 22), ls)
     pov25 = poverty_2025(random.Random(SEED + 23), poverty, ls)
     crng = random.Random(SEED + 24)
@@ -147,7 +147,7 @@ def _commune_subs(plain, cases, poverty, ls) -> list[Sub]:
                 xh.append(c)
             sub = Sub(commune_rel(code, y, m), "commune", code, name, (y, m), 1, prepared, clerks[code],
                       houses, gr, pov, pick_style(code, y, m, plain, clean=bool(xh)), xh,
-                      omit_commune=omits_commune(code), blank_heads=frozenset(blank),
+                      omit_commune=omits_commune(code),
                       empty_sheets=not (houses or gr or pov or xh))
             if (code, y, m) == OLD_TEMPLATE_COVER:
                 d = ls.home[code]
@@ -158,7 +158,7 @@ def _commune_subs(plain, cases, poverty, ls) -> list[Sub]:
             if (code, y, m) == COMMUNE_SUPERSEDED_V1:
                 subs.append(Sub(commune_rel(code, y, m, "_lan1"), "commune", code, name, (y, m), 1,
                                 prepared - dt.timedelta(days=3), clerks[code], houses, gr[:-1], pov, sub.style,
-                                omit_commune=sub.omit_commune, blank_heads=sub.blank_heads))
+                                omit_commune=sub.omit_commune))
                 sub.version = 2
             subs.append(sub)
     subs.append(_commune_before_reform(ls, clerks))

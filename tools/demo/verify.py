@@ -192,8 +192,8 @@ def _house_states(live: list[dict], problems: list, upto=(9999, 12)) -> dict:
             prev = state.get(r["ma ho"])
             if prev and prev["today"] != today:
                 problems.append(f"{s['rel']}: case {r['ma ho']} moves from {prev['today']} to {today}")
-            if r.get("ho ten chu ho") in (None, "") and not prev:
-                problems.append(f"{s['rel']}: blank household head on a new case {r['ma ho']}")
+            if r.get("ho ten chu ho") in (None, ""):
+                problems.append(f"{s['rel']}: blank household head {r['ma ho']}")
             kinds = (prev["kinds"] if prev else set()) | {s["kind"]}
             state[r["ma ho"]] = {"status": r["tinh trang"], "start": st, "completion": cp, "total": tot,
                                  "today": today, "kinds": kinds}
@@ -314,7 +314,7 @@ def _commune_cells(commune, sub) -> dict:
 
 def _house_rec(c, sub) -> dict:
     return {"ma ho": c["id"], **_commune_cells(c["commune"], sub), "ban": c["person"].village,
-            "ho ten chu ho": "" if c["id"] in sub.blank_heads else c["person"].name, "so cccd": c["person"].cccd,
+            "ho ten chu ho": c["person"].name, "so cccd": c["person"].cccd,
             "dan toc": c["person"].ethnicity, "doi tuong": c["category"], "hinh thuc ho tro": c["support"],
             "ngan sach trung uong": c["central"], "ngan sach dia phuong": c["local"], "xa hoi hoa": c["social"],
             "ngay khoi cong": _cell("d", c["start"]), "ngay hoan thanh": _cell("d", c["completion"]),

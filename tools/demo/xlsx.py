@@ -57,7 +57,6 @@ class Sub:
     extra_grant: list = dataclasses.field(default_factory=list)
     omit_commune: bool = False    # commune files may leave the commune columns out
     cover: list | None = None     # explicit cover (label, kind, value) rows
-    blank_heads: frozenset = frozenset()   # household ids whose head is left blank (a known case)
     copy_of: str | None = None    # a byte copy of another submission's file
     empty_sheets: bool = False    # nothing to report: the data sheets with their headers only
 
@@ -160,9 +159,8 @@ def _houses(wb, sub: Sub, fmt, period: str, keep, unit_title: str) -> None:
         p = c["person"]
         amt = [c["central"], c["local"], c["social"]]
         amt = [a / div if div != 1 else a for a in amt]
-        head = "" if c["id"] in sub.blank_heads else p.name
         rows.append([("n", i), ("s", c["id"]), ("s", c["commune"][0]), ("s", c["commune"][1]),
-                     ("s", p.village), ("s", head), ("s", p.cccd), ("s", p.ethnicity),
+                     ("s", p.village), ("s", p.name), ("s", p.cccd), ("s", p.ethnicity),
                      ("s", c["category"]), ("s", c["support"]), ("n", amt[0]), ("n", amt[1]),
                      ("n", amt[2]), ("d", c["start"]), ("d", c["completion"]), ("s", c["status"]),
                      ("s", c["note"])])

@@ -2,6 +2,7 @@
 
     python -m tools.demo [--out sources/demo] [--plain] [--verify]
     (python -m tools.demo_data does the same)
+    python -m tools.demo.check [--warehouse warehouse]   # a real load of the demo vs expected_figures()
 
 Layout of ``sources/demo/``:
 

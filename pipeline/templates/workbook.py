@@ -57,6 +57,9 @@ def _styles(book) -> dict:
     return {
         "title": book.add_format({**base, "bold": True, "font_size": 12}),
         "note": book.add_format({**base, "italic": True, "font_color": "#595959"}),
+        "wrapped_note": book.add_format({**base, "italic": True, "font_color": "#595959", "text_wrap": True,
+                                         "valign": "top"}),
+        "page": book.add_format(base),
         "header": book.add_format({**base, "bold": True, "text_wrap": True, "align": "center", "border": 1,
                                    "bg_color": "#D9E1F2"}),
         "label": book.add_format({**base, "bold": True}),
@@ -104,7 +107,9 @@ def _cover(sheet, styles, unit: ReportingUnit, period: dt.date, due: dt.date) ->
              "tình trạng, kinh phí, ngày; thêm hộ mới ở các dòng trống bên dưới.",
              "Số tiền ghi bằng đồng. Tháng không có số liệu: gửi lại mẫu không điền (vẫn được tính là đã báo cáo)."]
     for row, text in enumerate(notes, start=9):
-        sheet.write_string(row, 0, text, styles["note"])
+        sheet.merge_range(row, 0, row, 1, text, styles["wrapped_note"])
+        sheet.set_row(row, 40)
+    sheet.set_paper(9)   # A4
     sheet.activate()
     _protect(sheet)
 
@@ -153,6 +158,8 @@ def _table(sheet, context, kind: str, fields: list, rows: list[dict], title: str
     unit, styles = context["unit"], context["styles"]
     for col, field in enumerate(fields):
         sheet.set_column(col, col, field.width, styles[_format(field)])
+    for row in range(HEADER_ROW):   # title rows plain, not coloured like the columns below
+        sheet.set_row(row, None, styles["page"])
     sheet.write_string(0, 0, f"{title} - {unit.name.upper()} ({unit.code})", styles["title"])
     sheet.write_string(1, 0, "Ô màu vàng: điền hoặc sửa; ô màu xám: đã điền sẵn, không sửa. "
                              "Số tiền ghi bằng đồng.", styles["note"])
@@ -171,6 +178,10 @@ def _table(sheet, context, kind: str, fields: list, rows: list[dict], title: str
         if check:
             sheet.data_validation(FIRST_ROW, col, last, col, check)
     sheet.freeze_panes(FIRST_ROW, 2)
+    sheet.set_paper(9)   # A4, landscape, one page wide, the header on every page
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(HEADER_ROW)
     _protect(sheet)
 
 

@@ -119,8 +119,13 @@ def _houses(sheet, context, cases: list[OpenCase]) -> None:
     communes = {c.code: c.name for c in context["unit"].communes}
     rows = []
     for case in cases:
-        rows.append({"STT": len(rows) + 1, "Mã hộ": case.household_id, "Mã xã": case.commune_code,
+        # A commune merged away since the case was reported is not offered: the clerk picks its successor.
+        in_list = context["unit"].unit_type != DISTRICT or case.commune_code in communes
+        moved = None if in_list else (f"Xã cũ mã {case.commune_code} không còn trong danh mục kỳ này: "
+                                      "hãy chọn xã hiện nay")
+        rows.append({"STT": len(rows) + 1, "Mã hộ": case.household_id, "Mã xã": case.commune_code if in_list else None,
                      "Tên xã": communes.get(case.commune_code), "Bản": case.village, "Dân tộc": case.ethnicity,
+                     "Ghi chú": moved,
                      "Đối tượng": label_vi("category", case.category),
                      "Hình thức hỗ trợ": label_vi("support_type", case.support_type),
                      "Ngân sách trung ương (đồng)": case.central_budget_vnd,
@@ -213,7 +218,7 @@ def _field_check(field, context, col: int, last: int) -> dict | None:
     if kind in ("commune_code", "commune_name"):
         return _check("list", title, field.hint, source=f"={_list_name(kind)}", error=kind)
     if kind == "amount":
-        return _check("integer", title, field.hint, minimum=0, maximum=layout.MAX_AMOUNT_VND)
+        return _check("integer", title, field.hint, minimum=0, maximum=layout.MAX_AMOUNT_VND, error="amount")
     if kind == "count":
         return _check("integer", title, field.hint, minimum=0, maximum=10_000_000)
     if kind == "year":

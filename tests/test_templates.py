@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -20,37 +19,17 @@ from pipeline.config import SEEDS_DIR
 from pipeline.ingest.parse import parse_workbook
 from pipeline.templates import build
 from pipeline.templates.units import COMMUNE, DISTRICT, units_in_force
+from templates_small import write_small_warehouse
 
 D = dt.date
 REPO = Path(__file__).resolve().parent.parent
 TODAY = D(2026, 12, 2)
 
-FCT_HOUSES = """
-create schema marts;
-create table marts.fct_houses (district_code varchar, household_id varchar, commune_code varchar, village varchar,
-    ethnicity varchar, category varchar, support_type varchar, status varchar, start_date date, completion_date date,
-    central_budget_vnd bigint, local_budget_vnd bigint, social_contribution_vnd bigint, total_vnd bigint,
-    reported_period date, submission_id varchar);
-insert into marts.fct_houses values
-    ('116', 'A1', '03646', 'Bản Pá Mu', 'Thái', 'poor', 'new_build', 'in_progress', '2024-10-01', null,
-     40000000, 5000000, 0, 45000000, '2024-12-01', 's1'),
-    ('116', 'A2', '03679', null, null, 'near_poor', 'repair', 'not_started', null, null, 0, 0, 0, 0, '2024-11-01', 's2'),
-    ('116', 'A3', '03646', null, null, 'poor', 'new_build', 'completed', '2024-06-01', '2024-12-20',
-     40000000, 15000000, 5000000, 60000000, '2024-12-01', 's1'),
-    ('116', 'A4', '03646', null, null, 'poor', 'new_build', 'in_progress', '2025-01-02', null,
-     10000000, 0, 0, 10000000, '2025-01-01', 's3'),
-    ('118', 'B1', '03682', null, null, 'other', 'repair', 'in_progress', '2024-09-01', null,
-     10000000, 0, 0, 10000000, '2024-12-01', 's4');
-"""
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("templates_wh")
-    con = duckdb.connect(str(folder / "bi.duckdb"))
-    con.execute(FCT_HOUSES)
-    con.close()
-    return folder
+    return write_small_warehouse(tmp_path_factory.mktemp("templates_wh"))
 
 
 @pytest.fixture(scope="module")

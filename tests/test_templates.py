@@ -235,3 +235,39 @@ def test_cli_writes_the_templates(warehouse, tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").glob("Mau_bao_cao_2025-01_*.xlsx"))) == 12
     assert "Mau_bao_cao_2025-01_116_Thanh_pho_Son_La.xlsx: 2 open case(s)" in result.stdout
+
+
+# -- the Dagster wiring ----------------------------------------------------------------------------
+
+def test_asset_writes_the_templates_of_the_configured_month(warehouse, tmp_path):
+    import dagster as dg
+
+    from pipeline.defs.assets.templates import monthly_templates
+    from pipeline.defs.resources import WarehouseResource
+
+    result = dg.materialize(
+        [monthly_templates],
+        resources={"warehouse": WarehouseResource(sources_dir=str(tmp_path), warehouse_dir=str(warehouse))},
+        run_config={"ops": {"monthly_templates": {"config": {"period": "2025-01"}}}})
+    assert result.success
+    metadata = result.asset_materializations_for_node("monthly_templates")[0].metadata
+    assert (metadata["period"].value, metadata["workbooks"].value, metadata["open_cases_prefilled"].value) == (
+        "2025-01", 12, 3)
+    assert len(list((warehouse / "templates" / "2025-01").glob("Mau_bao_cao_2025-01_*.xlsx"))) == 12
+
+
+def test_monthly_schedule_after_the_nightly_load_and_outside_the_load_job():
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    schedule = defs.resolve_schedule_def("monthly_templates")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == (
+        "0 5 1 * *", "Asia/Ho_Chi_Minh", "templates")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    nightly = defs.resolve_schedule_def("nightly_load")
+    assert nightly.cron_schedule == "0 1 * * *"   # the templates come four hours after the nightly load
+    load_keys = {k.to_user_string() for k in defs.resolve_job_def("load").asset_layer.executable_asset_keys}
+    template_keys = {k.to_user_string() for k in defs.resolve_job_def("templates").asset_layer.executable_asset_keys}
+    assert "monthly_templates" not in load_keys and "bi_warehouse" in load_keys
+    assert template_keys == {"monthly_templates"}

@@ -227,4 +227,6 @@ def _templates(args) -> int:
     print(f"Templates for {period:%m/%Y} ({time.monotonic() - started:.1f} s): {len(run.files)} workbooks in "
           f"{run.out_dir}, due {run.due:%d/%m/%Y}")
     print("\n".join(run.lines()))
+    for warning in run.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK

@@ -89,6 +89,15 @@ def test_one_workbook_per_unit_named_for_it(january):
     assert january.open_cases == {**dict.fromkeys(january.files, 0), "116": 2, "118": 1}
 
 
+def test_a_case_reported_again_since_the_month_is_left_out_with_a_warning(january):
+    """A4 was known in 2024-12 but its current state is the one of 2025-01: its state as of the
+    template's month is no longer kept, so it is not pre-filled, and the run says so."""
+    assert january.reported_since == {**dict.fromkeys(january.files, 0), "116": 1}
+    assert january.warnings() == ["1 case(s) known before 01/2025 were reported again in or after it: their "
+                                  "state as of 01/2025 is not kept, so they are not pre-filled (templates are "
+                                  "meant for the month just ended)"]
+
+
 def test_sheets_and_cover(january):
     book = book_of(january, "116")
     assert book.sheetnames == ["Thông tin", "Nhà ở", "Hỗ trợ", "Hộ nghèo", "Danh mục xã"]
@@ -235,6 +244,7 @@ def test_cli_writes_the_templates(warehouse, tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").glob("Mau_bao_cao_2025-01_*.xlsx"))) == 12
     assert "Mau_bao_cao_2025-01_116_Thanh_pho_Son_La.xlsx: 2 open case(s)" in result.stdout
+    assert "warning: 1 case(s) known before 01/2025 were reported again" in result.stderr
 
 
 # -- the Dagster wiring ----------------------------------------------------------------------------
@@ -251,8 +261,8 @@ def test_asset_writes_the_templates_of_the_configured_month(warehouse, tmp_path)
         run_config={"ops": {"monthly_templates": {"config": {"period": "2025-01"}}}})
     assert result.success
     metadata = result.asset_materializations_for_node("monthly_templates")[0].metadata
-    assert (metadata["period"].value, metadata["workbooks"].value, metadata["open_cases_prefilled"].value) == (
-        "2025-01", 12, 3)
+    assert (metadata["period"].value, metadata["workbooks"].value, metadata["open_cases_prefilled"].value,
+            metadata["cases_reported_since"].value) == ("2025-01", 12, 3, 1)
     assert len(list((warehouse / "templates" / "2025-01").glob("Mau_bao_cao_2025-01_*.xlsx"))) == 12
 
 

@@ -27,9 +27,19 @@ class TemplateRun:
     due: dt.date
     files: dict[str, Path] = field(default_factory=dict)        # unit code -> workbook
     open_cases: dict[str, int] = field(default_factory=dict)    # unit code -> cases pre-filled
+    reported_since: dict[str, int] = field(default_factory=dict)   # unit code -> cases left out (see cases.py)
 
     def lines(self) -> list[str]:
         return [f"  {path.name}: {self.open_cases[code]} open case(s) pre-filled" for code, path in self.files.items()]
+
+    def warnings(self) -> list[str]:
+        """Cases a template for a month long past cannot show (their state then is no longer kept)."""
+        left_out = sum(self.reported_since.values())
+        if not left_out:
+            return []
+        return [f"{left_out} case(s) known before {self.period:%m/%Y} were reported again in or after it: their "
+                f"state as of {self.period:%m/%Y} is not kept, so they are not pre-filled (templates are meant "
+                "for the month just ended)"]
 
 
 def previous_month(today: dt.date) -> dt.date:
@@ -79,8 +89,8 @@ def build_templates(period: dt.date, warehouse_dir: Path, out_dir: Path | None =
     check_period(period, today or dt.date.today())
     out_dir = out_dir or default_out_dir(warehouse_dir, period)
     units = units_in_force(period)
-    cases = open_cases(warehouse_dir, period, units)
-    run = TemplateRun(period, out_dir, due_date(period))
+    cases, reported_since = open_cases(warehouse_dir, period, units)
+    run = TemplateRun(period, out_dir, due_date(period), reported_since=reported_since)
     for unit in units:
         run.files[unit.code] = write_template(out_dir / file_name(unit, period), unit, period, cases[unit.code],
                                               run.due)

@@ -50,8 +50,13 @@ def warehouse_database(warehouse_dir: Path) -> Path:
                       "or give --warehouse")
 
 
-def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit]) -> dict[str, list[OpenCase]]:
-    """unit code -> its open cases as of its latest accepted submission before `period`."""
+def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit]
+               ) -> tuple[dict[str, list[OpenCase]], dict[str, int]]:
+    """(unit code -> its open cases as of its latest accepted submission before `period`,
+    unit code -> cases known before `period` whose current state was reported in or after it).
+
+    The marts keep each case's current state only: for a month long past, a case reported again
+    since cannot be shown as it stood then, so it is left out and counted (the caller warns)."""
     path = warehouse_database(warehouse_dir)
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -60,20 +65,32 @@ def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit])
             "where table_schema = 'marts' and table_name = 'fct_houses'").fetchall()}
         if not columns:
             raise NoWarehouse(f"{path} has no marts.fct_houses: the load has not built the marts yet")
-        return {unit.code: _unit_cases(con, unit, period, columns) for unit in units}
+        cases = {unit.code: _unit_cases(con, unit, period, columns) for unit in units}
+        later = {unit.code: _reported_since(con, unit, period, columns) for unit in units}
+        return cases, later
     finally:
         con.close()
 
 
-def _unit_cases(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> list[OpenCase]:
+def _unit_filter(unit: ReportingUnit, columns: set[str]) -> str:
     if unit.unit_type == DISTRICT:
-        where = "district_code = ?"
-    elif "commune_2025_code" in columns:   # cases keyed by today's commune (the 2025 reform's marts)
-        where = "commune_2025_code = ?"
-    else:                                  # marts before the reform: only cases a commune itself reported
-        where = "commune_code = ? and reported_period >= date '2025-07-01'"
+        return "district_code = ?"
+    if "commune_2025_code" in columns:   # cases keyed by today's commune (the 2025 reform's marts)
+        return "commune_2025_code = ?"
+    return "commune_code = ? and reported_period >= date '2025-07-01'"   # marts before the reform
+
+
+def _unit_cases(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> list[OpenCase]:
     rows = con.execute(
         f"select {', '.join(CASE_COLUMNS)} from marts.fct_houses "
-        f"where {where} and reported_period < ? and status <> 'completed' "
+        f"where {_unit_filter(unit, columns)} and reported_period < ? and status <> 'completed' "
         "order by commune_code, household_id", [unit.code, period]).fetchall()
     return [OpenCase(*row) for row in rows]
+
+
+def _reported_since(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> int:
+    if "first_reported_period" not in columns:
+        return 0
+    return con.execute(
+        f"select count(*) from marts.fct_houses where {_unit_filter(unit, columns)} "
+        "and first_reported_period < ? and reported_period >= ?", [unit.code, period, period]).fetchone()[0]

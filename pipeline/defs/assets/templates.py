@@ -26,8 +26,11 @@ def monthly_templates(context: dg.AssetExecutionContext, config: TemplatesConfig
     period = build.parse_period(config.period) if config.period else build.previous_month(today)
     run = build.build_templates(period, warehouse.warehouse, today=today)
     context.log.info(f"{len(run.files)} templates for {period:%m/%Y} in {run.out_dir}")
+    for warning in run.warnings():
+        context.log.warning(warning)
     return dg.MaterializeResult(metadata={
         "period": f"{period:%Y-%m}", "due": f"{run.due:%d/%m/%Y}", "folder": dg.MetadataValue.path(str(run.out_dir)),
         "workbooks": len(run.files), "open_cases_prefilled": sum(run.open_cases.values()),
+        "cases_reported_since": sum(run.reported_since.values()),
         "files": dg.MetadataValue.md("\n".join(f"- {line.strip()}" for line in run.lines())),
     })

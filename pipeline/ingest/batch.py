@@ -128,10 +128,10 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
         ahead = worker_pool.start_parsing([s.path for s, _ in batches[0]], today, pool)
         for number, batch in enumerate(batches):
             parsed = ahead()
+            mark_known_cases(parsed, lambda pairs: store.known_house_cases(con, pairs))
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
-            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
-                                          known_cases=lambda pairs: store.known_house_cases(con, pairs))
+            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary)
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -153,6 +153,28 @@ def _batches(to_parse: list) -> list[list]:
     return batches
 
 
+def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.DataFrame], set]) -> None:
+    """known_case on every houses row: the household head may be blank there, because a current
+    submission of the same unit already loaded this household id (known_cases: (unit_code,
+    household_id) pairs -> the known ones), or another file of this batch gives it with its head."""
+    sheets = [(index, wb.cover.district_code, wb.sheets["houses"]) for index, wb in enumerate(parsed)
+              if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
+    headed: dict[tuple, set] = {}   # (unit, household id) -> files of this batch giving its head
+    blank = []
+    for index, unit, sheet in sheets:
+        for household, head in zip(sheet.data["household_id"], sheet.data["household_head"]):
+            if head is None:
+                blank.append((unit, household))
+            else:
+                headed.setdefault((unit, household), set()).add(index)
+    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["unit_code", "household_id"]).dropna()
+    known = known_cases(asked) if len(asked) else set()
+    for index, unit, sheet in sheets:
+        sheet.data["known_case"] = [head is not None or (unit, household) in known
+                                    or bool(headed.get((unit, household), set()) - {index})
+                                    for household, head in zip(sheet.data["household_id"], sheet.data["household_head"])]
+
+
 @dataclass
 class KindOutcome:
     """One sheet kind of a batch after the rule suite: rows to load and what the rules found."""
@@ -164,14 +186,11 @@ class KindOutcome:
     rejected_rows: Counter = field(default_factory=Counter)                 # submission -> rows rejected by rules
 
 
-def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
-                known_cases: Callable[[pd.DataFrame], set] = lambda pairs: set()) -> tuple[list[dict], dict]:
-    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
-
-    known_cases: (unit_code, household_id) pairs -> those a current submission already loaded."""
+def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary) -> tuple[list[dict], dict]:
+    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, known_cases) for kind in DATA_SHEETS}
+    outcomes = {kind: _validate_kind(kind, by_id, rule_summary) for kind in DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -197,7 +216,7 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
             for kind, sheet in workbook.sheets.items() for excel_row, skip_kind in sheet.skipped]
 
 
-def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary, known_cases) -> KindOutcome | None:
+def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule suite run on it."""
     parts = []
     for submission_id, workbook in by_id.items():
@@ -213,8 +232,6 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary, kn
         if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
-    if kind == "houses":
-        _mark_known_cases(frame, by_id, known_cases)
     findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
     for name, counts in summary.items():
         total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})
@@ -232,20 +249,6 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary, kn
         else:
             outcome.warnings.setdefault(submission_id, []).append(problem)
     return outcome
-
-
-def _mark_known_cases(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], known_cases) -> None:
-    """known_case: the household head may be blank, because a current submission of the same unit
-    already loaded this household id, or another file of this batch gives the case with its head."""
-    unit = frame["submission_id"].map({sid: wb.cover.district_code for sid, wb in by_id.items() if wb.cover})
-    pairs = pd.DataFrame({"unit_code": unit, "household_id": frame["household_id"]})
-    blank = frame["household_head"].isna()
-    known = known_cases(pairs[blank].dropna().drop_duplicates()) if blank.any() else set()
-    headed: dict[tuple, set] = {}   # (unit, household id) -> files of this batch giving its head
-    for key, submission_id in zip(zip(unit[~blank], frame["household_id"][~blank]), frame["submission_id"][~blank]):
-        headed.setdefault(key, set()).add(submission_id)
-    frame["known_case"] = [not is_blank or (u, h) in known or bool(headed.get((u, h), set()) - {s})
-                           for u, h, s, is_blank in zip(unit, frame["household_id"], frame["submission_id"], blank)]
 
 
 _NO_CELL = {"sheet": "", "sheet_kind": "cover", "excel_row": None, "column": None, "cell": None, "value": None}

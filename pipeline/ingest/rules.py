@@ -229,6 +229,9 @@ def _implausible_amounts(kind: str, frame: pd.DataFrame) -> pd.Series:
 
 
 def _house_columns(frame: pd.DataFrame) -> None:
+    # known_case: set by the ingest (batch.mark_known_cases); a blank head is an error on a new case only
+    known = frame["known_case"].fillna(False) if "known_case" in frame else pd.Series(False, index=frame.index)
+    frame["new_case_without_head"] = frame["household_id"].where(frame["household_head"].isna() & ~known.astype(bool))
     for column in ("central_budget", "local_budget", "social_contribution"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
@@ -246,8 +249,6 @@ def _house_columns(frame: pd.DataFrame) -> None:
     frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
     frame["start_after_period"] = frame["start_date"].where(frame["start_date"] > frame["period_end"])
     frame["completion_if_not_started"] = frame["completion_date"].where(frame["status"] == "not_started")
-    known = frame["known_case"] if "known_case" in frame else pd.Series(False, index=frame.index)
-    frame["new_case_without_head"] = frame["household_id"].where(frame["household_head"].isna() & ~known.astype(bool))
 
 
 _RUNS = itertools.count()

@@ -128,6 +128,7 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
         ahead = worker_pool.start_parsing([s.path for s, _ in batches[0]], today, pool)
         for number, batch in enumerate(batches):
             parsed = ahead()
+            mark_known_cases(parsed, lambda pairs: store.known_house_cases(con, pairs))
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
             entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
@@ -151,6 +152,28 @@ def _batches(to_parse: list) -> list[list]:
         batches[-1].append(item)
         size += source.size
     return batches
+
+
+def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.DataFrame], set]) -> None:
+    """known_case on every houses row: the household head may be blank there, because a current
+    submission of the same unit already loaded this household id (known_cases: (unit_code,
+    household_id) pairs -> the known ones), or another file of this batch gives it with its head."""
+    sheets = [(index, wb.cover.district_code, wb.sheets["houses"]) for index, wb in enumerate(parsed)
+              if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
+    headed: dict[tuple, set] = {}   # (unit, household id) -> files of this batch giving its head
+    blank = []
+    for index, unit, sheet in sheets:
+        for household, head in zip(sheet.data["household_id"], sheet.data["household_head"]):
+            if head is None:
+                blank.append((unit, household))
+            else:
+                headed.setdefault((unit, household), set()).add(index)
+    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["unit_code", "household_id"]).dropna()
+    known = known_cases(asked) if len(asked) else set()
+    for index, unit, sheet in sheets:
+        sheet.data["known_case"] = [head is not None or (unit, household) in known
+                                    or bool(headed.get((unit, household), set()) - {index})
+                                    for household, head in zip(sheet.data["household_id"], sheet.data["household_head"])]
 
 
 @dataclass

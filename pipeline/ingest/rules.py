@@ -107,7 +107,11 @@ def _date_from(column, header_vi):
 RULES: dict[str, list[Rule]] = {
     "houses": [
         _not_null("household_id_required", "household_id", "Mã hộ"),
-        _not_null("household_head_required", "household_head", "Họ tên chủ hộ"),
+        # Blank is allowed on a case already known (templates do not carry names): batch.py marks known_case.
+        _flagged("household_head_required", "new_case_without_head", "household_head",
+                 "Họ tên chủ hộ (household_head) is required for a case not reported before (no current "
+                 "submission of this unit has this household ID, Mã hộ)",
+                 "thiếu Họ tên chủ hộ: bắt buộc với hộ chưa có trong báo cáo nào đã nhận của đơn vị (theo Mã hộ)"),
         _not_null("category_required", "category", "Đối tượng"),
         _in_set("category_valid", "category", "Đối tượng", CATEGORY),
         _not_null("support_type_required", "support_type", "Hình thức hỗ trợ"),
@@ -249,6 +253,9 @@ def _implausible_amounts(kind: str, frame: pd.DataFrame) -> pd.Series:
 
 
 def _house_columns(frame: pd.DataFrame) -> None:
+    # known_case: set by the ingest (batch.mark_known_cases); a blank head is an error on a new case only
+    known = frame["known_case"].fillna(False) if "known_case" in frame else pd.Series(False, index=frame.index)
+    frame["new_case_without_head"] = frame["household_id"].where(frame["household_head"].isna() & ~known.astype(bool))
     for column in ("central_budget", "local_budget", "social_contribution"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]

@@ -182,3 +182,21 @@ def get_state(con, key: str) -> str | None:
 
 def set_state(con, key: str, value: str) -> None:
     con.execute("insert or replace into raw.load_state values (?, ?)", [key, value])
+
+
+def known_house_cases(con, pairs) -> set[tuple[str, str]]:
+    """The (unit_code, household_id) pairs of a frame that a current (accepted, not superseded)
+    submission of that unit has loaded: on those the household head may be left blank."""
+    if pairs.empty:
+        return set()
+    con.register("asked_cases", pairs)
+    try:
+        rows = con.execute(
+            "select distinct a.unit_code, a.household_id from asked_cases as a "
+            "join raw.submissions as s on s.district_code = a.unit_code "
+            "and s.status in ('accepted', 'accepted_with_errors') "
+            "join raw.houses as h on h.submission_id = s.submission_id and h.household_id = a.household_id"
+        ).fetchall()
+    finally:
+        con.unregister("asked_cases")
+    return set(rows)

@@ -58,6 +58,8 @@ def test_units_in_force_follow_the_lists():
             assert unit.name == next(r["district_name_vi"] for r in rows if r["district_code"] == unit.code)
     assert sum(len(u.communes) for u in units_in_force(D(2024, 11, 1))) == 204
     assert sum(len(u.communes) for u in units_in_force(D(2025, 3, 1))) == 200
+    # the 204 -> 200 change took effect on 2025-02-01: the 2025-01 reports still use the 204-list
+    assert sum(len(u.communes) for u in units_in_force(D(2025, 1, 1))) == 204
 
 
 def test_from_2025_07_the_75_communes_report_for_themselves():

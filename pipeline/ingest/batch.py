@@ -5,6 +5,7 @@ No Dagster here: pipeline/defs/assets/ingest.py wraps run_ingest() in an asset.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import threading
@@ -156,24 +157,36 @@ def _batches(to_parse: list) -> list[list]:
 
 def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.DataFrame], set]) -> None:
     """known_case on every houses row: the household head may be blank there, because a current
-    submission of the same unit already loaded this household id (known_cases: (unit_code,
-    household_id) pairs -> the known ones), or another file of this batch gives it with its head."""
-    sheets = [(index, wb.cover.district_code, wb.sheets["houses"]) for index, wb in enumerate(parsed)
+    submission already loaded this case (known_cases: (commune of today, household id) keys ->
+    the known ones), or another file of this batch gives it with its head. A case is keyed by
+    Mã hộ within today's commune, so a district-era case is known to its new commune."""
+    today = _today_communes()
+    sheets = [(index, wb.sheets["houses"]) for index, wb in enumerate(parsed)
               if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
-    headed: dict[tuple, set] = {}   # (unit, household id) -> files of this batch giving its head
+    keyed = []
+    headed: dict[tuple, set] = {}   # case key -> files of this batch giving its head
     blank = []
-    for index, unit, sheet in sheets:
-        for household, head in zip(sheet.data["household_id"], sheet.data["household_head"]):
-            if head is None:
-                blank.append((unit, household))
-            else:
-                headed.setdefault((unit, household), set()).add(index)
-    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["unit_code", "household_id"]).dropna()
+    for index, sheet in sheets:
+        data = sheet.data
+        keys = [(today.get((lst, code)), household) for lst, code, household
+                in zip(data["commune_list"], data["commune_code"], data["household_id"])]
+        keyed.append((index, sheet, keys))
+        for key, head in zip(keys, data["household_head"]):
+            (blank.append(key) if head is None else headed.setdefault(key, set()).add(index))
+    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["commune_2025_code", "household_id"]).dropna()
     known = known_cases(asked) if len(asked) else set()
-    for index, unit, sheet in sheets:
-        sheet.data["known_case"] = [head is not None or (unit, household) in known
-                                    or bool(headed.get((unit, household), set()) - {index})
-                                    for household, head in zip(sheet.data["household_id"], sheet.data["household_head"])]
+    for index, sheet, keys in keyed:
+        sheet.data["known_case"] = [head is not None or (key[0] is not None and (
+                                        key in known or bool(headed.get(key, set()) - {index})))
+                                    for key, head in zip(keys, sheet.data["household_head"])]
+
+
+@functools.lru_cache(maxsize=1)
+def _today_communes() -> dict[tuple[str, str], str]:
+    """(commune_list, commune_code) -> its unit on today's map (the crosswalk seed)."""
+    from pipeline.crosswalk import commune_map
+
+    return {(m.commune_list, m.commune_code): m.commune_2025_code for m in commune_map() if m.commune_2025_code}
 
 
 @dataclass

@@ -153,16 +153,20 @@ def _insert(con, table: str, frame) -> None:
         con.unregister("batch_frame")
 
 
-def case_collisions(con) -> frozenset[tuple[str, str]]:
-    """(commune of today, Mã hộ) pairs that two districts used for two cases now in one commune
-    (reporting-units-2025.md): a commune's report naming such an id is asked for a new one."""
+def _crosswalk_frame():
+    """(commune_list, commune_code) -> commune_2025_code for every commune with a unit on today's map."""
     import pandas as pd   # lazily, like write_batch
 
     from pipeline.crosswalk import commune_map
 
-    mapped = pd.DataFrame([(m.commune_list, m.commune_code, m.commune_2025_code) for m in commune_map()
-                           if m.commune_2025_code], columns=["commune_list", "commune_code", "commune_2025_code"])
-    con.register("crosswalk_frame", mapped)
+    return pd.DataFrame([(m.commune_list, m.commune_code, m.commune_2025_code) for m in commune_map()
+                         if m.commune_2025_code], columns=["commune_list", "commune_code", "commune_2025_code"])
+
+
+def case_collisions(con) -> frozenset[tuple[str, str]]:
+    """(commune of today, Mã hộ) pairs that two districts used for two cases now in one commune
+    (reporting-units-2025.md): a commune's report naming such an id is asked for a new one."""
+    con.register("crosswalk_frame", _crosswalk_frame())
     try:
         rows = con.execute(
             "select m.commune_2025_code, h.household_id from raw.houses as h "
@@ -185,18 +189,23 @@ def set_state(con, key: str, value: str) -> None:
 
 
 def known_house_cases(con, pairs) -> set[tuple[str, str]]:
-    """The (unit_code, household_id) pairs of a frame that a current (accepted, not superseded)
-    submission of that unit has loaded: on those the household head may be left blank."""
+    """The (commune of today, household_id) case keys of a frame that a current (accepted, not
+    superseded) submission has loaded, by its district or by its commune: on those the household
+    head may be left blank (a case is keyed by Mã hộ within today's commune)."""
     if pairs.empty:
         return set()
     con.register("asked_cases", pairs)
+    con.register("crosswalk_frame", _crosswalk_frame())
     try:
         rows = con.execute(
-            "select distinct a.unit_code, a.household_id from asked_cases as a "
-            "join raw.submissions as s on s.district_code = a.unit_code "
-            "and s.status in ('accepted', 'accepted_with_errors') "
-            "join raw.houses as h on h.submission_id = s.submission_id and h.household_id = a.household_id"
+            "select distinct a.commune_2025_code, a.household_id from asked_cases as a "
+            "join crosswalk_frame as m on m.commune_2025_code = a.commune_2025_code "
+            "join raw.houses as h on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
+            "and h.household_id = a.household_id "
+            "join raw.submissions as s on s.submission_id = h.submission_id "
+            "and s.status in ('accepted', 'accepted_with_errors')"
         ).fetchall()
     finally:
         con.unregister("asked_cases")
+        con.unregister("crosswalk_frame")
     return set(rows)

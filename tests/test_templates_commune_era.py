@@ -1,9 +1,5 @@
-"""PENDING (not collected: the file name does not start with test_): the commune-era round trip of the
-monthly templates. It needs the 2025 reform (commune covers in the load, case keys within today's
-commune, marts.fct_houses.commune_2025_code). After the reform is merged, rename it to
-tests/test_templates_commune_era.py; `known_house_cases` (pipeline/warehouse/store.py) must then
-answer for commune units by the reform's case key (today's commune, district-era cases reached
-through the crosswalks), or the pre-filled rows with a blank household head are rejected.
+"""The commune-era round trip of the monthly templates (the 2025 reform: commune covers, case keys
+within today's commune, district-era cases reached through the crosswalks).
 
 District 116 reports 2024-01 … 2025-03 (demo); the 2025-07 templates of the communes of today's map
 are written from that warehouse; one commune's is filled by a script (an update, a new case), one is

@@ -25,3 +25,10 @@ def cache_dir() -> Path:
     """Per-user cache (the parsed dbt manifest): outside the source tree, which may be read-only."""
     base = os.environ.get("PIPELINE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "son-la-pipeline"
+
+
+# The programme's headline periods, as the provincial article tells them: houses completed
+# 2020–2024 and the cases started in Q1 2025. The report and the load's summary show them
+# beside the latest figures, so the story stays readable as years are added.
+ARTICLE_YEARS = (2020, 2024)
+ARTICLE_QUARTER = ("2025-01-01", "2025-03-31")

@@ -25,3 +25,15 @@ def sources(tmp_path) -> Path:
 @pytest.fixture
 def warehouse_dir(tmp_path) -> Path:
     return tmp_path / "warehouse"
+
+
+@pytest.fixture(scope="session")
+def demo_load(tmp_path_factory):
+    """One real CLI load of the committed demo (sources/), shared by the slow tests that only read
+    what it published (a demo load takes ~1.5 min: each module loading its own cost that again)."""
+    from runner import REPO, run_load
+
+    warehouse = tmp_path_factory.mktemp("demo_load") / "warehouse"
+    done = run_load(REPO / "sources", warehouse)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return warehouse, done

@@ -130,8 +130,9 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
             parsed = ahead()
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
+            # asked only when the batch holds a commune's house rows (a query over raw.houses)
             entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
-                                          store.case_collisions(con))
+                                          lambda: store.case_collisions(con))
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -165,9 +166,9 @@ class KindOutcome:
 
 
 def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
-                collisions: frozenset = frozenset()) -> tuple[list[dict], dict]:
+                collisions: Callable[[], frozenset] = frozenset) -> tuple[list[dict], dict]:
     """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
-    collisions: (commune of today, Mã hộ) used by two districts (store.case_collisions)."""
+    collisions(): (commune of today, Mã hộ) used by two districts (store.case_collisions)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
     outcomes = {kind: _validate_kind(kind, by_id, rule_summary, collisions) for kind in DATA_SHEETS}
@@ -197,7 +198,7 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
 
 
 def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
-                   collisions: frozenset = frozenset()) -> KindOutcome | None:
+                   collisions: Callable[[], frozenset] = frozenset) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule suite run on it."""
     parts = []
     for submission_id, workbook in by_id.items():
@@ -213,8 +214,8 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
         if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
-    if kind == "houses" and collisions:
-        frame["household_id_collision"] = _colliding_ids(frame, by_id, collisions)
+    if kind == "houses" and any(w.cover is not None and w.cover.unit_type == "commune" for w in by_id.values()):
+        frame["household_id_collision"] = _colliding_ids(frame, by_id, collisions())
     findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
     for name, counts in summary.items():
         total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})

@@ -15,6 +15,7 @@ Households are never divided by area: the sources give no shares.
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,12 @@ def commune_map(seeds_dir: Path = SEEDS_DIR) -> list[Mapped]:
     for code, name in today.items():
         result.append(Mapped(LIST_2025_07, code, name, "", code, name, EXACT))
     return result
+
+
+@functools.cache
+def today_by_commune() -> dict[tuple[str, str], str]:
+    """(commune_list, commune_code) -> the code of its unit of today's map, where it has one."""
+    return {(m.commune_list, m.commune_code): m.commune_2025_code for m in commune_map() if m.commune_2025_code}
 
 
 def commune_map_csv(seeds_dir: Path = SEEDS_DIR) -> str:

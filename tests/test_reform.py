@@ -38,10 +38,17 @@ def _write_sources(sources):
         poverty("04012", "Xã Chiềng Hắc", 2024, 700, 140, 70, ethnic=None, rate=None, no=1),     # approximate -> 03980
         poverty("04027", "Xã Mường Sang", 2024, 900, 90, 45, ethnic=None, rate=None, no=2),      # approximate -> 03980
         poverty("03988", "Xã Tân Hợp", 2024, 400, 80, 20, ethnic=None, rate=None, no=3),         # no main successor
-    ], houses=[house("HC1", "03985", "Xã Chiềng Sơn", start=D(2024, 10, 1), done=D(2024, 12, 1))])
+    ], houses=[house("HC1", "03985", "Xã Chiềng Sơn", start=D(2024, 10, 1), done=D(2024, 12, 1)),
+               house("HC3", "03985", "Xã Chiềng Sơn", start=D(2024, 10, 1), done=D(2024, 12, 1), no=2)])
     # Vân Hồ used the same Mã hộ for another case in Chiềng Xuân, which merged into Chiềng Sơn in July
     submission(sources / "128_2024_12.xlsx", district="128", period="12/2024",
-               houses=[house("HC1", "04056", "Xã Chiềng Xuân", start=D(2024, 10, 3), done=D(2024, 12, 2))])
+               houses=[house("HC1", "04056", "Xã Chiềng Xuân", start=D(2024, 10, 3), done=D(2024, 12, 2)),
+                       house("HC3", "04056", "Xã Chiềng Xuân", start=D(2024, 10, 3), done=D(2024, 12, 2), no=2)])
+    # Chiềng Sơn names HC3 in a file of the same load as the districts' files
+    write_workbook(sources / "xa_03985_2025_09.xlsx", {
+        "Thông tin": _commune_cover("03985", "09/2025"),
+        "Nhà ở": [["STT", "Mã hộ", "Họ tên chủ hộ", "Đối tượng", "Hình thức hỗ trợ", "Ngân sách trung ương",
+                   "Tình trạng"], [1, "HC3", "Lò Văn Test", "Hộ nghèo", "Sửa chữa", 20_000_000, "Đang thi công"]]})
     # a case started under the district in 2025-06 (Chiềng Đen, now part of Phường Chiềng An) ...
     submission(sources / "116_2025_06.xlsx", district="116", period="06/2025", houses=[
         house("HX1", "03661", "Xã Chiềng Đen", start=D(2025, 5, 2), done=None, status="Đang thi công")])
@@ -161,13 +168,17 @@ def test_a_household_id_two_districts_used_in_one_commune_of_today_stays_two_cas
                           "where household_id = 'HC1' order by district_code")
     assert cases == [("123", "03985", "03985"), ("128", "04056", "03985")]
     assert query(loaded, "select commune_2025_code, household_id, district_codes from audit.case_collisions") == [
-        ("03985", "HC1", "123, 128")]
+        ("03985", "HC1", "123, 128"), ("03985", "HC3", "123, 128")]
     # the commune's report naming that id is a row error asking for a new id; its other row loads
     rejected = query(loaded, "select r.excel_row, r.\"column\", r.reason from audit.rejected_rows as r join "
                              "audit.submissions as s using (submission_id) where s.file_name = 'xa_03985_2025_08.xlsx'")
     assert [(row, column) for row, column, _ in rejected] == [(2, "Mã hộ")] and "new Mã hộ" in rejected[0][2]
     assert query(loaded, "select household_id, district_code from marts.fct_houses where commune_list = '2025-07' "
                          "and commune_code = '03985'") == [("HC2", None)]
+    # the same when the districts' files and the commune's arrive in one load
+    same_load = query(loaded, "select r.excel_row, r.\"column\" from audit.rejected_rows as r join audit.submissions "
+                              "as s using (submission_id) where s.file_name = 'xa_03985_2025_09.xlsx'")
+    assert same_load == [(2, "Mã hộ")]
 
 
 def test_a_row_naming_another_commune_is_a_row_error_and_the_feedback_goes_to_the_commune(loaded):

@@ -188,3 +188,15 @@ def test_an_existing_warehouse_upgrades_in_place(tmp_path):
         assert con.execute("select commune_list, village from raw.poverty").fetchall() == [("2024", None)]
     finally:
         con.close()
+
+
+def test_commune_era_completeness_view_counts_per_month_and_lists_late_communes():
+    from pipeline.defs.reporting import commune_era_summary
+
+    rows = [("03646", "Phường Tô Hiệu", D(2025, 7, 1), "on_time"), ("03664", "Phường Chiềng An", D(2025, 7, 1), "late"),
+            ("03646", "Phường Tô Hiệu", D(2025, 8, 1), "missing"), ("03664", "Phường Chiềng An", D(2025, 8, 1), "on_time")]
+    lines = commune_era_summary(rows).splitlines()
+    assert lines[0].startswith("| month | ✓ on_time | L late | ✗ missing")
+    assert lines[2:4] == ["| 2025-08 | 1 | 0 | 1 | 0 | 0 |", "| 2025-07 | 1 | 1 | 0 | 0 | 0 |"]
+    assert "| 2025-08 | 03646 | Phường Tô Hiệu | missing |" in lines
+    assert "| 2025-07 | 03664 | Phường Chiềng An | late |" in lines

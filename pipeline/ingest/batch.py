@@ -5,7 +5,6 @@ No Dagster here: pipeline/defs/assets/ingest.py wraps run_ingest() in an asset.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import os
 import threading
@@ -16,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from pipeline import crosswalk
 from pipeline.ingest import rules, safety
 from pipeline.ingest import workers as worker_pool
 from pipeline.ingest.discover import SourceFile, discover, mtime_key
@@ -133,7 +133,7 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
             entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
-                                          store.case_collisions(con))
+                                          lambda ids: store.house_districts(con, ids))
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -160,7 +160,9 @@ def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.Dat
     submission already loaded this case (known_cases: (commune of today, household id) keys ->
     the known ones), or another file of this batch gives it with its head. A case is keyed by
     Mã hộ within today's commune, so a district-era case is known to its new commune."""
-    today = _today_communes()
+    from pipeline.crosswalk import today_by_commune   # the crosswalk seed, read once
+
+    today = today_by_commune()
     sheets = [(index, wb.sheets["houses"]) for index, wb in enumerate(parsed)
               if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
     keyed = []
@@ -181,14 +183,6 @@ def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.Dat
                                     for key, head in zip(keys, sheet.data["household_head"])]
 
 
-@functools.lru_cache(maxsize=1)
-def _today_communes() -> dict[tuple[str, str], str]:
-    """(commune_list, commune_code) -> its unit on today's map (the crosswalk seed)."""
-    from pipeline.crosswalk import commune_map
-
-    return {(m.commune_list, m.commune_code): m.commune_2025_code for m in commune_map() if m.commune_2025_code}
-
-
 @dataclass
 class KindOutcome:
     """One sheet kind of a batch after the rule suite: rows to load and what the rules found."""
@@ -201,12 +195,12 @@ class KindOutcome:
 
 
 def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
-                collisions: frozenset = frozenset()) -> tuple[list[dict], dict]:
+                house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> tuple[list[dict], dict]:
     """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
-    collisions: (commune of today, Mã hộ) used by two districts (store.case_collisions)."""
+    house_districts(ids): what the warehouse already holds of these Mã hộ (store.house_districts)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, collisions) for kind in DATA_SHEETS}
+    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, house_districts) for kind in DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -233,7 +227,7 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
 
 
 def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
-                   collisions: frozenset = frozenset()) -> KindOutcome | None:
+                   house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule suite run on it."""
     parts = []
     for submission_id, workbook in by_id.items():
@@ -249,8 +243,8 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
         if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
-    if kind == "houses" and collisions:
-        frame["household_id_collision"] = _colliding_ids(frame, by_id, collisions)
+    if kind == "houses" and any(w.cover is not None and w.cover.unit_type == "commune" for w in by_id.values()):
+        frame["household_id_collision"] = _colliding_ids(frame, by_id, house_districts)
     findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
     for name, counts in summary.items():
         total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})
@@ -270,12 +264,20 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
     return outcome
 
 
-def _colliding_ids(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], collisions: frozenset) -> list:
-    """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune."""
-    communes = {sid: w.cover.unit_code for sid, w in by_id.items()
-                if w.cover is not None and w.cover.unit_type == "commune"}
-    return [household if (communes.get(sid), household) in collisions else None
-            for sid, household in zip(frame["submission_id"], frame["household_id"])]
+def _colliding_ids(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], house_districts) -> list:
+    """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune
+    (districts from the warehouse and from this batch's own district reports)."""
+    units = {sid: (w.cover.unit_type, w.cover.unit_code) for sid, w in by_id.items() if w.cover is not None}
+    rows = list(zip(frame["submission_id"], frame["household_id"], frame["commune_list"], frame["commune_code"]))
+    asked = [household for sid, household, _, _ in rows if units.get(sid, ("",))[0] == "commune" and household]
+    districts = {key: set(value) for key, value in house_districts(asked).items()} if asked else {}
+    today = crosswalk.today_by_commune()
+    for sid, household, commune_list, commune_code in rows:
+        unit_type, unit_code = units.get(sid, (None, None))
+        if unit_type == "district" and (commune_list, commune_code) in today:
+            districts.setdefault((today[(commune_list, commune_code)], household), set()).add(unit_code)
+    return [household if units.get(sid, ("",))[0] == "commune" and len(districts.get((units[sid][1], household), ())) > 1
+            else None for sid, household, _, _ in rows]
 
 
 _NO_CELL = {"sheet": "", "sheet_kind": "cover", "excel_row": None, "column": None, "cell": None, "value": None}

@@ -157,26 +157,33 @@ def _crosswalk_frame():
     """(commune_list, commune_code) -> commune_2025_code for every commune with a unit on today's map."""
     import pandas as pd   # lazily, like write_batch
 
-    from pipeline.crosswalk import commune_map
+    from pipeline.crosswalk import today_by_commune
 
-    return pd.DataFrame([(m.commune_list, m.commune_code, m.commune_2025_code) for m in commune_map()
-                         if m.commune_2025_code], columns=["commune_list", "commune_code", "commune_2025_code"])
+    return pd.DataFrame([(lst, code, today) for (lst, code), today in today_by_commune().items()],
+                        columns=["commune_list", "commune_code", "commune_2025_code"])
 
 
-def case_collisions(con) -> frozenset[tuple[str, str]]:
-    """(commune of today, Mã hộ) pairs that two districts used for two cases now in one commune
-    (reporting-units-2025.md): a commune's report naming such an id is asked for a new one."""
+def house_districts(con, household_ids: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(commune of today, Mã hộ) -> the districts whose current reports carry that id there, for these
+    ids only: two districts may have used one Mã hộ for two cases now in one commune."""
+    import pandas as pd   # lazily, like write_batch
+
     con.register("crosswalk_frame", _crosswalk_frame())
+    con.register("ids_frame", pd.DataFrame({"household_id": sorted(set(household_ids))}))
     try:
         rows = con.execute(
-            "select m.commune_2025_code, h.household_id from raw.houses as h "
+            "select distinct m.commune_2025_code, h.household_id, s.district_code from raw.houses as h "
+            "join ids_frame as i on h.household_id = i.household_id "
             "join raw.submissions as s on h.submission_id = s.submission_id "
             "join crosswalk_frame as m on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
-            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null "
-            "group by 1, 2 having count(distinct s.district_code) > 1").fetchall()
+            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null").fetchall()
     finally:
         con.unregister("crosswalk_frame")
-    return frozenset((code, household) for code, household in rows)
+        con.unregister("ids_frame")
+    found: dict[tuple[str, str], set[str]] = {}
+    for today, household, district in rows:
+        found.setdefault((today, household), set()).add(district)
+    return found
 
 
 def get_state(con, key: str) -> str | None:

@@ -43,7 +43,8 @@ GRANTS_PER_FILE = 20              # x 756 files ~ 15,000 grant rows at scale 1
 # The canonical headers of the submission format (pipeline/sheets.py), in the canonical order.
 HOUSE_HEADERS = [c.header for c in COLUMNS["houses"]]
 GRANT_HEADERS = [c.header for c in COLUMNS["grants"]]
-POVERTY_HEADERS = [c.header + (" (%)" if c.key == "poverty_rate_pct" else "") for c in COLUMNS["poverty"]]
+POVERTY_HEADERS = [c.header + (" (%)" if c.key == "poverty_rate_pct" else "") for c in COLUMNS["poverty"]
+                   if c.key != "village"]   # one row per commune: no village column
 
 CATEGORIES = ["Hộ nghèo", "Hộ nghèo", "Hộ nghèo", "Hộ cận nghèo", "Hộ có công", "Hộ khó khăn khác"]
 SUPPORT = {"Xây mới": (40_000_000, 15_000_000, 5_000_000), "Sửa chữa": (20_000_000, 7_000_000, 3_000_000)}
@@ -131,7 +132,7 @@ def _write_district(args: tuple) -> list[tuple[str, int, int, int]]:
     for index, (y, m) in enumerate(ALL_MONTHS[:n_months]):
         path = Path(out) / district / f"bao_cao_{district}_{y}_{m:02d}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
-        communes = (c24 if (y, m) <= (2024, 12) else c25)[district]
+        communes = (c24 if (y, m) <= (2025, 1) else c25)[district]   # the 200-list from 2025-02-01
         grants = _grants(rng, communes, GRANTS_PER_FILE * scale)
         poverty = _poverty(rng, c24[district] if y - 1 <= 2024 else c25[district], y - 1) if m == 1 and y > 2020 else []
         houses = _write_file(path, district, y, m, index, cases, grants, poverty)

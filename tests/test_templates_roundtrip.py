@@ -32,7 +32,11 @@ UNTOUCHED = {("116", NOV), ("122", NOV), ("121", MAR), ("124", MAR)}   # 122 and
 FILLED = {("118", NOV), ("120", MAR)}
 BYPASSED = ("119", NOV)
 NEW_HEADS = ["Lò Văn Mới Thêm", "Cà Thị Mới Xong"]
-PROVENANCE = {"reported_period", "first_reported_period", "submissions_reporting", "submission_id", "excel_row"}
+# Where a row was reported, not what it says. The commune as reported carries the list of the
+# reporting month (commune_list, commune_key): a 2025-01 case re-reported in 2025-02 is the same
+# case (same case_key) on the 200-list instead of the 204-list.
+PROVENANCE = {"reported_period", "first_reported_period", "submissions_reporting", "submission_id", "excel_row",
+              "commune_list", "commune_key"}
 
 
 def sheet_columns(sheet) -> dict[str, int]:

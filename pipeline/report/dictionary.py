@@ -32,6 +32,7 @@ def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None) 
                                     "the data dictionary is made from the dbt build's database")
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
         target = Path(work) / "target"
+        _reuse_parse(warehouse_dir, target)
         command = [transform.dbt_executable(), *transform.docs_args(warehouse_dir, as_of or dt.date.today(),
                                                                      target, Path(work) / "logs"),
                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
@@ -45,3 +46,13 @@ def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None) 
         shutil.copyfile(page, temp)
     os.replace(temp, out_path)
     return out_path
+
+
+def _reuse_parse(warehouse_dir: Path, target: Path) -> None:
+    """Start from the build's partial_parse.msgpack (same project, same vars): dbt then skips a
+    full parse of the project, seconds on every load. dbt re-parses by itself when it no longer fits."""
+    built = transform.target_path(warehouse_dir) / "partial_parse.msgpack"
+    if built.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, target / built.name)
+

@@ -179,3 +179,22 @@ def test_cli_report_rebuilds_it(demo):
     assert f"report: {demo['html']}" in done.stdout and f"report PDF: {demo['pdf']}" in done.stdout
     assert demo["html"].stat().st_mtime_ns > before
     assert_matches_marts(island(demo["html"].read_text(encoding="utf-8")), demo["warehouse"] / "bi.duckdb")
+
+
+def test_the_data_dictionary_is_kept_while_it_describes_the_same_project(demo):
+    """The load's report regenerates the dictionary only when the dbt project, the raw layer or the
+    day changed: a load that only brought new files keeps it (a dbt process less)."""
+    import datetime as dt
+
+    from pipeline.report import dictionary
+
+    page = demo["dictionary"]
+    marker = page.with_name(f".{page.name}.version")
+    assert marker.read_text(encoding="utf-8") == dictionary.describes(dt.date.today())
+    before = page.stat().st_mtime_ns
+    assert dictionary.generate(demo["warehouse"], page, if_changed=True) == page
+    assert page.stat().st_mtime_ns == before
+    marker.write_text("an older project", encoding="utf-8")
+    dictionary.generate(demo["warehouse"], page, if_changed=True)
+    assert page.stat().st_mtime_ns != before and "dbt" in page.read_text(encoding="utf-8")
+    assert marker.read_text(encoding="utf-8") == dictionary.describes(dt.date.today())

@@ -4,7 +4,7 @@ Generates the workload once (tools.bench_data) into a temporary folder, then mea
 each in its own subprocess (wall time, and peak memory = the maximum over time of the
 summed RSS of the whole process tree, polled every 50 ms):
 
-1. full backfill: `python -m pipeline load` into an empty warehouse (ingest + GX + dbt + publish);
+1. full backfill: `python -m pipeline load` into an empty warehouse (ingest + rules + dbt + publish + report);
 2. the floor: a bare python-calamine read of every sheet of every file;
 3. the peer: `pandas.read_excel(path, sheet_name=None)` (default engine) over every file,
    straight into DuckDB tables, no validation;
@@ -59,12 +59,15 @@ con.close()
 """
 
 
-def measure(args: list[str], env: dict | None = None) -> tuple[float, float, int]:
+LOGS: Path | None = None   # --logs: keep each step's output there (its progress lines are the profile)
+
+
+def measure(args: list[str], env: dict | None = None, name: str = "step") -> tuple[float, float, int]:
     """(wall seconds, peak MB of the process tree, exit code)."""
     started = time.perf_counter()
     env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "DAGSTER_HOME"}   # ephemeral instance
-    proc = psutil.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL)
+    out = open(LOGS / f"{name}.log", "w") if LOGS else subprocess.DEVNULL
+    proc = psutil.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT if LOGS else subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
         total = 0
@@ -78,11 +81,14 @@ def measure(args: list[str], env: dict | None = None) -> tuple[float, float, int
             pass
         peak = max(peak, total)
         time.sleep(0.05)
+    if LOGS:
+        out.close()
     return time.perf_counter() - started, peak / 2**20, proc.returncode
 
 
-def load(sources: Path, warehouse: Path) -> tuple[float, float, int]:
-    return measure([PY, "-m", "pipeline", "load", "--sources", str(sources), "--warehouse", str(warehouse)])
+def load(sources: Path, warehouse: Path, name: str = "load") -> tuple[float, float, int]:
+    return measure([PY, "-m", "pipeline", "load", "--sources", str(sources), "--warehouse", str(warehouse)],
+                   name=name)
 
 
 def run(scale: int, work: Path, say) -> dict:
@@ -106,16 +112,16 @@ def run(scale: int, work: Path, say) -> dict:
     results["counts"] = counts
 
     say("floor: bare python-calamine read ...")
-    results["floor"] = measure([PY, "-c", FLOOR, str(data)])
+    results["floor"] = measure([PY, "-c", FLOOR, str(data)], name="floor")
     say("peer: pandas.read_excel -> DuckDB ...")
-    results["peer"] = measure([PY, "-c", PEER, str(data), str(work / "peer.duckdb")])
+    results["peer"] = measure([PY, "-c", PEER, str(data), str(work / "peer.duckdb")], name="peer")
     say("pipeline: full backfill ...")
-    results["backfill"] = load(data, work / "warehouse")
+    results["backfill"] = load(data, work / "warehouse", "backfill")
     say("pipeline: nothing new ...")
-    results["nothing_new"] = load(data, work / "warehouse")
+    results["nothing_new"] = load(data, work / "warehouse", "nothing_new")
     shutil.move(spare, held)
     say("pipeline: one new file ...")
-    results["one_new"] = load(data, work / "warehouse")
+    results["one_new"] = load(data, work / "warehouse", "one_new")
     return results
 
 
@@ -126,7 +132,7 @@ def growth(scale: int, work: Path, say) -> tuple[int, float, float]:
     say(f"growth: generating scale {scale} ...")
     counts = bench_data.generate(data, scale=scale)
     say(f"growth: backfill at scale {scale} ...")
-    wall, peak, _ = load(data, work / f"warehouse_x{scale}")
+    wall, peak, _ = load(data, work / f"warehouse_x{scale}", f"backfill_x{scale}")
     shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(work / f"warehouse_x{scale}", ignore_errors=True)
     return counts["rows"], wall, peak
@@ -145,17 +151,17 @@ def table(r: dict, grow: list[tuple[int, int, float, float]]) -> str:
         "| measurement | wall (s) | peak memory (MB) | throughput (rows/s) | note |",
         "|---|---:|---:|---:|---|",
         f"| full backfill (`python -m pipeline load`, empty warehouse) | {bf:.1f} | {r['backfill'][1]:.0f} | "
-        f"{rows / bf:,.0f} | exit {r['backfill'][2]}; ingest + GX + dbt build + publish |",
+        f"{rows / bf:,.0f} | exit {r['backfill'][2]}; ingest + rules + dbt build + publish + report |",
         f"| floor: bare python-calamine read of every sheet | {fl:.1f} | {r['floor'][1]:.0f} | {rows / fl:,.0f} | |",
         f"| peer: `pandas.read_excel` → DuckDB, no validation | {pe:.1f} | {r['peer'][1]:.0f} | {rows / pe:,.0f} | |",
         f"| nothing new (second load) | {r['nothing_new'][0]:.1f} | {r['nothing_new'][1]:.0f} | | "
         f"exit {r['nothing_new'][2]}; no dbt, no GX, no file read |",
         f"| one new file after the backfill | {r['one_new'][0]:.1f} | {r['one_new'][1]:.0f} | | "
-        f"exit {r['one_new'][2]}; ingest 1 file + dbt build + publish |",
+        f"exit {r['one_new'][2]}; ingest 1 file + dbt build + publish + report |",
         "",
         f"- pipeline / floor: **{bf / fl:.2f}×** (target ≤ 2×)",
         f"- peer / pipeline: **{pe / bf:.2f}×** (target ≥ 5×)",
-        f"- one new file − nothing new: {r['one_new'][0] - r['nothing_new'][0]:.1f} s (a dbt build of the marts + publish)",
+        f"- one new file − nothing new: {r['one_new'][0] - r['nothing_new'][0]:.1f} s (a dbt build of the marts + publish + report)",
     ]
     if grow:
         lines += ["", "| growth: backfill at scale | rows | wall (s) | peak memory (MB) | µs per row | vs scale 1 |",
@@ -164,6 +170,9 @@ def table(r: dict, grow: list[tuple[int, int, float, float]]) -> str:
         for scale, n, wall, peak in grow:
             lines.append(f"| {scale} | {n:,} | {wall:.1f} | {peak:.0f} | {wall / n * 1e6:.1f} | "
                          f"{(wall / n) / base:.2f}× |")
+        per_row = {scale: wall / n for scale, n, wall, _ in grow}
+        if 2 in per_row and 4 in per_row:
+            lines += ["", f"- time per row, scale 4 / scale 2: **{per_row[4] / per_row[2]:.2f}×** (target within 10 %)"]
     return "\n".join(lines) + "\n"
 
 
@@ -172,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.md"))
     parser.add_argument("--growth", default="1,2,4", help="scales for the growth curve ('' to skip)")
+    parser.add_argument("--logs", type=Path, help="keep each step's output (progress lines) in this folder")
     args = parser.parse_args(argv)
+    global LOGS
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+        LOGS = args.logs
 
     def say(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

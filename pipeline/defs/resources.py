@@ -55,9 +55,8 @@ def default_warehouse() -> WarehouseResource:
 
 
 def dbt_resource():
-    from dagster_dbt import DbtCliResource
-
     from pipeline import transform
+    from pipeline.defs.dbt_cli import LocalDbtCliResource   # no `dbt --version` subprocess per run
 
-    return DbtCliResource(project_dir=transform.dbt_project(), profiles_dir=str(config.DBT_PROJECT_DIR),
+    return LocalDbtCliResource(project_dir=transform.dbt_project(), profiles_dir=str(config.DBT_PROJECT_DIR),
                           dbt_executable=transform.dbt_executable())

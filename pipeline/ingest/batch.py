@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,8 +120,6 @@ def _plan(con, files: list[SourceFile], received_at, run_id) -> tuple[list[dict]
 def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestResult, progress, workers) -> None:
     workers = workers or min(2, os.cpu_count() or 1)
     pool = worker_pool.new_pool(workers) if workers > 1 and len(to_parse) >= IN_PROCESS_BELOW else None
-    # Great Expectations takes seconds to import: do it while the workers parse the first batch.
-    threading.Thread(target=rules.preload, daemon=True).start()
     try:
         done = 0
         batches = _batches(to_parse)

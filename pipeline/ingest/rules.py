@@ -3,8 +3,8 @@
 The frame of a sheet kind holds the typed rows of every submission in a batch. Each
 expectation carries its column, severity and plain-language reasons in `meta`; GX's
 row-level results (unexpected_index_list on `row_key`) become rejected rows or warnings.
-Great Expectations is imported lazily: it costs seconds, and a load with nothing new
-must not pay for it.
+Great Expectations is imported lazily: it costs seconds and ~280 MB, and neither a load
+with nothing new nor a batch whose rows no rule could fail (pipeline/ingest/precheck.py) pays for it.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.ingest import precheck
 from pipeline.ingest.sheets import (
     CATEGORY, FUNDING_SOURCE, HOUSE_NORM_VND, HOUSE_STATUS, NORM_MULTIPLE, PROGRAMME,
     RATE_TOLERANCE_PP, SUPPORT_TYPE,
@@ -340,13 +341,25 @@ def _kind_validation(kind: str):
 
 
 def validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, dict]]:
-    """Run the kind's suite on the frame: (row findings, per-rule summary for checks)."""
+    """Run the kind's suite on the frame: (row findings, per-rule summary for checks).
+
+    GX judges only the rows some rule could fail (pipeline/ingest/precheck.py, vectorised over
+    the whole frame, a superset of GX's findings); rows no rule could fail pass every rule, so
+    a clean batch needs neither GX's import nor a validation.
+    """
+    passed = {rule.name: {"success": True, "unexpected": 0, "severity": rule.severity} for rule in RULES[kind]}
     if frame.empty:
-        return [], {rule.name: {"success": True, "unexpected": 0, "severity": rule.severity} for rule in RULES[kind]}
-    with _PRELOAD_LOCK:
-        gx, context = _gx_context()
+        return [], passed
     # Only the columns the rules read: GX hashes the whole frame (twice) per validation.
     frame = frame[_rule_columns(kind, frame)]
+    suspect = precheck.suspects(RULES[kind], frame)
+    if not suspect.any():
+        return [], passed
+    return _gx_validate(kind, frame[suspect.to_numpy()])
+
+
+def _gx_validate(kind: str, frame: pd.DataFrame) -> tuple[list[Finding], dict[str, dict]]:
+    """The kind's GX suite on these rows (row_key identifies them)."""
     definition, suite, by_name = _kind_validation(kind)
     batch = definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(

@@ -94,9 +94,11 @@ def _write(path: Path, text: str) -> None:
 
 
 def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary: bool = True,
-                 as_of: dt.date | None = None, generated_at: dt.datetime | None = None) -> ReportResult:
+                 as_of: dt.date | None = None, generated_at: dt.datetime | None = None,
+                 dictionary_if_changed: bool = False) -> ReportResult:
     """Write the report of this warehouse. The PDF and the data dictionary are skipped (and said
-    so in the result) when there is no Chromium or no internal warehouse; other failures raise."""
+    so in the result) when there is no Chromium or no internal warehouse; other failures raise.
+    dictionary_if_changed: keep a data dictionary that still describes this project (the load's asset)."""
     bi = store.bi_path(warehouse_dir)
     if not bi.exists():
         raise ReportError(f"no published warehouse at {bi}: run `python -m pipeline load` first")
@@ -117,7 +119,8 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
         result.skipped["pdf"] = "not asked for"
     if with_dictionary:
         try:
-            result.dictionary = dictionary.generate(warehouse_dir, out / DICTIONARY_NAME, as_of)
+            result.dictionary = dictionary.generate(warehouse_dir, out / DICTIONARY_NAME, as_of,
+                                                   if_changed=dictionary_if_changed)
         except dictionary.DictionaryUnavailable as missing:
             result.skipped["dictionary"] = str(missing)
     else:

@@ -9,6 +9,7 @@ removed afterwards. Call it holding the warehouse's write lock: dbt opens the in
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pipeline import transform
 from pipeline.config import DBT_PROJECT_DIR
-from pipeline.warehouse import store
+from pipeline.warehouse import state, store
 
 TIMEOUT_S = 600
 
@@ -26,14 +27,34 @@ class DictionaryUnavailable(RuntimeError):
     """No internal warehouse here (e.g. a folder holding only a copied bi.duckdb)."""
 
 
-def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None) -> Path:
+def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None, if_changed: bool = False) -> Path:
+    """if_changed: keep the page already there when what it describes has not changed since (the
+    load's report: a dbt process less, seconds, on every load that only brought new files)."""
     if not store.internal_path(warehouse_dir).exists():
         raise DictionaryUnavailable(f"no internal warehouse at {store.internal_path(warehouse_dir)}: "
                                     "the data dictionary is made from the dbt build's database")
+    as_of = as_of or dt.date.today()
+    marker = out_path.with_name(f".{out_path.name}.version")
+    version = describes(as_of)
+    if if_changed and out_path.exists() and marker.exists() and marker.read_text(encoding="utf-8") == version:
+        return out_path
+    _generate(warehouse_dir, out_path, as_of)
+    marker.write_text(version, encoding="utf-8")
+    return out_path
+
+
+def describes(as_of: dt.date) -> str:
+    """What the page is made of: the dbt project and publish code (state.build_fingerprint), the raw
+    layer's DDL, and as_of (compiled into a model's SQL). The catalog holds names and types, no data."""
+    raw = hashlib.sha256(store.RAW_SCHEMA_SQL.encode()).hexdigest()[:16]
+    return f"{state.build_fingerprint()}:{raw}:{as_of.isoformat()}"
+
+
+def _generate(warehouse_dir: Path, out_path: Path, as_of: dt.date) -> None:
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
         target = Path(work) / "target"
-        command = [transform.dbt_executable(), *transform.docs_args(warehouse_dir, as_of or dt.date.today(),
-                                                                     target, Path(work) / "logs"),
+        _reuse_parse(warehouse_dir, target)
+        command = [transform.dbt_executable(), *transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"),
                    "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=DBT_PROJECT_DIR)
         page = target / "static_index.html"
@@ -44,4 +65,13 @@ def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None) 
         temp = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
         shutil.copyfile(page, temp)
     os.replace(temp, out_path)
-    return out_path
+
+
+def _reuse_parse(warehouse_dir: Path, target: Path) -> None:
+    """Start from the build's partial_parse.msgpack (same project, same vars): dbt then skips a
+    full parse of the project, seconds on every load. dbt re-parses by itself when it no longer fits."""
+    built = transform.target_path(warehouse_dir) / "partial_parse.msgpack"
+    if built.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, target / built.name)
+

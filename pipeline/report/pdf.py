@@ -11,9 +11,13 @@ import tempfile
 from pathlib import Path
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
+# --single-process --no-zygote: one process instead of browser + zygote + renderer + utilities.
+# Measured printing one page: the same PDF text, peak RSS of the process tree ~405 MB instead
+# of ~1,170 MB (it was the load's peak), and no slower.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--disable-extensions", "--no-pdf-header-footer"]
+         "--disable-dev-shm-usage", "--disable-extensions", "--no-pdf-header-footer",
+         "--single-process", "--no-zygote"]
 TIMEOUT_S = 180
 
 

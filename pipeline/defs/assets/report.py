@@ -14,7 +14,8 @@ def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     from pipeline.report import build
 
     with warehouse.write_lock():
-        result = build.build_report(warehouse.warehouse)
+        # the data dictionary only when the dbt project, raw layer or day changed (new files change none)
+        result = build.build_report(warehouse.warehouse, dictionary_if_changed=True)
     for what, why in result.skipped.items():
         context.log.warning(f"{what} not written: {why}")
     head = result.figures.get("headline", {})

@@ -25,3 +25,9 @@ def cache_dir() -> Path:
     """Per-user cache (the parsed dbt manifest): outside the source tree, which may be read-only."""
     base = os.environ.get("PIPELINE_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "son-la-pipeline"
+
+
+def default_warehouse_url() -> str | None:
+    """$PIPELINE_WAREHOUSE_URL (postgresql://user:password@host:port/db): the warehouse on
+    PostgreSQL. Unset: the DuckDB file in the warehouse folder."""
+    return os.environ.get("PIPELINE_WAREHOUSE_URL") or None

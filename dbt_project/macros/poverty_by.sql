@@ -56,8 +56,8 @@ review_year_list as (
     select
         review_years.review_year,
         coalesce(
-            arg_max(in_force.list_year, in_force.valid_from),
-            (select arg_min(list_year, valid_from) from admin_unit_lists)
+            {{ value_at_max('in_force.list_year', 'in_force.valid_from') }},
+            (select {{ value_at_min('list_year', 'valid_from') }} from admin_unit_lists)
         ) as admin_list_year
 
     from (select distinct review_year from unit_year) as review_years

@@ -21,8 +21,14 @@ problems as (
     union all
 
     select list_year, 'list_year or seed_name used twice' as problem
-    from lists
-    qualify count(*) over (partition by list_year) > 1 or count(*) over (partition by seed_name) > 1
+    from (
+        select
+            list_year,
+            count(*) over (partition by list_year) as lists_with_year,
+            count(*) over (partition by seed_name) as lists_with_seed
+        from lists
+    ) as counted
+    where lists_with_year > 1 or lists_with_seed > 1
 
     union all
 

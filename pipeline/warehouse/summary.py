@@ -15,6 +15,7 @@ class LedgerSummary:
     by_status: dict[str, int]
     last_run: dict[str, int]
     rows: dict[str, int]
+    warehouse_url: str | None = None
 
     @property
     def anything_rejected(self) -> bool:
@@ -23,6 +24,11 @@ class LedgerSummary:
 
     def text(self, seconds: float) -> str:
         bi = store.bi_path(self.warehouse_dir)
+        published = bi if bi.exists() else "(not published yet)"
+        if self.warehouse_url:   # BI reads the database itself
+            from pipeline.warehouse.pg import display_url
+
+            published = f"{display_url(self.warehouse_url)} (schemas marts, audit)"
         lines = [
             f"Summary ({seconds:.1f} s)",
             "  files by status (whole ledger): "
@@ -31,8 +37,10 @@ class LedgerSummary:
             f"{self.last_run.get('rows_loaded', 0)} rows loaded, {self.last_run.get('rows_rejected', 0)} rejected",
             f"  rows in the ledger: read {self.rows.get('rows_read', 0)}, loaded {self.rows.get('rows_loaded', 0)}, "
             f"rejected {self.rows.get('rows_rejected', 0)}, skipped {self.rows.get('rows_skipped', 0)}",
-            f"  published warehouse: {bi if bi.exists() else '(not published yet)'}",
+            f"  published warehouse: {published}",
         ]
+        if self.warehouse_url:   # the report is SQL over bi.duckdb, which PostgreSQL loads do not write
+            return "\n".join([*lines, "  report: (not built: the warehouse is on PostgreSQL)"])
         # the provincial report (pipeline/report/build.py), built after each publish
         report = self.warehouse_dir / "report"
         for label, name in (("report", "index.html"), ("report PDF", "report.pdf"),
@@ -42,11 +50,11 @@ class LedgerSummary:
         return "\n".join(lines)
 
 
-def ledger_summary(warehouse_dir: Path, run_id: str | None = None) -> LedgerSummary:
+def ledger_summary(warehouse_dir: Path, run_id: str | None = None, url: str | None = None) -> LedgerSummary:
     """The ledger's state; 'this run' = the entries the load `run_id` received (none if None)."""
-    if not store.internal_path(warehouse_dir).exists():
+    if not url and not store.internal_path(warehouse_dir).exists():
         return LedgerSummary(warehouse_dir, {}, {}, {})
-    con = store.connect(warehouse_dir, read_only=True)
+    con = store.connect(warehouse_dir, read_only=True, url=url)
     try:
         by_status = dict(con.execute("select status, count(*) from raw.submissions group by 1").fetchall())
         row = con.execute("select coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), "
@@ -59,4 +67,4 @@ def ledger_summary(warehouse_dir: Path, run_id: str | None = None) -> LedgerSumm
         last_run = dict(zip(["entries", "rows_loaded", "rows_rejected", "files_rejected"], map(int, last)))
     finally:
         con.close()
-    return LedgerSummary(warehouse_dir, by_status, last_run, rows)
+    return LedgerSummary(warehouse_dir, by_status, last_run, rows, url)

@@ -33,14 +33,10 @@ joined as (
 
 ),
 
-ranked as (
+counted as (
 
     select
         *,
-        row_number() over (
-            partition by district_code, household_id
-            order by {{ submission_recency_order() }}
-        ) as recency_rank,
         count(*) over (
             partition by district_code, household_id
         ) as submissions_reporting,
@@ -52,11 +48,12 @@ ranked as (
 
 ),
 
+-- the first row of each case in recency order (distinct on: the same on DuckDB and PostgreSQL)
 final as (
 
-    select * exclude (recency_rank)
-    from ranked
-    where recency_rank = 1
+    select distinct on (district_code, household_id) *
+    from counted
+    order by district_code, household_id, {{ submission_recency_order() }}
 
 )
 

@@ -30,24 +30,12 @@ joined as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by commune_code, review_year
-            order by {{ submission_recency_order() }}
-        ) as recency_rank
-
-    from joined
-
-),
-
+-- the first row per commune and year in recency order (distinct on: the same on DuckDB and PostgreSQL)
 final as (
 
-    select * exclude (recency_rank)
-    from ranked
-    where recency_rank = 1
+    select distinct on (commune_code, review_year) *
+    from joined
+    order by commune_code, review_year, {{ submission_recency_order() }}
 
 )
 

@@ -37,8 +37,9 @@ months as (
 
     select cast(month_start as date) as period
     from window_bounds,
-        unnest(generate_series(cast(window_start as timestamp), cast(window_end as timestamp),
-                               interval 1 month)) as t(month_start)
+        -- generate_series in FROM and interval '1 month': the same on DuckDB and PostgreSQL
+        generate_series(cast(window_start as timestamp), cast(window_end as timestamp),
+                        interval '1 month') as t(month_start)
 
 ),
 
@@ -47,7 +48,7 @@ grid as (
     select
         districts.district_code,
         months.period,
-        cast(months.period + interval 1 month + interval ({{ var("due_day") }} - 1) day as date) as due_date
+        cast(months.period + interval '1 month' + interval '{{ var("due_day") - 1 }} days' as date) as due_date
 
     from districts
     cross join months

@@ -109,7 +109,7 @@ def _load(args) -> int:
     _say(f"load: sources {sources} -> warehouse {warehouse_dir}" + (f", database {display_url(url)}" if url else ""))
     run_id, failed_steps = None, set()
     try:
-        with warehouse_lock(warehouse_dir, timeout=0):
+        with warehouse_lock(warehouse_dir, timeout=0, url=url):
             from pipeline.warehouse import state
 
             # Without DAGSTER_HOME there is no run history to record into, so a load with

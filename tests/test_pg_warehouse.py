@@ -107,3 +107,32 @@ def test_publish_swaps_build_schemas_in_one_go_and_grants_the_bi_role(pg_cluster
         assert con.execute("select generation from marts.t").fetchall() == [(2,)]   # the published one stays
     finally:
         con.close()
+
+
+def test_a_second_load_of_the_same_database_is_told_busy(pg_cluster, pg_database, tmp_path):
+    """Two warehouse folders (two hosts), one database: the advisory lock turns the second away (exit 3)."""
+    from pipeline.warehouse.lock import ADVISORY_LOCK_KEY
+
+    (tmp_path / "sources").mkdir()
+    holder = pg_cluster.connect(pg_database.rsplit("/", 1)[1])
+    try:
+        with holder.cursor() as cur:
+            cur.execute("select pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        done = subprocess.run([sys.executable, "-m", "pipeline", "load", "--sources", str(tmp_path / "sources"),
+                               "--warehouse", str(tmp_path / "other_host"), "--warehouse-url", pg_database],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+    finally:
+        holder.close()
+    assert done.returncode == 3, done.stderr
+    assert "another load is writing postgresql://postgres@127.0.0.1" in done.stderr
+    assert pg_cluster.password not in done.stderr + done.stdout
+
+
+def test_the_ui_resource_reads_the_url_from_the_environment_at_run_time(monkeypatch):
+    from pipeline.defs.resources import default_warehouse
+
+    monkeypatch.setenv("PIPELINE_WAREHOUSE_URL", "postgresql://loader:pw@db:5432/son_la")
+    resource = default_warehouse().process_config_and_initialize()
+    assert resource.on_postgres and resource.warehouse_url == "postgresql://loader:pw@db:5432/son_la"
+    monkeypatch.delenv("PIPELINE_WAREHOUSE_URL")
+    assert not default_warehouse().process_config_and_initialize().on_postgres

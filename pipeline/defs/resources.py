@@ -45,7 +45,7 @@ class WarehouseResource(dg.ConfigurableResource):
         if not self.take_lock:
             yield
             return
-        with warehouse_lock(self.warehouse, timeout=None):
+        with warehouse_lock(self.warehouse, timeout=None, url=self.warehouse_url):
             yield
 
     @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """The benchmark: `python -m tools.bench [--scale 1] [--out bench/results/latest.md]`
 
-Generates the workload once (pipeline.bench_data) into a temporary folder, then measures,
+Generates the workload once (tools.bench_data) into a temporary folder, then measures,
 each in its own subprocess (wall time, and peak memory = the maximum over time of the
 summed RSS of the whole process tree, polled every 50 ms):
 

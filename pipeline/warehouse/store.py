@@ -77,6 +77,7 @@ def raw_column_types() -> dict[str, dict[str, str]]:
     return columns
 
 
+@functools.cache
 def raw_columns() -> dict[str, list[str]]:
     """Table -> its columns in DDL order."""
     return {table: list(columns) for table, columns in raw_column_types().items()}

@@ -136,3 +136,22 @@ def test_the_ui_resource_reads_the_url_from_the_environment_at_run_time(monkeypa
     assert resource.on_postgres and resource.warehouse_url == "postgresql://loader:pw@db:5432/son_la"
     monkeypatch.delenv("PIPELINE_WAREHOUSE_URL")
     assert not default_warehouse().process_config_and_initialize().on_postgres
+
+
+def test_a_registered_frame_is_a_table_for_sql_as_on_duckdb(pg_database):
+    """con.register(name, frame) / unregister(name), as the ingest uses them on DuckDB."""
+    con = store.connect(None, url=pg_database)
+    try:
+        frame = pd.DataFrame({"household_id": ["H1", "H2", None], "n": [1, 2, 3], "share": [0.5, None, 1.0],
+                              "seen": pd.to_datetime(["2025-01-02 03:04:05", None, "2025-02-01 00:00:00"]),
+                              "ok": [True, False, True]})
+        con.register("ids_frame", frame)
+        rows = con.execute("select household_id, n, share, seen, ok from ids_frame where n >= ? order by n",
+                           [2]).fetchall()
+        assert rows == [("H2", 2, None, None, False), (None, 3, 1.0, dt.datetime(2025, 2, 1), True)]
+        con.register("ids_frame", frame.head(1))   # registering again replaces it
+        assert con.execute("select count(*) from ids_frame").fetchone()[0] == 1
+        con.unregister("ids_frame")
+        assert con.execute("select to_regclass('ids_frame')").fetchone()[0] is None
+    finally:
+        con.close()

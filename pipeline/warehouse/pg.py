@@ -53,6 +53,21 @@ class PgConnection:
 
     def copy_rows(self, table: str, columns: list[str], types: list[str], rows) -> None:
         """Bulk COPY of rows (tuples in `columns` order) into raw.<table>, inside the caller's transaction."""
+        self._copy(f"raw.{table}", columns, types, rows)
+
+    def register(self, name: str, frame) -> None:
+        """What DuckDB's register() gives SQL: the DataFrame as a table `name` (here a temporary
+        table of this session, filled by COPY), until unregister()."""
+        types = [_pg_type(frame[column].dtype) for column in frame.columns]
+        self.execute(f'drop table if exists "{name}"')
+        self.execute(f'create temp table "{name}" ('
+                     + ", ".join(f'"{column}" {kind}' for column, kind in zip(frame.columns, types)) + ")")
+        self._copy(f'"{name}"', list(frame.columns), types, frame.itertuples(index=False, name=None))
+
+    def unregister(self, name: str) -> None:
+        self.execute(f'drop table if exists "{name}"')
+
+    def _copy(self, table: str, columns: list[str], types: list[str], rows) -> None:
         import io
 
         buffer = io.StringIO()
@@ -62,10 +77,25 @@ class PgConnection:
         buffer.seek(0)
         quoted = ", ".join(f'"{c}"' for c in columns)
         with self._con.cursor() as cursor:
-            cursor.copy_expert(f"copy raw.{table} ({quoted}) from stdin with (format csv)", buffer)
+            cursor.copy_expert(f"copy {table} ({quoted}) from stdin with (format csv)", buffer)
 
     def close(self) -> None:
         self._con.close()
+
+
+def _pg_type(dtype) -> str:
+    """A column type for a registered DataFrame's dtype (text unless clearly something else)."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(dtype):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(dtype):
+        return "DOUBLE PRECISION"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "TIMESTAMP"
+    return "TEXT"
 
 
 def _csv_cell(value, kind: str) -> str:

@@ -8,6 +8,8 @@ rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline fa
 report (re)builds <warehouse>/report/ (index.html, report.pdf, data-dictionary.html) from the
 published bi.duckdb, as the load's last asset does: exit 0 done, 2 no published warehouse there,
 3 a load holds the warehouse, 4 the report failed.
+templates writes next month's workbook for every reporting unit (pre-filled open house cases,
+dropdowns, checks): exit 0 done, 2 bad period or no warehouse there, 4 the templates failed.
 prepare parses the dbt project once (the manifest Dagster's dbt assets are built from).
 """
 from __future__ import annotations
@@ -39,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
                         "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
     report.add_argument("--no-pdf", action="store_true", help="skip the PDF (no Chromium needed)")
     report.add_argument("--no-dictionary", action="store_true", help="skip the data dictionary (no dbt run)")
+    templates = sub.add_parser("templates", help="write each reporting unit's workbook for a month, pre-filled "
+                               "from the warehouse, with dropdowns and checks")
+    templates.add_argument("--period", help="the month to be reported, YYYY-MM (default: the month before today)")
+    templates.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
+                           "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    templates.add_argument("--out", type=Path, help="folder to write them to (default <warehouse>/templates/YYYY-MM)")
     sub.add_parser("prepare", help="parse the dbt project into the manifest cache (done by setup)")
     return parser
 
@@ -57,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "report":
             return _report(args)
+        if args.command == "templates":
+            return _templates(args)
         return _load(args)
     except Exception as error:  # a clear message, not a traceback; details with PIPELINE_DEBUG=1
         if os.environ.get("PIPELINE_DEBUG"):
@@ -203,4 +213,39 @@ def _report(args) -> int:
     for what, why in result.skipped.items():
         if why != "not asked for":
             print(f"warning: {what} not written: {why}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _templates(args) -> int:
+    """Every reporting unit's template for the month; reads the warehouse read-only, takes no lock."""
+    import datetime as dt
+
+    from pipeline import config
+    from pipeline.templates import build
+    from pipeline.templates.cases import NoWarehouse
+
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
+    today = dt.date.today()
+    try:
+        period = build.parse_period(args.period) if args.period else build.previous_month(today)
+        build.check_period(period, today)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.monotonic()
+    try:
+        run = build.build_templates(period, warehouse_dir, args.out.resolve() if args.out else None, today)
+    except NoWarehouse as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        print(f"error: the templates failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Templates for {period:%m/%Y} ({time.monotonic() - started:.1f} s): {len(run.files)} workbooks in "
+          f"{run.out_dir}, due {run.due:%d/%m/%Y}")
+    print("\n".join(run.lines()))
+    for warning in run.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK

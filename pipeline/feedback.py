@@ -1,9 +1,11 @@
-"""Feedback workbooks for the district clerks: one per submission with errors or warnings.
+"""Feedback workbooks for the clerks (a district's, or from 2025-07 a commune's): one per submission
+with errors or warnings.
 
 Read from the raw layer of the internal warehouse (raw.submissions, raw.rejected_rows,
 raw.warnings) for the submissions of one run, so this stays decoupled from parsing.
-Written to <warehouse>/feedback/<district>_<YYYY-MM>_v<version>_<id8>.xlsx (files that were
-rejected before their district and month were known: unknown_<submission_id>.xlsx).
+Written to <warehouse>/feedback/<unit>_<YYYY-MM>_v<version>_<id8>.xlsx, <unit> the district's
+3-digit or the commune's 5-digit code (files that were rejected before their unit and month
+were known: unknown_<submission_id>.xlsx).
 
 Every text that came from a submission is written as a TEXT cell, never as a formula:
 openpyxl turns any string starting with '=' into a live formula unless told otherwise.
@@ -42,12 +44,21 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+def _unit_code(submission: dict) -> str | None:
+    """The district's code (3 digits) or, on a commune's report (from 2025-07), the commune's (5 digits)."""
+    return submission.get("unit_code") or submission.get("district_code")
+
+
+def _is_commune(submission: dict) -> bool:
+    return submission.get("unit_type") == "commune"
+
+
 def feedback_name(submission: dict) -> str:
     sid = submission["submission_id"]
     period = submission.get("period")
-    if not submission.get("district_code") or period is None:
+    if not _unit_code(submission) or period is None:
         return f"unknown_{sid}.xlsx"
-    return f"{submission['district_code']}_{period:%Y-%m}_v{submission.get('version') or 1}_{sid[:8]}.xlsx"
+    return f"{_unit_code(submission)}_{period:%Y-%m}_v{submission.get('version') or 1}_{sid[:8]}.xlsx"
 
 
 def _put(sheet, row: int, column: int, value, bold: bool = False):
@@ -67,13 +78,21 @@ def _put(sheet, row: int, column: int, value, bold: bool = False):
     return cell
 
 
+def _unit_rows(sub: dict) -> list[tuple[str, str, object]]:
+    """Whose report it is: the commune for a commune's report, else the district."""
+    if _is_commune(sub):
+        return [("Mã xã", "Commune code", sub.get("unit_code") or "?"),
+                ("Tên xã (đã ghi)", "Commune name (as written)", sub.get("unit_name_written"))]
+    return [("Mã huyện", "District code", sub.get("district_code") or "?"),
+            ("Tên huyện (đã ghi)", "District name (as written)", sub.get("district_name_written"))]
+
+
 def _summary_rows(sub: dict, errors: int, warnings: int) -> list[tuple[str, str, object]]:
     period = sub.get("period")
     return [
         ("Tệp", "File name", sub["file_name"]),
         ("Mã báo cáo", "Submission id", sub["submission_id"]),
-        ("Mã huyện", "District code", sub.get("district_code") or "?"),
-        ("Tên huyện (đã ghi)", "District name (as written)", sub.get("district_name_written")),
+        *_unit_rows(sub),
         ("Kỳ báo cáo", "Reporting month", f"{period:%m/%Y}" if period else "?"),
         ("Lần gửi", "Version", sub.get("version")),
         ("Kết quả", "Status", f"{STATUS_VI.get(sub['status'], sub['status'])} / {sub['status']}"),
@@ -101,7 +120,9 @@ def build_workbook(sub: dict, problems: list[dict]) -> openpyxl.Workbook:
     workbook = openpyxl.Workbook()
     summary = workbook.active
     summary.title = SUMMARY_SHEET
-    _put(summary, 1, 1, "Phản hồi về báo cáo của huyện / Feedback on the district submission", bold=True)
+    title = ("Phản hồi về báo cáo của xã / Feedback on the commune submission" if _is_commune(sub)
+             else "Phản hồi về báo cáo của huyện / Feedback on the district submission")
+    _put(summary, 1, 1, title, bold=True)
     for column, text in enumerate(["Mục", "Item", "Giá trị / Value"], start=1):
         _put(summary, 3, column, text, bold=True).fill = _HEADER_FILL
     for offset, (vi, en, value) in enumerate(_summary_rows(sub, errors, warnings)):
@@ -160,7 +181,7 @@ def missing_feedback(con, warehouse_dir: Path) -> list[str]:
     """
     folder = feedback_dir(Path(warehouse_dir))
     rows = _dicts(con.execute(
-        "select submission_id, district_code, period, version from raw.submissions "
+        "select submission_id, district_code, unit_type, unit_code, period, version from raw.submissions "
         f"where outcome <> 'duplicate' and ({NEEDS_FEEDBACK})"))
     return [r["submission_id"] for r in rows if not (folder / feedback_name(r)).exists()]
 
@@ -215,7 +236,8 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
         period = sub.get("period")
         written.append({
             "path": str(path), "file_name": sub["file_name"], "submission_id": sub["submission_id"],
-            "district": sub.get("district_code"), "period": f"{period:%Y-%m}" if period else None,
+            "district": sub.get("district_code"), "unit_type": sub.get("unit_type"), "unit_code": _unit_code(sub),
+            "period": f"{period:%Y-%m}" if period else None,
             "version": sub.get("version"), "status": sub["status"], "reason": sub.get("reason"),
             "errors": sum(1 for p in found if p["severity"] == "error"),
             "warnings": sum(1 for p in found if p["severity"] == "warning"),

@@ -47,3 +47,15 @@ def pg_database(pg_cluster, request) -> str:
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + secrets.token_hex(3)
     return pg_cluster.create_database(name)
+
+
+@pytest.fixture(scope="session")
+def demo_load(tmp_path_factory):
+    """One real CLI load of the committed demo (sources/), shared by the slow tests that only read
+    what it published (a demo load takes ~1.5 min: each module loading its own cost that again)."""
+    from runner import REPO, run_load
+
+    warehouse = tmp_path_factory.mktemp("demo_load") / "warehouse"
+    done = run_load(REPO / "sources", warehouse)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return warehouse, done

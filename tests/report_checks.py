@@ -57,6 +57,17 @@ def assert_matches_marts(figures: dict, bi_path: Path) -> None:
         assert (head["houses_completed"]["houses"], head["houses_completed"]["total_vnd"]) == (houses, int(cost or 0))
         assert (head["houses_completed"]["from_year"], head["houses_completed"]["to_year"]) == (first, last_full)
 
+        programme = head["programme"]   # the article's periods, whatever the latest month
+        houses, cost = con.execute(
+            "select count(*), sum(total_vnd) from marts.fct_houses "
+            "where status = 'completed' and year(completion_date) between 2020 and 2024").fetchone()
+        assert programme["houses_completed"] == {"from_year": 2020, "to_year": 2024, "houses": houses,
+                                                 "total_vnd": int(cost or 0)}
+        quarter = dict(con.execute("select status, count(*) from marts.fct_houses "
+                                   "where start_date between date '2025-01-01' and date '2025-03-31' group by 1").fetchall())
+        assert (programme["houses_started"]["cases"], programme["houses_started"]["completed"]) == \
+            (sum(quarter.values()), quarter.get("completed", 0))
+
         start = dt.date(latest.year, 1, 1)
         end = (latest.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         started = dict(con.execute("select status, count(*) from marts.fct_houses where start_date between ? and ? "

@@ -1,4 +1,4 @@
-"""Communes by code, by name or both, against the list in force (2024 list up to 2024-12)."""
+"""Communes by code, by name or both, against the list in force (2024 list up to 2025-01)."""
 import datetime as dt
 import unicodedata
 
@@ -66,8 +66,14 @@ def test_rows_checked_against_list_of_the_reporting_month(tmp_path):
     row = house(commune="03988", name="Xã Tân Hợp", done=dt.date(2024, 12, 10), start=dt.date(2024, 11, 1))
     old = parse_workbook(submission(tmp_path / "a.xlsx", district="123", period="12/2024", houses=[row]), TODAY)
     assert [r["commune_code"] for r in old.sheets["houses"].records] == ["03988"]
-    new = parse_workbook(submission(tmp_path / "b.xlsx", district="123", period="01/2025",
-                                    houses=[house(commune="03988", name="Xã Tân Hợp", done=dt.date(2025, 1, 10))]), TODAY)
+    # The 204 -> 200 change took effect on 2025-02-01 (correction): a 2025-01 report still uses
+    # the 2024 list, a 2025-02 report the 2025 one.
+    january = parse_workbook(submission(tmp_path / "j.xlsx", district="123", period="01/2025",
+                                        houses=[house(commune="03988", name="Xã Tân Hợp", done=dt.date(2025, 1, 10))]),
+                             TODAY)
+    assert [r["commune_code"] for r in january.sheets["houses"].records] == ["03988"]
+    new = parse_workbook(submission(tmp_path / "b.xlsx", district="123", period="02/2025",
+                                    houses=[house(commune="03988", name="Xã Tân Hợp", done=dt.date(2025, 2, 10))]), TODAY)
     [problem] = new.sheets["houses"].problems
     assert (problem.excel_row, problem.column, problem.value) == (2, "Mã xã", "03988")
     assert new.sheets["houses"].records == []
@@ -78,8 +84,11 @@ def test_poverty_rows_checked_against_the_list_of_their_review_year(tmp_path):
             poverty("03980", "Phường Mộc Lỵ", year=2025, no=3), poverty("03980", "Phường Mộc Lỵ", year=2024, no=4)]
     parsed = parse_workbook(submission(tmp_path / "p.xlsx", district="123", period="03/2025", poverty_rows=rows), TODAY)
     sheet = parsed.sheets["poverty"]
-    assert [(r["excel_row"], r["commune_code"]) for r in sheet.records] == [(2, "03988"), (4, "03980")]
-    assert sorted((p.excel_row, p.column) for p in sheet.problems) == [(3, "Mã xã"), (5, "Mã xã")]
+    # The 2025 review is reported by the communes (reporting-units-2025.md): in a district's report a
+    # 2025 review row is a row error, whatever its commune.
+    assert [(r["excel_row"], r["commune_code"]) for r in sheet.records] == [(2, "03988")]
+    assert sorted((p.excel_row, p.column) for p in sheet.problems) == [(3, "Năm rà soát"), (4, "Năm rà soát"),
+                                                                       (5, "Mã xã")]
 
 
 def test_commune_by_name_only_column(tmp_path):

@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from runner import REPO, query, run_load
+from runner import query
 
 pytestmark = pytest.mark.slow   # a real CLI load of the demo: the full tier only
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("completeness") / "warehouse"
-    result = run_load(REPO / "sources", target)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return target
+def warehouse(demo_load) -> Path:
+    return demo_load[0]
 
 
 def _cell(warehouse: Path, district: str, month: str) -> dict:
@@ -30,11 +27,17 @@ def _cell(warehouse: Path, district: str, month: str) -> dict:
 
 
 def test_grid_is_every_district_and_month_of_the_window(warehouse):
+    # the demo runs to 2026-10: 12 districts until 2025-06, then the 75 communes of today's map
     total, districts, first, last = query(
         warehouse, "select count(*), count(distinct district_code), min(period), max(period) "
-                   "from marts.agg_submission_completeness")[0]
-    assert (districts, first, last) == (12, dt.date(2020, 1, 1), dt.date(2025, 3, 1))
-    assert total == 12 * 63
+                   "from marts.agg_submission_completeness where unit_type = 'district'")[0]
+    assert (districts, first, last) == (12, dt.date(2020, 1, 1), dt.date(2025, 6, 1))
+    assert total == 12 * 66
+    total, communes, first, last = query(
+        warehouse, "select count(*), count(distinct unit_code), min(period), max(period) "
+                   "from marts.agg_submission_completeness where unit_type = 'commune'")[0]
+    assert (communes, first, last) == (75, dt.date(2025, 7, 1), dt.date(2026, 10, 1))
+    assert total == 75 * 16
 
 
 def test_missing_month(warehouse):
@@ -71,13 +74,14 @@ def test_resubmission_shows_the_current_version(warehouse):
 
 def test_states_on_the_demo(warehouse):
     states = dict(query(warehouse, "select state, count(*) from marts.agg_submission_completeness group by 1"))
-    assert states == {"on_time": 750, "late": 5, "missing": 1}
+    assert states == {"on_time": 1976, "late": 12, "missing": 4}   # both eras, to 2026-10
 
 
 def test_grid_markdown(warehouse):
     from pipeline.defs.reporting import completeness_grid
 
-    rows = query(warehouse, "select district_code, period, state from marts.agg_submission_completeness")
+    rows = query(warehouse, "select district_code, period, state from marts.agg_submission_completeness "
+                            "where unit_type = 'district' and period <= '2025-03-01'")
     grid = completeness_grid(rows)
     lines = grid.splitlines()
     assert lines[0].startswith("| district | 2024-04 |") and lines[0].endswith("| 2025-03 |")

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
 SOURCES = REPO / "sources"
 BI_PASSWORD = "bi-reader-pw"
+DEMO_FILES = sum(1 for _ in SOURCES.rglob("*.xlsx"))   # one ledger entry (audit.submissions row) each
 VOLATILE = {"received_at", "run_id"}   # when a file was first seen, by which run: differ between loads
 
 
@@ -73,10 +74,9 @@ def bi_role(pg_cluster):
 
 
 @pytest.fixture(scope="module")
-def duckdb_demo(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("duckdb_demo") / "warehouse"
-    result = run_load(SOURCES, warehouse)
-    assert result.returncode == 0, result.stderr[-3000:]
+def duckdb_demo(demo_load):
+    """The DuckDB target's marts: the session's shared demo load (conftest.demo_load)."""
+    warehouse, _ = demo_load
     con = duckdb.connect(str(warehouse / "bi.duckdb"), read_only=True)
     try:
         return snapshot(con)
@@ -103,7 +103,7 @@ def test_demo_marts_identical_to_duckdb_target(pg_demo, duckdb_demo):
         assert pg[table][0] == columns, f"{table}: columns differ"
         assert len(pg[table][1]) == len(rows), f"{table}: {len(pg[table][1])} rows on PostgreSQL, {len(rows)} on DuckDB"
         assert pg[table][1] == rows, f"{table}: rows differ"
-    assert len(pg["marts.fct_houses"][1]) > 1000 and len(pg["audit.submissions"][1]) == 758
+    assert len(pg["marts.fct_houses"][1]) > 1000 and len(pg["audit.submissions"][1]) == DEMO_FILES
 
 
 def _published_oids(url: str) -> list:
@@ -139,7 +139,7 @@ def test_bi_role_reads_marts_and_audit_only(pg_cluster, pg_demo, bi_role):
             cur.execute("select count(*) from marts.fct_houses")
             assert cur.fetchone()[0] > 1000
             cur.execute("select count(*) from audit.submissions")
-            assert cur.fetchone()[0] == 758
+            assert cur.fetchone()[0] == DEMO_FILES
             for private in ("raw.houses", "raw.submissions", "staging.stg_houses", "intermediate.int_house_cases_current"):
                 with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                     cur.execute(f"select household_id from {private} limit 1" if "houses" in private
@@ -212,7 +212,7 @@ def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_
     load.wait_for(lambda: ledger_rows() > 1, "the first batch to commit")
     load.kill()
     committed = ledger_rows()
-    assert 0 < committed < 758, committed
+    assert 0 < committed < DEMO_FILES, committed
     assert not load.saw("Running dbt command")
 
     # killed during dbt build: nothing published yet

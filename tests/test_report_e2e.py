@@ -21,7 +21,8 @@ import pytest
 
 from clients import OLD_VERSION, catalog, parquet_counts, read_all_here, read_all_old, reflect
 from report_checks import assert_matches_marts, island
-from runner import REPO, run_load
+from runner import REPO
+from tools.demo import expected_figures
 
 pytestmark = pytest.mark.slow   # a real CLI load and a browser: the full tier only
 
@@ -33,10 +34,8 @@ A4_AT_150_DPI = {"width": 1240, "height": 1754}
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("report_e2e") / "warehouse"
-    done = run_load(REPO / "sources", warehouse)
-    assert done.returncode == 0, done.stderr[-3000:]
+def demo(demo_load):
+    warehouse, done = demo_load
     report = warehouse / "report"
     return {"warehouse": warehouse, "stdout": done.stdout, "stderr": done.stderr, "html": report / "index.html",
             "pdf": report / "report.pdf", "dictionary": report / "data-dictionary.html"}
@@ -53,16 +52,28 @@ def test_numbers_in_the_report_equal_the_marts(demo):
     figures = island(demo["html"].read_text(encoding="utf-8"))
     assert_matches_marts(figures, demo["warehouse"] / "bi.duckdb")
     head = figures["headline"]
-    # the article's story, computed from the demo workbooks
-    assert head["houses_completed"] == {"from_year": 2020, "to_year": 2024, "houses": 9317, "total_vnd": 441_287_000_000}
-    assert (head["houses_started"]["date_from"], head["houses_started"]["date_to"]) == ("2025-01-01", "2025-03-31")
-    assert (head["houses_started"]["cases"], head["houses_started"]["in_progress"]) == (2337, 550)
-    assert (head["poverty"]["review_year"], head["poverty"]["poverty_rate_pct"]) == (2024, 10.89)
+    # the article's story, computed from the demo workbooks, in the programme's own periods
+    programme = head["programme"]
+    assert programme["houses_completed"] == {"from_year": 2020, "to_year": 2024, "houses": 9317,
+                                             "total_vnd": 441_287_000_000}
+    assert (programme["houses_started"]["date_from"], programme["houses_started"]["date_to"]) == \
+        ("2025-01-01", "2025-03-31")
+    assert programme["houses_started"]["cases"] == 2337
+    # the latest figures: the demo runs to 2026-10 (tools/demo/figures.py, synthetic after 2025-03)
+    expected = expected_figures()
+    done = {**expected["houses_by_completion_year"], **expected["houses_completed_by_year"]}
+    assert head["houses_completed"] == {"from_year": 2020, "to_year": 2025,
+                                        "houses": sum(done[y]["cases"] for y in range(2020, 2026)),
+                                        "total_vnd": sum(done[y]["amount"] for y in range(2020, 2026))}
+    assert (head["houses_started"]["date_from"], head["houses_started"]["date_to"]) == ("2026-01-01", "2026-10-31")
+    assert head["houses_started"]["cases"] == expected["houses_started_by_year"][2026]
+    assert (head["poverty"]["review_year"], head["poverty"]["poverty_rate_pct"]) == (2025, expected["poverty_rate_pct"][2025])
     assert head["poverty"]["average_change_pp"] < -3          # down over 3 points a year
-    grants = {r["programme"]: (r["beneficiaries"], r["amount_vnd"]) for r in head["grants_year_to_date"]["rows"]}
-    assert grants["production"] == (48, 250_400_000) and grants["students"] == (2191, 916_000_000)
+    assert sum(r["amount_vnd"] for r in head["grants_year_to_date"]["rows"]) == expected["grants_amount_by_year"][2026]
     assert figures["partial_reporting"] == []
-    assert [m["period"] for m in figures["months_not_complete"]] == ["2024-08-01"]
+    # months some unit missed: district 127's 2024-08, and three commune months of the demo
+    assert [m["period"] for m in figures["months_not_complete"]] == ["2024-08-01", "2025-11-01", "2026-03-01",
+                                                                     "2026-06-01"]
 
 
 def test_report_opens_in_chromium_offline_without_errors(demo):
@@ -92,7 +103,7 @@ def test_report_opens_in_chromium_offline_without_errors(demo):
     assert not problems, problems
     assert requests and all(url.startswith(("file://", "data:")) for url in requests), requests
     assert len(images) >= 8 and all(ok for _, ok in images), images   # 8 charts before the reform lands
-    assert data["headline"]["houses_completed"]["houses"] == 9317
+    assert data["headline"]["programme"]["houses_completed"]["houses"] == 9317
     assert "Sơn La" in title
     assert (ARTIFACTS / "report_first_page.png").stat().st_size > 10_000
 

@@ -1,11 +1,15 @@
-"""Write dbt's enumeration seed from the one list in Python (pipeline/enumerations.py).
+"""Write dbt's generated seeds from the one rule in Python.
 
-    python -m tools.export_seeds            # (re)write dbt_project/seeds/enumerations.csv
-    python -m tools.export_seeds --check    # exit 1 when the committed seed is out of date
+    python -m tools.export_seeds            # (re)write the generated seeds
+    python -m tools.export_seeds --check    # exit 1 when a committed seed is out of date
 
-The seed is generated, never edited by hand: dbt's `in_enumeration` tests and the published
-`marts.dim_enumeration` read it, the parser reads pipeline.enumerations, and a test
-(tests/test_dbt_project.py) keeps the committed file equal to what this writes.
+- enumerations.csv from pipeline/enumerations.py: dbt's `in_enumeration` tests and the
+  published `marts.dim_enumeration` read it, the parser reads pipeline.enumerations.
+- commune_map.csv from pipeline/crosswalk.py: every commune of the 204-, 200- and 75-lists
+  with its unit of today's map and the mapping's quality (stg_commune_map reads it).
+
+The seeds are generated, never edited by hand; tests keep the committed files equal to
+what this writes (tests/test_dbt_project.py, tests/test_crosswalk.py).
 """
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ import io
 import sys
 from pathlib import Path
 
+from pipeline.crosswalk import commune_map_csv
 from pipeline.enumerations import seed_rows
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "enumerations.csv"
+COMMUNE_MAP_PATH = SEED_PATH.with_name("commune_map.csv")
 HEADER = ("domain", "code", "label_vi", "label_en", "sort_order")
 
 
@@ -34,21 +40,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.export_seeds", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when the seed differs")
     args = parser.parse_args(argv)
-    text = enumerations_csv()
-    current = SEED_PATH.read_text(encoding="utf-8") if SEED_PATH.exists() else None
-    if args.check:
+    status = 0
+    for path, text in ((SEED_PATH, enumerations_csv()), (COMMUNE_MAP_PATH, commune_map_csv())):
+        status = max(status, _write(path, text, args.check))
+    return status
+
+
+def _write(path: Path, text: str, check: bool) -> int:
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if check:
         if current != text:
-            print(f"{SEED_PATH} is out of date: run python -m tools.export_seeds", file=sys.stderr)
+            print(f"{path} is out of date: run python -m tools.export_seeds", file=sys.stderr)
             return 1
-        print(f"{SEED_PATH} is up to date")
+        print(f"{path} is up to date")
         return 0
     if current != text:
-        SEED_PATH.write_text(text, encoding="utf-8", newline="")
-        print(f"wrote {SEED_PATH} ({len(text.splitlines()) - 1} rows)")
+        path.write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {path} ({len(text.splitlines()) - 1} rows)")
     else:
-        print(f"{SEED_PATH} unchanged")
+        print(f"{path} unchanged")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,13 +4,15 @@
     the communes that reported (fct_poverty_rates), rates from the summed counts (never
     averaged from rates, macros/pct.sql), the change against the same unit's previous review
     year, and communes_total: the unit's communes in the list in force on 31 December of the
-    review year (seed admin_unit_lists). communes_total is counted from the list itself, not
-    from reporting rows, so communes (and, for the province, whole districts) that sent
-    nothing that year still count.
+    review year (seed admin_unit_lists: 204 for the 2024 review, 75 for the 2025 one).
+    communes_total is counted from the list itself, not from reporting rows, so communes (and,
+    for the province, whole districts) that sent nothing that year still count. Rows without
+    a value in a group column (e.g. district_code on reviews reported by communes, from 2025)
+    are left out of that grouping: district series end with the 2024 review.
 
     Columns: group_columns..., review_year, total_households, poor_households,
     near_poor_households, poverty_rate_pct, near_poor_rate_pct, change_pp,
-    near_poor_change_pp, communes_reported, communes_total, admin_list_year.
+    near_poor_change_pp, communes_reported, communes_total, admin_list_year, commune_list.
 -#}
 {% macro poverty_by(group_columns) -%}
 {%- set keys = group_columns | list -%}
@@ -25,7 +27,7 @@ poverty_rates as (
 
 admin_units as (
 
-    select * from {{ ref('stg_admin_units') }}
+    select * from {{ ref('stg_commune_map') }}
 
 ),
 
@@ -45,6 +47,7 @@ unit_year as (
         count(distinct commune_code) as communes_reported
 
     from poverty_rates
+    where true{% for column in keys %} and {{ column }} is not null{% endfor %}
     group by {{ key_list }}review_year
 
 ),
@@ -56,9 +59,9 @@ review_year_list as (
     select
         review_years.review_year,
         coalesce(
-            {{ value_at_max('in_force.list_year', 'in_force.valid_from') }},
-            (select {{ value_at_min('list_year', 'valid_from') }} from admin_unit_lists)
-        ) as admin_list_year
+            {{ value_at_max('in_force.commune_list', 'in_force.valid_from') }},
+            (select {{ value_at_min('commune_list', 'valid_from') }} from admin_unit_lists)
+        ) as commune_list
 
     from (select distinct review_year from unit_year) as review_years
     left join admin_unit_lists as in_force
@@ -71,11 +74,11 @@ review_year_list as (
 communes_in_force as (
 
     select
-        list_year,
+        commune_list,
         {{ key_list }}count(*) as communes_total
 
     from admin_units
-    group by {{ key_list }}list_year
+    group by {{ key_list }}commune_list
 
 ),
 
@@ -85,11 +88,14 @@ with_rates as (
         unit_year.*,
         {{ pct('poor_households', 'total_households') }} as poverty_rate_pct,
         {{ pct('near_poor_households', 'total_households') }} as near_poor_rate_pct,
-        review_year_list.admin_list_year
+        lists.list_year as admin_list_year,
+        review_year_list.commune_list
 
     from unit_year
     inner join review_year_list
         on unit_year.review_year = review_year_list.review_year
+    inner join admin_unit_lists as lists
+        on review_year_list.commune_list = lists.commune_list
 
 ),
 
@@ -109,7 +115,8 @@ final as (
         with_rates.near_poor_rate_pct - previous_year.near_poor_rate_pct as near_poor_change_pp,
         with_rates.communes_reported,
         coalesce(communes_in_force.communes_total, 0) as communes_total,
-        with_rates.admin_list_year
+        with_rates.admin_list_year,
+        with_rates.commune_list
 
     from with_rates
     left join with_rates as previous_year
@@ -118,7 +125,7 @@ final as (
         and with_rates.{{ column }} = previous_year.{{ column }}
         {%- endfor %}
     left join communes_in_force
-        on with_rates.admin_list_year = communes_in_force.list_year
+        on with_rates.commune_list = communes_in_force.commune_list
         {%- for column in keys %}
         and with_rates.{{ column }} = communes_in_force.{{ column }}
         {%- endfor %}

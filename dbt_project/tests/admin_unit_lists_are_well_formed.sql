@@ -14,40 +14,40 @@ lists as (
 
 problems as (
 
-    select list_year, 'list_year, seed_name or valid_from is null' as problem
+    select commune_list, 'commune_list, seed_name or valid_from is null' as problem
     from lists
-    where list_year is null or seed_name is null or valid_from is null
+    where commune_list is null or seed_name is null or valid_from is null
 
     union all
 
-    select list_year, 'list_year or seed_name used twice' as problem
+    select commune_list, 'commune_list or seed_name used twice' as problem
     from (
         select
-            list_year,
-            count(*) over (partition by list_year) as lists_with_year,
+            commune_list,
+            count(*) over (partition by commune_list) as lists_with_list,
             count(*) over (partition by seed_name) as lists_with_seed
         from lists
     ) as counted
-    where lists_with_year > 1 or lists_with_seed > 1
+    where lists_with_list > 1 or lists_with_seed > 1
 
     union all
 
-    select list_year, 'seed_name not unioned in stg_admin_units: ' || seed_name as problem
+    select commune_list, 'seed_name not read by stg_admin_units / stg_commune_map: ' || seed_name as problem
     from lists
-    where seed_name not in ('admin_units_2024', 'admin_units_2025')
+    where seed_name not in ('admin_units_2024', 'admin_units_2025', 'communes_2025_07')
 
     union all
 
-    select list_year, 'valid_to before valid_from' as problem
+    select commune_list, 'valid_to before valid_from' as problem
     from lists
     where valid_to < valid_from
 
     union all
 
-    select earlier.list_year, 'in force on the same days as list ' || later.list_year as problem
+    select earlier.commune_list, 'in force on the same days as list ' || later.commune_list as problem
     from lists as earlier
     inner join lists as later
-        on earlier.list_year < later.list_year
+        on earlier.valid_from < later.valid_from
         and later.valid_from <= coalesce(earlier.valid_to, date '9999-12-31')
         and earlier.valid_from <= coalesce(later.valid_to, date '9999-12-31')
 

@@ -1,12 +1,13 @@
 """The job, the nightly schedule and the inbox sensor."""
 import dagster as dg
 
+from pipeline.defs.assets.templates import monthly_templates
 from pipeline.defs.resources import WarehouseResource
 from pipeline.ingest import inbox
 
 NIGHTLY_CRON, NIGHTLY_TIMEZONE = "0 1 * * *", "Asia/Ho_Chi_Minh"   # 01:00 in Son La
 
-load_job = dg.define_asset_job("load", selection=dg.AssetSelection.all(),
+load_job = dg.define_asset_job("load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates),
                                description="Full load: ingest -> feedback, dbt build -> publish -> report")
 
 nightly_load = dg.ScheduleDefinition(
@@ -34,3 +35,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResour
                                     tags={"trigger": "inbox", "inbox_new_files": str(len(result.new))})],
         cursor=result.cursor,
     )
+
+
+# The templates for the month just ended, on its first day, after the nightly load (01:00) has
+# published that night's warehouse; on demand: materialize monthly_templates (config: period).
+templates_job = dg.define_asset_job("templates", selection=dg.AssetSelection.assets(monthly_templates),
+                                    description="Each reporting unit's workbook for the month being reported")
+monthly_templates_schedule = dg.ScheduleDefinition(
+    name="monthly_templates", job=templates_job, cron_schedule="0 5 1 * *", execution_timezone=NIGHTLY_TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="On the 1st at 05:00 Asia/Ho_Chi_Minh: the templates for the month just ended",
+)

@@ -96,6 +96,27 @@ def published_previews(con) -> dict[str, Any]:
     return metadata
 
 
+def commune_era_summary(rows: list[tuple], months: int = GRID_MONTHS) -> str:
+    """rows: (commune_code, commune_name, period, state) of the commune era (75 communes from 2025-07)
+    -> markdown: per month the count of communes in each state, then the communes not on time."""
+    periods = sorted({r[2] for r in rows})[-months:]
+    counts: dict[tuple, int] = {}
+    for _, _, period, state in rows:
+        counts[(period, state)] = counts.get((period, state), 0) + 1
+    states = ("on_time", "late", "missing", "rejected_only", "not_due")
+    lines = ["| month | " + " | ".join(f"{GRID_SYMBOLS[s]} {s}" for s in states) + " |",
+             "|---|" + "---|" * len(states)]
+    for period in reversed(periods):
+        lines.append(f"| {period:%Y-%m} | " + " | ".join(str(counts.get((period, s), 0)) for s in states) + " |")
+    late = [(f"{r[2]:%Y-%m}", r[0], r[1], r[3]) for r in rows
+            if r[2] in periods and r[3] in ("late", "missing", "rejected_only")]
+    late.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    lines.append("")
+    lines.append(md_table(["month", "commune", "name", "state"], late, limit=100) if late
+                 else "Every commune due has reported on time.")
+    return "\n".join(lines)
+
+
 def completeness_grid(rows: list[tuple], months: int = GRID_MONTHS) -> str:
     """rows: (unit_code, period, state) -> markdown grid, units x the latest `months` months."""
     periods = sorted({r[1] for r in rows})[-months:]

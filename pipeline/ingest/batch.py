@@ -15,6 +15,7 @@ from typing import Callable
 
 import pandas as pd
 
+from pipeline import crosswalk
 from pipeline.ingest import rules, safety
 from pipeline.ingest import workers as worker_pool
 from pipeline.ingest.discover import SourceFile, discover, mtime_key
@@ -129,9 +130,11 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
         ahead = worker_pool.start_parsing([s.path for s, _ in batches[0]], today, pool)
         for number, batch in enumerate(batches):
             parsed = ahead()
+            mark_known_cases(parsed, lambda pairs: store.known_house_cases(con, pairs))
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
-            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary)
+            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
+                                          lambda ids: store.house_districts(con, ids))
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -153,6 +156,34 @@ def _batches(to_parse: list) -> list[list]:
     return batches
 
 
+def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.DataFrame], set]) -> None:
+    """known_case on every houses row: the household head may be blank there, because a current
+    submission already loaded this case (known_cases: (commune of today, household id) keys ->
+    the known ones), or another file of this batch gives it with its head. A case is keyed by
+    Mã hộ within today's commune, so a district-era case is known to its new commune."""
+    from pipeline.crosswalk import today_by_commune   # the crosswalk seed, read once
+
+    today = today_by_commune()
+    sheets = [(index, wb.sheets["houses"]) for index, wb in enumerate(parsed)
+              if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
+    keyed = []
+    headed: dict[tuple, set] = {}   # case key -> files of this batch giving its head
+    blank = []
+    for index, sheet in sheets:
+        data = sheet.data
+        keys = [(today.get((lst, code)), household) for lst, code, household
+                in zip(data["commune_list"], data["commune_code"], data["household_id"])]
+        keyed.append((index, sheet, keys))
+        for key, head in zip(keys, data["household_head"]):
+            (blank.append(key) if head is None else headed.setdefault(key, set()).add(index))
+    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["commune_2025_code", "household_id"]).dropna()
+    known = known_cases(asked) if len(asked) else set()
+    for index, sheet, keys in keyed:
+        sheet.data["known_case"] = [head is not None or (key[0] is not None and (
+                                        key in known or bool(headed.get(key, set()) - {index})))
+                                    for key, head in zip(keys, sheet.data["household_head"])]
+
+
 @dataclass
 class KindOutcome:
     """One sheet kind of a batch after the rule suite: rows to load and what the rules found."""
@@ -164,11 +195,13 @@ class KindOutcome:
     rejected_rows: Counter = field(default_factory=Counter)                 # submission -> rows rejected by rules
 
 
-def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary) -> tuple[list[dict], dict]:
-    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables."""
+def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
+                house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> tuple[list[dict], dict]:
+    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
+    house_districts(ids): what the warehouse already holds of these Mã hộ (store.house_districts)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary) for kind in DATA_SHEETS}
+    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, house_districts) for kind in DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -194,7 +227,8 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
             for kind, sheet in workbook.sheets.items() for excel_row, skip_kind in sheet.skipped]
 
 
-def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) -> KindOutcome | None:
+def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
+                   house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule suite run on it."""
     parts = []
     for submission_id, workbook in by_id.items():
@@ -210,6 +244,8 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) ->
         if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
+    if kind == "houses" and any(w.cover is not None and w.cover.unit_type == "commune" for w in by_id.values()):
+        frame["household_id_collision"] = _colliding_ids(frame, by_id, house_districts)
     findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
     for name, counts in summary.items():
         total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})
@@ -229,6 +265,22 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary) ->
     return outcome
 
 
+def _colliding_ids(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], house_districts) -> list:
+    """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune
+    (districts from the warehouse and from this batch's own district reports)."""
+    units = {sid: (w.cover.unit_type, w.cover.unit_code) for sid, w in by_id.items() if w.cover is not None}
+    rows = list(zip(frame["submission_id"], frame["household_id"], frame["commune_list"], frame["commune_code"]))
+    asked = [household for sid, household, _, _ in rows if units.get(sid, ("",))[0] == "commune" and household]
+    districts = {key: set(value) for key, value in house_districts(asked).items()} if asked else {}
+    today = crosswalk.today_by_commune()
+    for sid, household, commune_list, commune_code in rows:
+        unit_type, unit_code = units.get(sid, (None, None))
+        if unit_type == "district" and (commune_list, commune_code) in today:
+            districts.setdefault((today[(commune_list, commune_code)], household), set()).add(unit_code)
+    return [household if units.get(sid, ("",))[0] == "commune" and len(districts.get((units[sid][1], household), ())) > 1
+            else None for sid, household, _, _ in rows]
+
+
 _NO_CELL = {"sheet": "", "sheet_kind": "cover", "excel_row": None, "column": None, "cell": None, "value": None}
 
 
@@ -236,9 +288,11 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     """(ledger entry, rejected-row dicts, warning dicts, per-sheet count dicts) of one file."""
     cover = workbook.cover
     if workbook.rejected:
+        unit = cover.reporter if cover else workbook.unit
         entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
                              district_code=cover.district_code if cover else workbook.district_code,
-                             period=cover.period if cover else None, version=cover.version if cover else None)
+                             period=cover.period if cover else None, version=cover.version if cover else None,
+                             unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
         file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                         "reason_vi": workbook.reason_vi}   # in both languages
         return entry, [file_problem], [], []
@@ -273,6 +327,7 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     entry = ledger_entry(
         source, sha, received_at, run_id, outcome_name, reason=reason, district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
+        unit_type=cover.unit_type, unit_code=cover.unit_code, unit_name_written=cover.unit_name,
         prepared_on=cover.prepared_on, **{k: totals[k] for k in
                                           ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")})
     return entry, problems, warnings, sheets

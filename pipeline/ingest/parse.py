@@ -22,6 +22,7 @@ class ParsedWorkbook:
     reason_vi: str | None = None
     sheets: dict[str, SheetResult] = field(default_factory=dict)
     district_code: str | None = None   # the cover's district when the file is rejected after reading it
+    unit: object = None                # the cover's reporter (reference.Reporter) when rejected after reading it
     # Workbook-level warnings: (sheet name, sheet kind, English, Vietnamese).
     warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
 
@@ -99,7 +100,8 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     try:
         cover = parse_cover(workbook.sheets["cover"].rows, today)
     except CoverError as error:
-        return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code)
+        return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code,
+                              unit=error.unit)
     duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
     if duplicate:
         return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])
@@ -109,6 +111,6 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
     for kind in present:
         sheet = workbook.sheets[kind]
-        parsed.sheets[kind] = parse_sheet(sheet.rows, kind, sheet.name, cover.district_code, cover.period,
+        parsed.sheets[kind] = parse_sheet(sheet.rows, kind, sheet.name, cover.reporter, cover.period,
                                           sheet.merges)
     return parsed

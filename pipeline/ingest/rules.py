@@ -107,7 +107,11 @@ def _date_from(column, header_vi):
 RULES: dict[str, list[Rule]] = {
     "houses": [
         _not_null("household_id_required", "household_id", "Mã hộ"),
-        _not_null("household_head_required", "household_head", "Họ tên chủ hộ"),
+        # Blank is allowed on a case already known (templates do not carry names): batch.py marks known_case.
+        _flagged("household_head_required", "new_case_without_head", "household_head",
+                 "Họ tên chủ hộ (household_head) is required for a case not reported before (no current "
+                 "submission of this unit has this household ID, Mã hộ)",
+                 "thiếu Họ tên chủ hộ: bắt buộc với hộ chưa có trong báo cáo nào đã nhận của đơn vị (theo Mã hộ)"),
         _not_null("category_required", "category", "Đối tượng"),
         _in_set("category_valid", "category", "Đối tượng", CATEGORY),
         _not_null("support_type_required", "support_type", "Hình thức hỗ trợ"),
@@ -142,6 +146,11 @@ RULES: dict[str, list[Rule]] = {
         _flagged("not_started_without_completion_date", "completion_if_not_started", "completion_date",
                  "a case not started (Chưa khởi công) cannot have a completion date (Ngày hoàn thành)",
                  "nhà chưa khởi công không thể có Ngày hoàn thành"),
+        _flagged("household_id_not_shared_by_two_cases", "household_id_collision", "household_id",
+                 "two districts used this household ID (Mã hộ) for two different cases that are both in this "
+                 "commune now: give this case a new Mã hộ and say the old one in Ghi chú",
+                 "hai huyện cũ đã dùng Mã hộ này cho hai hộ khác nhau, nay cùng thuộc xã: hãy đặt Mã hộ mới cho "
+                 "hộ này và ghi Mã hộ cũ vào cột Ghi chú"),
         _a_ge_b("within_programme_norm", "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
                 f"total support is above {NORM_MULTIPLE}x the programme norm "
                 f"({HOUSE_NORM_VND['new_build']:,} new build / {HOUSE_NORM_VND['repair']:,} repair)",
@@ -181,8 +190,14 @@ RULES: dict[str, list[Rule]] = {
                 "poor_ethnic_minority_households", ERROR,
                 "poor ethnic-minority households (Hộ nghèo DTTS) exceed poor households",
                 "Hộ nghèo DTTS lớn hơn Số hộ nghèo"),
-        _unique("commune_year_unique", ["commune_code", "review_year"], "commune_code",
-                "commune and review year", "xã và năm rà soát"),
+        # One row per commune and year, or one per village (Bản) and year (summed in the warehouse).
+        _unique("commune_year_unique", ["commune_code", "review_year", "village"], "commune_code",
+                "commune and review year (or village, Bản)", "xã và năm rà soát (hoặc bản)"),
+        _flagged("villages_not_mixed_with_commune_row", "village_mixed", "village",
+                 "village rows (Bản) and a whole-commune row for the same commune and review year: give either "
+                 "one row for the commune or one row per village, not both",
+                 "vừa có dòng theo bản vừa có dòng cả xã cho cùng xã và năm rà soát: chỉ ghi một dòng cho cả xã "
+                 "hoặc mỗi bản một dòng"),
         Rule("rate_matches_counts", "ExpectColumnValuesToBeBetween",
              {"column": "rate_gap_pp", "max_value": RATE_TOLERANCE_PP}, "poverty_rate_pct", WARNING,
              f"poverty rate differs from poor/total x 100 by more than {RATE_TOLERANCE_PP} points",
@@ -210,7 +225,20 @@ def add_derived_columns(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         gap = (given - computed).abs()
         gap_fraction = (given * 100 - computed).abs()
         frame["rate_gap_pp"] = pd.concat([gap, gap_fraction], axis=1).min(axis=1).round(6)
+        _mixed_villages(frame)
     return frame
+
+
+def _mixed_villages(frame: pd.DataFrame) -> None:
+    """village_mixed: set on every row of a (submission, commune, year) that has both village rows and a
+    whole-commune row (both kinds are rejected: which one is right is not ours to guess)."""
+    if "village" not in frame:
+        frame["village"] = None
+    has_village = frame["village"].notna()
+    keys = [frame["submission_id"], frame["commune_code"], frame["review_year"]]
+    some = has_village.groupby(keys, dropna=False).transform("any")
+    every = has_village.groupby(keys, dropna=False).transform("all")
+    frame["village_mixed"] = frame["review_year"].where(some & ~every)
 
 
 def _implausible_amounts(kind: str, frame: pd.DataFrame) -> pd.Series:
@@ -225,6 +253,9 @@ def _implausible_amounts(kind: str, frame: pd.DataFrame) -> pd.Series:
 
 
 def _house_columns(frame: pd.DataFrame) -> None:
+    # known_case: set by the ingest (batch.mark_known_cases); a blank head is an error on a new case only
+    known = frame["known_case"].fillna(False) if "known_case" in frame else pd.Series(False, index=frame.index)
+    frame["new_case_without_head"] = frame["household_id"].where(frame["household_head"].isna() & ~known.astype(bool))
     for column in ("central_budget", "local_budget", "social_contribution"):
         frame[column] = frame[column].fillna(0).astype("int64")
     frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
@@ -242,6 +273,8 @@ def _house_columns(frame: pd.DataFrame) -> None:
     frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
     frame["start_after_period"] = frame["start_date"].where(frame["start_date"] > frame["period_end"])
     frame["completion_if_not_started"] = frame["completion_date"].where(frame["status"] == "not_started")
+    if "household_id_collision" not in frame:   # set by the ingest from the warehouse (batch.py)
+        frame["household_id_collision"] = None
 
 
 _RUNS = itertools.count()

@@ -147,6 +147,8 @@ GRANTS = (
 POVERTY = (
     Column("no", "STT", ("số thứ tự", "tt"), kind="ignore"),
     *COMMUNE_COLUMNS,
+    # A commune may give its review per village (bản); its figures are then their sum.
+    Column("village", "Bản", ("ban", "village", "bản, tiểu khu", "thôn, bản")),
     Column("review_year", "Năm rà soát", ("năm",), kind="year", required=True),
     Column("total_households", "Tổng số hộ", (), kind="count", required=True, summable=True),
     Column("poor_households", "Số hộ nghèo", (), kind="count", required=True, summable=True),
@@ -165,6 +167,8 @@ RATE_TOLERANCE_PP = 0.05
 COVER_LABELS = {
     "district_code": ["Mã huyện", "district_code", "district code"],
     "district_name": ["Tên huyện", "district_name", "district name"],
+    "commune_code": ["Mã xã", "commune_code", "commune code"],      # commune reports, from 2025-07
+    "commune_name": ["Tên xã", "commune_name", "commune name"],
     "period": ["Kỳ báo cáo", "period", "reporting period"],
     "version": ["Lần gửi", "version"],
     "prepared_on": ["Ngày lập", "prepared_on"],

@@ -109,9 +109,11 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str, period: dt.date,
+def parse_sheet(rows: list[list], kind: str, sheet_name: str, reporter: reference.Reporter | str, period: dt.date,
                 merges=None) -> SheetResult:
     """Typed records plus row problems, warnings and skipped rows for one data sheet."""
+    if isinstance(reporter, str):   # a district code
+        reporter = reference.Reporter(reference.DISTRICT, reporter)
     result = SheetResult(kind=kind, sheet_name=sheet_name)
     header = locate_header(rows, kind, merges)
     if header is None:
@@ -124,10 +126,10 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, district_code: str
     merge_problems = _read_body_merges(body, start, merges, header)
     layout = _layout(header, kind)
     kinds, suspicious = row_kinds.classify(body, layout)
-    data_rows, totals = _sort_rows(result, body, start, kinds, _sheet_problems(header, kind))
+    data_rows, totals = _sort_rows(result, body, start, kinds, _sheet_problems(header, kind, reporter))
     result.warnings += _layout_warnings(result, header, body, start, suspicious, data_rows)
     extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows) if excel_row in merge_problems}
-    _check_totals(result, totals, _read_data_rows(result, data_rows, district_code, period, extra))
+    _check_totals(result, totals, _read_data_rows(result, data_rows, reporter, period, extra))
     return result
 
 
@@ -162,11 +164,13 @@ def _layout(header: Header, kind: str) -> row_kinds.Layout:
     )
 
 
-def _sheet_problems(header: Header, kind: str) -> list[SheetProblem]:
+def _sheet_problems(header: Header, kind: str, reporter: reference.Reporter) -> list[SheetProblem]:
     """Problems of the layout that make every data row unreadable: missing columns first."""
     spec_by_key = {c.key: c for c in COLUMNS[kind]}
     missing = [c for c in COLUMNS[kind] if c.required and c.key not in header.columns]
-    if "commune_code" not in header.columns and "commune_name" not in header.columns:
+    # A commune's report may omit the commune columns: its rows are its own.
+    if (reporter.unit_type == reference.DISTRICT
+            and "commune_code" not in header.columns and "commune_name" not in header.columns):
         missing.insert(0, spec_by_key["commune_code"])
     if missing:
         names = ", ".join(f"{c.header} ({c.key})" for c in missing)
@@ -290,9 +294,9 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
     return warnings
 
 
-def _read_data_rows(result: SheetResult, data_rows: list, district_code: str, period: dt.date, extra: dict):
+def _read_data_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, extra: dict):
     """Convert column by column, then keep the rows without problems (column-wise data and raw)."""
-    columns, row_problems = _parse_columns(result, data_rows, district_code, period)
+    columns, row_problems = _parse_columns(result, data_rows, reporter, period)
     for i, problems in extra.items():
         row_problems.setdefault(i, []).extend(problems)
     bad = sorted(row_problems)
@@ -408,7 +412,7 @@ def _convert_column(mapped: MappedColumn, values: list) -> list:
     return [_SLOW] * len(values)
 
 
-def _parse_columns(result: SheetResult, data_rows: list, district_code: str, period: dt.date):
+def _parse_columns(result: SheetResult, data_rows: list, reporter, period: dt.date):
     """({key: typed values per data row}, {data row index: [Problem]}), same checks as row by row."""
     columns: dict[str, list] = {"excel_row": [excel_row for excel_row, _ in data_rows]}
     problems: dict[int, list[Problem]] = {}
@@ -416,7 +420,8 @@ def _parse_columns(result: SheetResult, data_rows: list, district_code: str, per
         if mapped.spec.kind in ("ignore", "code") or key == "commune_name":
             continue
         columns[key] = _typed_column(mapped, data_rows, problems)
-    columns["commune_code"] = _communes(result, data_rows, columns, district_code, period, problems)
+    columns["commune_code"] = _communes(result, data_rows, columns, reporter, period, problems)
+    columns["commune_list"] = _row_lists(result.kind, columns, period)
     return columns, problems
 
 
@@ -442,13 +447,48 @@ def _typed_column(mapped: MappedColumn, data_rows: list, problems: dict[int, lis
     return typed
 
 
-def _communes(result: SheetResult, data_rows: list, columns: dict, district_code: str, period: dt.date,
+def _row_lists(kind: str, columns: dict, period: dt.date) -> list:
+    """The list each row's commune belongs to: the reporting month's, or (poverty) the review year's."""
+    if kind != "poverty":
+        return [reference.list_for_month(period)] * len(columns["excel_row"])
+    years = columns.get("review_year") or [None] * len(columns["excel_row"])
+    return [_review_list(year, period) for year in years]
+
+
+def _review_list(year, period: dt.date) -> str | None:
+    """The review year's list; a year after the report's (a row error of its own) checks against the month's."""
+    if not isinstance(year, int):
+        return None
+    return reference.list_for_month(period) if year > period.year else reference.list_for_review(year)
+
+
+def _review_year_problem(year, reporter: reference.Reporter, period: dt.date) -> tuple[str, str] | None:
+    """Reviews up to 2024 were reported by the districts, from 2025 on by the communes (a year after the
+    report's has its own rule)."""
+    if not isinstance(year, int) or year > period.year:
+        return None
+    first = reference.FIRST_COMMUNE_REVIEW
+    if reporter.unit_type == reference.COMMUNE and year < first:
+        return (f"review year {year}: the reviews up to {first - 1} were reported by the districts; a commune's "
+                f"report carries reviews from {first} on only (remove this row)",
+                f"năm rà soát {year}: kết quả rà soát đến năm {first - 1} do huyện báo cáo; báo cáo của xã chỉ "
+                f"gồm kết quả rà soát từ năm {first} (hãy xóa dòng này)")
+    if reporter.unit_type == reference.DISTRICT and year >= first:
+        return (f"review year {year}: from the {first} review on the communes report their own results (the "
+                "district level was abolished on 01/07/2025); remove this row from the district's report",
+                f"năm rà soát {year}: từ kỳ rà soát năm {first} các xã tự báo cáo kết quả (không còn cấp huyện "
+                "từ 01/07/2025); hãy xóa dòng này khỏi báo cáo của huyện")
+    return None
+
+
+def _communes(result: SheetResult, data_rows: list, columns: dict, reporter, period: dt.date,
               problems: dict[int, list[Problem]]) -> list:
     """Each row's official commune code, from its code and/or name, in the list in force for it."""
     code_col = result.columns.get("commune_code")
     name_col = result.columns.get("commune_name")
+    year_col = result.columns.get("review_year")
     years = columns.get("review_year") if result.kind == "poverty" else None
-    month_list = None if result.kind == "poverty" else reference.list_year_for_month(period)
+    month_list = None if result.kind == "poverty" else reference.list_for_month(period)
     communes = [None] * len(data_rows)
     for i, (excel_row, row) in enumerate(data_rows):
         code_value = clean(_cell(row, code_col.index)) if code_col else None
@@ -456,18 +496,22 @@ def _communes(result: SheetResult, data_rows: list, columns: dict, district_code
         if type(code_value) is CellIssue or type(name_value) is CellIssue:
             _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value)
             continue
+        commune_list = month_list
         if years is not None:
             year = years[i]
-            list_year = reference.list_year_for_review(year) if isinstance(year, int) else None
-        else:
-            list_year = month_list
-        if list_year is None:
+            commune_list = _review_list(year, period)
+            wrong_year = _review_year_problem(year, reporter, period)
+            if wrong_year:
+                problems.setdefault(i, []).append(Problem(
+                    excel_row, year_col.header, year_col.index, str(year), *wrong_year))
+                continue
+        if commune_list is None:
             continue
         try:
             communes[i] = _match_commune(
                 None if _is_blank(code_value) else code_value,
                 None if _is_blank(name_value) else cell_text(name_value),
-                district_code, list_year,
+                reporter, commune_list,
             )
         except reference.CommuneError as error:
             mapped = code_col if (error.column == "commune_code" or not name_col) else name_col
@@ -487,19 +531,19 @@ def _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, 
 
 
 @functools.lru_cache(maxsize=1 << 14, typed=True)
-def _commune_outcome(code_value, name_value, district_code: str, list_year: int):
+def _commune_outcome(code_value, name_value, reporter: reference.Reporter, commune_list: str):
     try:
-        return reference.match_commune(code_value, name_value, district_code, list_year), None
+        return reference.match_row_commune(code_value, name_value, reporter, commune_list), None
     except reference.CommuneError as error:
         return None, error
 
 
-def _match_commune(code_value, name_value, district_code: str, list_year: int) -> str:
-    """reference.match_commune, remembered per (code, name, district, list): rows repeat them."""
+def _match_commune(code_value, name_value, reporter: reference.Reporter, commune_list: str) -> str:
+    """reference.match_row_commune, remembered per (code, name, reporter, list): rows repeat them."""
     try:
-        code, error = _commune_outcome(code_value, name_value, district_code, list_year)
+        code, error = _commune_outcome(code_value, name_value, reporter, commune_list)
     except TypeError:   # an unhashable cell: not cached
-        return reference.match_commune(code_value, name_value, district_code, list_year)
+        return reference.match_row_commune(code_value, name_value, reporter, commune_list)
     if error is not None:
         raise reference.CommuneError(error.reason, error.reason_vi, error.column)
     return code

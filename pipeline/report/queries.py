@@ -1,7 +1,7 @@
 """Every figure of the report, as SQL over the published warehouse (bi.duckdb, read-only).
 
 Nothing is typed in: periods too come from the data (the latest month any reporting unit sent
-an accepted file). Every function takes an open connection and returns plain Python values
+an accepted file), except the programme's headline periods of the article (config.ARTICLE_*). Every function takes an open connection and returns plain Python values
 (JSON-able: dates as ISO text, decimals as floats, sums as ints), so the same values fill the
 charts, the tables under them and the JSON data island the tests compare with the marts.
 
@@ -16,6 +16,7 @@ import decimal
 from typing import Any
 
 from pipeline import enumerations
+from pipeline.config import ARTICLE_QUARTER, ARTICLE_YEARS
 
 ACCEPTED = ("accepted", "accepted_with_errors")
 
@@ -121,6 +122,16 @@ from marts.fct_houses
 where start_date between ? and ?
 """
 
+HOUSES_COMPLETED_IN_YEARS_SQL = """
+select
+    cast(? as integer) as from_year,
+    cast(? as integer) as to_year,
+    count(*) as houses,
+    cast(coalesce(sum(total_vnd), 0) as bigint) as total_vnd
+from marts.fct_houses
+where status = 'completed' and year(completion_date) between ? and ?
+"""
+
 GRANTS_YTD_SQL = """
 select
     programme,
@@ -165,7 +176,15 @@ def headline(con, period: dict, label_map: dict) -> dict:
                  for code in ordered_codes(label_map, "programme", grants)],
     }
     out["poverty"] = one(con, POVERTY_LATEST_SQL)
+    out["programme"] = programme(con)
     return out
+
+
+def programme(con) -> dict:
+    """The article's periods (config.ARTICLE_YEARS, ARTICLE_QUARTER), whatever the latest month."""
+    years, quarter = list(ARTICLE_YEARS), list(ARTICLE_QUARTER)
+    return {"houses_completed": one(con, HOUSES_COMPLETED_IN_YEARS_SQL, years + years),
+            "houses_started": one(con, HOUSES_STARTED_SQL, quarter + quarter)}
 
 
 def ordered_codes(label_map: dict, domain: str, present) -> list[str]:

@@ -143,7 +143,7 @@ def headline(figures: dict) -> str:
     if not head:
         return heading(2, "Số liệu chính", "Headline figures") + \
             '<p class="not-available">Chưa có báo cáo nào được nhận · no accepted report yet</p>'
-    cards = []
+    cards = programme_cards(head.get("programme") or {})
     houses = head["houses_completed"]
     if houses.get("from_year") is not None:
         span = f"{houses['from_year']}–{houses['to_year']}"
@@ -192,6 +192,26 @@ def headline(figures: dict) -> str:
     cards.append(f'<div class="card wide" data-figure="grants_year_to_date"><div class="label">'
                  f'{bilingual(f"Hỗ trợ theo chương trình, {vi}", f"Support by programme, {en}")}</div>{grant_table}</div>')
     return heading(2, "Số liệu chính", "Headline figures", "headline") + f'<div class="cards">{"".join(cards)}</div>'
+
+
+def programme_cards(programme: dict) -> list[str]:
+    """The article's periods: houses replaced 2020–2024 and their cost, cases started in Q1 2025."""
+    houses, started = programme.get("houses_completed"), programme.get("houses_started")
+    if not houses or not houses.get("houses"):
+        return []
+    span = f"{houses['from_year']}–{houses['to_year']}"
+    vi, en = months_label(started["date_from"], started["date_to"])
+    return [
+        f'<div class="card" data-figure="programme_houses_completed"><div class="label">'
+        f'{bilingual(f"Chương trình {span}: nhà tạm, dột nát đã xóa", f"Programme {span}: houses replaced")}</div>'
+        f'<div class="value">{fmt.integer(houses["houses"])} <span class="en">nhà · houses</span></div>'
+        f'<div class="note">{bilingual("Tổng kinh phí", "total cost")}: <b>{fmt.billions(houses["total_vnd"])}</b> '
+        f'{bilingual("tỷ đồng", "billion VND")}</div></div>',
+        f'<div class="card" data-figure="programme_houses_started"><div class="label">'
+        f'{bilingual(f"Khởi công {vi}", f"Started {en}")}</div>'
+        f'<div class="value">{fmt.integer(started["cases"])} <span class="en">hộ · households</span></div>'
+        f'<div class="note">{bilingual("nay đã hoàn thành", "completed since")} {fmt.integer(started["completed"])}'
+        f'</div></div>']
 
 
 def poverty(figures: dict, charts: dict) -> str:

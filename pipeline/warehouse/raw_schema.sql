@@ -11,7 +11,7 @@ create table if not exists raw.submissions (
     file_size bigint,
     file_mtime timestamp,
     received_at timestamp not null,        -- start of the run that first saw the file
-    district_code varchar,                 -- 3 digits, from the cover sheet
+    district_code varchar,                 -- 3 digits, from the cover sheet (null on a commune's report)
     district_name_written varchar,
     period date,                           -- reporting month, 1st of month
     version integer,                       -- Lần gửi
@@ -24,7 +24,10 @@ create table if not exists raw.submissions (
     rows_rejected integer not null default 0,
     rows_skipped integer not null default 0,
     warnings integer not null default 0,
-    run_id varchar                         -- the load (Dagster run) that received it
+    run_id varchar,                        -- the load (Dagster run) that received it
+    unit_type varchar,                     -- district | commune: who reports (communes from 2025-07)
+    unit_code varchar,                     -- the district's (3 digits) or the commune's (5 digits) code
+    unit_name_written varchar              -- the name on the cover, as written
 );
 
 -- Per submission and data sheet: rows read = loaded + rejected + skipped.
@@ -45,6 +48,7 @@ create table if not exists raw.houses (
     excel_row integer not null,
     household_id varchar not null,
     commune_code varchar not null,
+    commune_list varchar,                  -- the list commune_code belongs to: 2024 | 2025-02 | 2025-07
     village varchar,
     household_head varchar,                -- personal data
     national_id varchar,                   -- personal data
@@ -64,6 +68,7 @@ create table if not exists raw.grants (
     submission_id varchar not null,
     excel_row integer not null,
     commune_code varchar not null,
+    commune_list varchar,                  -- the list commune_code belongs to: 2024 | 2025-02 | 2025-07
     programme varchar not null,            -- production | medical | students | hardship_other
     funding_source varchar not null,       -- central | local | social
     beneficiaries bigint not null,
@@ -75,6 +80,8 @@ create table if not exists raw.poverty (
     submission_id varchar not null,
     excel_row integer not null,
     commune_code varchar not null,
+    commune_list varchar,                  -- the list of the review year: 2024 | 2025-02 | 2025-07
+    village varchar,                       -- a row per village (Bản): the commune's figures are their sum
     review_year integer not null,
     total_households bigint not null,
     poor_households bigint not null,
@@ -127,3 +134,14 @@ create table if not exists raw.load_state (
 
 -- Migrations of warehouses created by earlier versions (no-ops on a new one).
 alter table raw.submissions add column if not exists run_id varchar;   -- the load (Dagster run) that received it
+-- The 2025 reforms: reporting units (districts to 2025-06, communes from 2025-07) and the commune
+-- list of each row. Rows loaded before carry the district era's lists, recomputed from the period.
+alter table raw.submissions add column if not exists unit_type varchar;
+alter table raw.submissions add column if not exists unit_code varchar;
+alter table raw.submissions add column if not exists unit_name_written varchar;
+update raw.submissions set unit_type = 'district', unit_code = district_code, unit_name_written = district_name_written
+    where unit_type is null and district_code is not null;
+alter table raw.houses add column if not exists commune_list varchar;
+alter table raw.grants add column if not exists commune_list varchar;
+alter table raw.poverty add column if not exists commune_list varchar;
+alter table raw.poverty add column if not exists village varchar;

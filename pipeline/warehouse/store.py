@@ -16,15 +16,16 @@ import duckdb
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
-# Rank within a reporting unit and month: the latest version, then the latest arrival,
-# then (files first seen in the same run) the later modification time.
+# Rank within a reporting unit (a district to 2025-06, a commune from 2025-07) and month: the
+# latest version, then the latest arrival, then (files first seen in the same run) the later
+# modification time. The one place the partition lives; dbt reads the resulting status.
 REFRESH_STATUS_SQL = """
 update raw.submissions as s
 set status = case when ranked.rank = 1 then s.outcome else 'superseded' end
 from (
     select submission_id,
            row_number() over (
-               partition by district_code, period
+               partition by unit_type, unit_code, period
                order by version desc nulls last, received_at desc nulls last, file_mtime desc nulls last,
                         submission_id desc
            ) as rank
@@ -98,6 +99,7 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
         con = PgConnection(url)
         if not read_only:
             con.execute(RAW_SCHEMA_SQL)
+            _backfill_commune_lists(con)
         return con
     path = internal_path(warehouse_dir)
     if read_only:
@@ -107,7 +109,30 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
     con = duckdb.connect(str(path))
     os.chmod(path, 0o600)
     con.execute(RAW_SCHEMA_SQL)
+    _backfill_commune_lists(con)
     return con
+
+
+def _backfill_commune_lists(con) -> None:
+    """Rows loaded before the lists had ids get the list of their month (poverty: review year), once."""
+    if get_state(con, "commune_lists_backfilled"):
+        return
+    from pipeline.ingest import reference   # the seed admin_unit_lists, as for new rows
+
+    for validity in reference.list_validity():
+        end = validity.valid_to.isoformat() if validity.valid_to else "9999-12-31"
+        bounds = [validity.commune_list, validity.valid_from.isoformat(), end]
+        for table in ("houses", "grants"):
+            con.execute(f"update raw.{table} as r set commune_list = ? from raw.submissions as s "
+                        "where r.commune_list is null and r.submission_id = s.submission_id "
+                        "and cast(s.period + interval '1 month' - interval '1 day' as date) "   # the month's last day
+                        "between cast(? as date) and cast(? as date)", bounds)
+        con.execute("update raw.poverty set commune_list = ? where commune_list is null "
+                    "and make_date(review_year, 12, 31) between cast(? as date) and cast(? as date)", bounds)
+    first = reference.list_validity()[0].commune_list
+    for table in ("houses", "grants", "poverty"):
+        con.execute(f"update raw.{table} set commune_list = ? where commune_list is null", [first])
+    set_state(con, "commune_lists_backfilled", "1")
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]], set[str]]:
@@ -162,6 +187,39 @@ def _insert(con, table: str, frame) -> None:
         con.unregister("batch_frame")
 
 
+def _crosswalk_frame():
+    """(commune_list, commune_code) -> commune_2025_code for every commune with a unit on today's map."""
+    import pandas as pd   # lazily, like write_batch
+
+    from pipeline.crosswalk import today_by_commune
+
+    return pd.DataFrame([(lst, code, today) for (lst, code), today in today_by_commune().items()],
+                        columns=["commune_list", "commune_code", "commune_2025_code"])
+
+
+def house_districts(con, household_ids: list[str]) -> dict[tuple[str, str], set[str]]:
+    """(commune of today, Mã hộ) -> the districts whose current reports carry that id there, for these
+    ids only: two districts may have used one Mã hộ for two cases now in one commune."""
+    import pandas as pd   # lazily, like write_batch
+
+    con.register("crosswalk_frame", _crosswalk_frame())
+    con.register("ids_frame", pd.DataFrame({"household_id": sorted(set(household_ids))}))
+    try:
+        rows = con.execute(
+            "select distinct m.commune_2025_code, h.household_id, s.district_code from raw.houses as h "
+            "join ids_frame as i on h.household_id = i.household_id "
+            "join raw.submissions as s on h.submission_id = s.submission_id "
+            "join crosswalk_frame as m on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
+            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null").fetchall()
+    finally:
+        con.unregister("crosswalk_frame")
+        con.unregister("ids_frame")
+    found: dict[tuple[str, str], set[str]] = {}
+    for today, household, district in rows:
+        found.setdefault((today, household), set()).add(district)
+    return found
+
+
 def get_state(con, key: str) -> str | None:
     row = con.execute("select value from raw.load_state where key = ?", [key]).fetchone()
     return row[0] if row else None
@@ -169,3 +227,26 @@ def get_state(con, key: str) -> str | None:
 
 def set_state(con, key: str, value: str) -> None:
     con.execute("insert into raw.load_state values (?, ?) " + UPSERT, [key, value])
+
+
+def known_house_cases(con, pairs) -> set[tuple[str, str]]:
+    """The (commune of today, household_id) case keys of a frame that a current (accepted, not
+    superseded) submission has loaded, by its district or by its commune: on those the household
+    head may be left blank (a case is keyed by Mã hộ within today's commune)."""
+    if pairs.empty:
+        return set()
+    con.register("asked_cases", pairs)
+    con.register("crosswalk_frame", _crosswalk_frame())
+    try:
+        rows = con.execute(
+            "select distinct a.commune_2025_code, a.household_id from asked_cases as a "
+            "join crosswalk_frame as m on m.commune_2025_code = a.commune_2025_code "
+            "join raw.houses as h on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
+            "and h.household_id = a.household_id "
+            "join raw.submissions as s on s.submission_id = h.submission_id "
+            "and s.status in ('accepted', 'accepted_with_errors')"
+        ).fetchall()
+    finally:
+        con.unregister("asked_cases")
+        con.unregister("crosswalk_frame")
+    return set(rows)

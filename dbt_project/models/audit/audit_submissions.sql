@@ -30,7 +30,10 @@ final as (
         file_mtime,
         outcome,
         district_name_written,
-        prepared_on
+        prepared_on,
+        unit_type,
+        unit_code,
+        unit_name_written
 
     from submissions
 

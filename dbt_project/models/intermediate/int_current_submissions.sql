@@ -13,6 +13,8 @@ final as (
     select
         submission_id,
         file_name,
+        unit_type,
+        unit_code,
         district_code,
         period,
         version,

@@ -1,8 +1,13 @@
--- Current state of each household case (district_code, household_id): the row
--- from the latest reporting month, then the highest version (Lần gửi), then
--- the latest arrival, then the latest file modification time, then the
--- highest submission_id and excel_row (a deterministic last resort): the var
--- submission_recency_order in dbt_project.yml, via submission_recency_order().
+-- Current state of each household case. A case is a Mã hộ within today's commune
+-- (commune_2025_code, through the crosswalks): a case a district reported up to 2025-06 and
+-- its new commune reports afterwards is ONE case (reporting-units-2025.md). Where two
+-- districts used the same Mã hộ for cases now in one commune of today, they stay two cases
+-- (keyed with their district too; audit.case_collisions lists them). An old commune with no
+-- main successor keeps its cases within itself (commune_key).
+-- The row that counts: the latest reporting month, then the highest version (Lần gửi), then
+-- the latest arrival, then the latest file modification time, then the highest submission_id
+-- and excel_row: the var submission_recency_order in dbt_project.yml, via
+-- submission_recency_order().
 with
 
 houses as (
@@ -17,19 +22,61 @@ current_submissions as (
 
 ),
 
+commune_map as (
+
+    select * from {{ ref('stg_commune_map') }}
+
+),
+
 joined as (
 
     select
         current_submissions.district_code,
+        current_submissions.unit_type,
         current_submissions.period,
         current_submissions.version,
         current_submissions.received_at,
         current_submissions.file_mtime,
-        houses.*
+        houses.*,
+        commune_map.commune_key,
+        commune_map.commune_2025_code,
+        commune_map.commune_2025_mapping,
+        coalesce(commune_map.commune_2025_code, commune_map.commune_key,
+                 coalesce(houses.commune_list, '?') || '/' || coalesce(houses.commune_code, '?')) as case_commune
 
     from houses
     inner join current_submissions
         on houses.submission_id = current_submissions.submission_id
+    left join commune_map
+        on houses.commune_list = commune_map.commune_list
+        and houses.commune_code = commune_map.commune_code
+
+),
+
+districts_per_id as (
+
+    select
+        case_commune,
+        household_id,
+        count(distinct district_code) as districts
+
+    from joined
+    group by case_commune, household_id
+
+),
+
+keyed as (
+
+    select
+        joined.*,
+        joined.case_commune || '/' || joined.household_id
+            || case when districts_per_id.districts > 1 then '/' || coalesce(joined.district_code, '') else '' end
+            as case_key
+
+    from joined
+    inner join districts_per_id
+        on joined.case_commune = districts_per_id.case_commune
+        and joined.household_id = districts_per_id.household_id
 
 ),
 
@@ -38,22 +85,28 @@ counted as (
     select
         *,
         count(*) over (
-            partition by district_code, household_id
+            partition by case_key
         ) as submissions_reporting,
         min(period) over (
-            partition by district_code, household_id
-        ) as first_reported_period
+            partition by case_key
+        ) as first_reported_period,
+        -- the district that first reported the case (null when a commune did)
+        first_value(district_code) over (
+            partition by case_key
+            order by period asc, received_at asc, submission_id asc
+            rows between unbounded preceding and unbounded following
+        ) as first_district_code
 
-    from joined
+    from keyed
 
 ),
 
 -- the first row of each case in recency order (distinct on: the same on DuckDB and PostgreSQL)
 final as (
 
-    select distinct on (district_code, household_id) *
+    select distinct on (case_key) *
     from counted
-    order by district_code, household_id, {{ submission_recency_order() }}
+    order by case_key, {{ submission_recency_order() }}
 
 )
 

@@ -1,19 +1,32 @@
--- Which district has reported which month: one row per district x reporting month over the
--- reporting window (vars reporting_window_start / reporting_window_end / due_day in
--- dbt_project.yml). The window ends, unless the var says otherwise, at the latest month
--- any district has reported. No personal data.
+-- Which reporting unit has reported which month: one row per unit in force x reporting month
+-- over the reporting window (vars reporting_window_start / reporting_window_end / due_day in
+-- dbt_project.yml): the 12 districts for months up to 2025-06, the 75 communes from 2025-07
+-- (dim_reporting_unit). The window ends, unless the var says otherwise, at the latest month
+-- any unit has reported. No personal data.
 with
 
-districts as (
+units as (
 
-    select district_code from {{ ref('dim_district') }}
+    select * from {{ ref('dim_reporting_unit') }}
 
 ),
 
 submissions as (
 
-    select * from {{ ref('stg_submissions') }}
-    where district_code is not null and period is not null
+    -- the columns this model reads, named (DuckDB's `* replace` has no PostgreSQL equivalent)
+    select
+        submission_id,
+        status,
+        district_code,
+        coalesce(unit_type, 'district') as unit_type,
+        coalesce(unit_code, district_code) as unit_code,
+        period,
+        version,
+        received_at,
+        file_mtime,
+        prepared_on
+    from {{ ref('stg_submissions') }}
+    where coalesce(unit_code, district_code) is not null and period is not null
 
 ),
 
@@ -43,15 +56,20 @@ months as (
 
 ),
 
+-- a unit is due for a month when it is in force on the month's last day
 grid as (
 
     select
-        districts.district_code,
+        units.unit_type,
+        units.unit_code,
+        case when units.unit_type = 'district' then units.unit_code end as district_code,
         months.period,
         cast(months.period + interval '1 month' + interval '{{ var("due_day") - 1 }} days' as date) as due_date
 
-    from districts
-    cross join months
+    from units
+    inner join months
+        on units.valid_from <= {{ dbt.last_day('months.period', 'month') }}
+        and (units.valid_to is null or {{ dbt.last_day('months.period', 'month') }} <= units.valid_to)
 
 ),
 
@@ -66,7 +84,7 @@ ranked as (
     select
         submissions.*,
         row_number() over (
-            partition by district_code, period
+            partition by unit_type, unit_code, period
             order by
                 case when status in ('accepted', 'accepted_with_errors') then 0 else 1 end,
                 {{ submission_recency_order(rows=false) }}
@@ -86,13 +104,14 @@ latest as (
 first_sent as (
 
     select
-        district_code,
+        unit_type,
+        unit_code,
         period,
         min(coalesce(prepared_on, cast(received_at as date))) as submitted_on
 
     from submissions
     where status in ('accepted', 'accepted_with_errors', 'superseded')
-    group by district_code, period
+    group by unit_type, unit_code, period
 
 ),
 
@@ -114,17 +133,21 @@ final as (
             when latest.status = 'rejected' then 'rejected_only'
             when grid.due_date > {{ as_of_date() }} then 'not_due'
             else 'missing'
-        end as state
+        end as state,
+        grid.unit_type,
+        grid.unit_code
 
     from grid
     left join latest
-        on grid.district_code = latest.district_code
+        on grid.unit_type = latest.unit_type
+        and grid.unit_code = latest.unit_code
         and grid.period = latest.period
     left join first_sent
-        on grid.district_code = first_sent.district_code
+        on grid.unit_type = first_sent.unit_type
+        and grid.unit_code = first_sent.unit_code
         and grid.period = first_sent.period
 
 )
 
 select * from final
-order by district_code, period
+order by unit_type desc, unit_code, period

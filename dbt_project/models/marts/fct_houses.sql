@@ -1,4 +1,6 @@
--- Household cases, current state (one row per district_code, household_id).
+-- Household cases, current state: one row per case (case_key: Mã hộ within today's commune,
+-- one case across the 2025 reforms). district_code is the district that first reported the
+-- case (null for cases first reported by a commune, from 2025-07).
 with
 
 house_cases as (
@@ -11,7 +13,7 @@ final as (
 
     select
         -- keys
-        district_code,
+        first_district_code as district_code,
         household_id,
         commune_code,
 
@@ -35,7 +37,14 @@ final as (
         first_reported_period,
         submissions_reporting,
         submission_id,
-        excel_row
+        excel_row,
+
+        -- the 2025 reforms: the commune as reported (with its list) and on today's map
+        case_key,
+        commune_key,
+        commune_list,
+        commune_2025_code,
+        commune_2025_mapping
 
     from house_cases
 

@@ -1,5 +1,6 @@
 -- Annual poverty review per commune and review year, from the latest current
--- submission carrying it. Rates are computed from the counts.
+-- submission carrying it (village rows summed). Rates are computed from the counts.
+-- district_code is null on reviews reported by a commune (from the 2025 review).
 with
 
 poverty as (
@@ -8,12 +9,18 @@ poverty as (
 
 ),
 
+commune_map as (
+
+    select * from {{ ref('stg_commune_map') }}
+
+),
+
 final as (
 
     select
-        district_code,
-        commune_code,
-        review_year,
+        poverty.district_code,
+        poverty.commune_code,
+        poverty.review_year,
         total_households,
         poor_households,
         near_poor_households,
@@ -22,10 +29,18 @@ final as (
         {{ pct('near_poor_households', 'total_households') }} as near_poor_rate_pct,
         poverty_rate_pct_written,
         period as reported_period,
-        submission_id,
-        excel_row
+        poverty.submission_id,
+        poverty.excel_row,
+        commune_map.commune_key,
+        poverty.commune_list,
+        commune_map.commune_2025_code,
+        commune_map.commune_2025_mapping,
+        village_rows
 
     from poverty
+    left join commune_map
+        on poverty.commune_list = commune_map.commune_list
+        and poverty.commune_code = commune_map.commune_code
 
 )
 

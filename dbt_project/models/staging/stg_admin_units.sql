@@ -1,9 +1,10 @@
--- Both official commune lists, one row per (list_year, commune). Which list is which and
--- its days in force come from the seed admin_unit_lists (matched on the seed's name), the
--- same file the Python ingest reads (pipeline/ingest/reference.py):
--- list 2024: in force 2020-01-01 .. 2024-12-31 (reporting months to 2024-12,
---            review years to 2024);
--- list 2025: in force from 2025-01-01 (Resolution 1280/NQ-UBTVQH15).
+-- The two official commune lists of the district era, one row per (commune_list, commune).
+-- Which list is which and its days in force come from the seed admin_unit_lists (matched
+-- on the seed's name), the same file the Python ingest reads (pipeline/ingest/reference.py):
+-- list 2024:    in force 2020-01-01 .. 2025-01-31 (reporting months to 2025-01,
+--               review years to 2024);
+-- list 2025-02: in force 2025-02-01 .. 2025-06-30 (Resolution 1280/NQ-UBTVQH15).
+-- The 75-list of 2025-07 has no districts: see stg_commune_map.
 with
 
 lists as (
@@ -37,6 +38,7 @@ unioned as (
 renamed as (
 
     select
+        lists.commune_list,
         lists.list_year,
         lists.valid_from,
         lists.valid_to,

@@ -12,6 +12,7 @@ renamed as (
         submission_id,
         excel_row,
         commune_code,
+        commune_list,
         programme,
         funding_source,
         beneficiaries,

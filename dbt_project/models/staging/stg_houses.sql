@@ -15,6 +15,7 @@ renamed as (
         excel_row,
         household_id,
         commune_code,
+        commune_list,
 
         -- descriptive
         village,

@@ -12,6 +12,8 @@ renamed as (
         submission_id,
         excel_row,
         commune_code,
+        commune_list,
+        village,
         review_year,
         total_households,
         poor_households,

@@ -19,7 +19,10 @@ renamed as (
         file_mtime,
         received_at,
 
-        -- cover sheet
+        -- cover sheet: who reports (a district to 2025-06, a commune from 2025-07)
+        coalesce(unit_type, case when district_code is not null then 'district' end) as unit_type,
+        coalesce(unit_code, district_code) as unit_code,
+        coalesce(unit_name_written, district_name_written) as unit_name_written,
         district_code,
         district_name_written,
         period,

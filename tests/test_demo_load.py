@@ -1,0 +1,28 @@
+"""The committed demo through the real load: the article's figures unchanged, the reforms' figures
+as the demo generator wrote them (tools/demo/figures.py), and both printed at the end of the load."""
+from __future__ import annotations
+
+import pytest
+
+from tools.demo import expected_figures
+from tools.demo.check import compare, measured
+
+pytestmark = pytest.mark.slow   # a real CLI load of the whole demo (shared: conftest.demo_load)
+
+
+def test_the_demo_load_gives_the_expected_figures(demo_load):
+    warehouse, _ = demo_load
+    assert compare(measured(warehouse / "bi.duckdb")) == []
+
+
+def test_the_load_prints_the_article_and_the_new_figures(demo_load):
+    _, done = demo_load
+    expected = expected_figures()
+    out = done.stdout
+    assert "  houses completed 2020–2024: 9,317 for 441,287,000,000 VND; started in Q1 2025: 2,337" in out
+    completed_2025 = expected["houses_completed_by_year"][2025]
+    assert f"2025 {completed_2025['cases']:,} ({completed_2025['amount']:,} VND)" in out
+    assert f"2025 {expected['houses_started_by_year'][2025]:,}" in out
+    rates = ", ".join(f"{year} {rate:.2f} %" for year, rate in sorted(expected["poverty_rate_pct"].items()))
+    assert f"  poverty rate at the end of each review: {rates}" in out
+    assert "2021 21.66 %, 2022 17.90 %, 2023 14.41 %, 2024 10.89 %" in out

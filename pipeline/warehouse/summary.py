@@ -101,6 +101,8 @@ def figure_lines(connect) -> list[str]:
         started = con.execute(FIGURES_SQL["started"]).fetchall()
         quarter = con.execute(FIGURES_SQL["quarter"], list(ARTICLE_QUARTER)).fetchone()[0]
         poverty = con.execute(FIGURES_SQL["poverty"]).fetchall()
+    except Exception as error:   # PostgreSQL before its first publish: no marts schema yet
+        return [f"  figures: not read ({str(error).strip()})"]
     finally:
         con.close()
     first, last = ARTICLE_YEARS

@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("--period", help="the month to be reported, YYYY-MM (default: the month before today)")
     templates.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
                            "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    templates.add_argument("--warehouse-url", help="postgresql://…: read the warehouse on PostgreSQL "
+                           "(default $PIPELINE_WAREHOUSE_URL; unset: the folder's DuckDB file)")
     templates.add_argument("--out", type=Path, help="folder to write them to (default <warehouse>/templates/YYYY-MM)")
     sub.add_parser("prepare", help="parse the dbt project into the manifest cache (done by setup)")
     return parser
@@ -229,12 +231,13 @@ def _templates(args) -> int:
     try:
         period = build.parse_period(args.period) if args.period else build.previous_month(today)
         build.check_period(period, today)
+        url = _warehouse_url(args)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     started = time.monotonic()
     try:
-        run = build.build_templates(period, warehouse_dir, args.out.resolve() if args.out else None, today)
+        run = build.build_templates(period, warehouse_dir, args.out.resolve() if args.out else None, today, url)
     except NoWarehouse as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

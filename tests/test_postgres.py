@@ -227,3 +227,19 @@ def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_
     final = pg_load(SOURCES, warehouse, url)
     assert final.returncode == 0, final.stderr[-3000:]
     assert pg_snapshot(url) == pg_demo["snapshot"]
+
+
+def test_monthly_templates_read_the_same_open_cases_from_postgresql(pg_demo, demo_load):
+    """The templates' pre-filled cases (pipeline/templates/cases.py) from the marts schema on
+    PostgreSQL equal those from the DuckDB target's bi.duckdb, district era and commune era."""
+    import datetime as dt
+
+    from pipeline.templates.cases import open_cases
+    from pipeline.templates.units import units_in_force
+
+    for period in (dt.date(2025, 6, 1), dt.date(2026, 10, 1)):
+        units = units_in_force(period)
+        on_duckdb = open_cases(demo_load[0], period, units)
+        on_postgres = open_cases(pg_demo["warehouse"], period, units, url=pg_demo["url"])
+        assert on_postgres == on_duckdb, period
+        assert sum(len(cases) for cases in on_duckdb[0].values()) > 0, period

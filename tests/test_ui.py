@@ -2,12 +2,13 @@
 DAGSTER_HOME, a load launched through the GraphQL API, then the asset graph and the run page in
 headless Chromium. Screenshots go to tests/artifacts/.
 
-Twice: on the project's instance template (dagster_home.yaml, SQLite under DAGSTER_HOME) and on the
-PostgreSQL one (deploy/dagster_postgres.yaml, on the throwaway cluster of tests/pg.py). The same
-webserver is then put behind the deployment recipe's nginx with basic auth."""
+On the project's instance template (dagster_home.yaml, SQLite under DAGSTER_HOME), whose webserver
+is then put behind the deployment recipe's nginx with basic auth; and, the minimum that proves it,
+one run on the PostgreSQL one (deploy/dagster_postgres.yaml, on the throwaway cluster of tests/pg.py)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -100,10 +101,9 @@ def _instance_env(storage: str, request) -> dict:
 INSTANCE_TEMPLATES = {"sqlite": REPO / "dagster_home.yaml", "postgres": REPO / "deploy" / "dagster_postgres.yaml"}
 
 
-@pytest.fixture(scope="module", params=sorted(INSTANCE_TEMPLATES))
-def dagster_ui(tmp_path_factory, request):
-    storage = request.param
-    root = tmp_path_factory.mktemp(f"ui_{storage}")
+@contextlib.contextmanager
+def _dagster_ui(storage: str, root: Path, request):
+    """webserver + daemon on a fresh DAGSTER_HOME of the given instance template."""
     home, sources, warehouse, logs = root / "dagster_home", root / "sources", root / "warehouse", root / "logs"
     for folder in (home, logs):
         folder.mkdir()
@@ -139,17 +139,17 @@ def dagster_ui(tmp_path_factory, request):
         _wait(server_info, "the webserver's /server_info", 240, procs)
         # the daemon dequeues runs (the template's run queue) and would run schedules and sensors
         start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"])
-        yield {"port": port, "procs": procs, "logs": logs, "warehouse": warehouse, "storage": storage}
+        yield {"port": port, "procs": procs, "logs": logs, "warehouse": warehouse, "home": home}
     finally:
         for proc in procs:
             _stop(proc)
 
 
-@pytest.fixture(scope="module")
-def launched_run(dagster_ui):
+def _launch(ui: dict) -> str:
+    """The load job submitted through the GraphQL API, followed there until it ends; its run id."""
     from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-    client = DagsterGraphQLClient("127.0.0.1", port_number=dagster_ui["port"])
+    client = DagsterGraphQLClient("127.0.0.1", port_number=ui["port"])
 
     def submit():   # the code location may still be loading right after the server answers
         try:
@@ -158,43 +158,61 @@ def launched_run(dagster_ui):
         except DagsterGraphQLClientError:
             return None
 
-    run_id = _wait(submit, "the code location to accept a run", 240, dagster_ui["procs"])
+    run_id = _wait(submit, "the code location to accept a run", 240, ui["procs"])
     terminal = {"SUCCESS", "FAILURE", "CANCELED"}
     status = _wait(lambda: (s := client.get_run_status(run_id).value) in terminal and s,
-                   "the run to finish", 600, dagster_ui["procs"])
+                   "the run to finish", 600, ui["procs"])
     if status != "SUCCESS":
-        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in dagster_ui["logs"].iterdir())
+        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in ui["logs"].iterdir())
         pytest.fail(f"run {run_id} ended {status}\n{logs}")
     return run_id
 
 
-def test_run_through_graphql_publishes(dagster_ui, launched_run):
+def _completeness_cells(warehouse: Path) -> list[tuple]:
     import duckdb
 
-    con = duckdb.connect(str(dagster_ui["warehouse"] / "bi.duckdb"), read_only=True)
+    con = duckdb.connect(str(warehouse / "bi.duckdb"), read_only=True)
     try:
-        cells = con.execute("select district_code, state from marts.agg_submission_completeness "
-                            "where period = '2025-03-01' and district_code in ('116', '118') order by 1").fetchall()
+        return con.execute("select district_code, state from marts.agg_submission_completeness "
+                           "where period = '2025-03-01' and district_code in ('116', '118') order by 1").fetchall()
     finally:
         con.close()
-    # 116 gives Ngày lập 05/04/2025 (before the 10th); 118 gives none, so it counts from today's receipt
-    assert cells == [("116", "on_time"), ("118", "late")]
 
 
-def test_runs_events_and_schedules_live_in_the_instance_storage(dagster_ui, launched_run, request):
-    home = dagster_ui["logs"].parent / "dagster_home"
-    if dagster_ui["storage"] == "sqlite":
-        assert (home / "history" / "runs.db").exists()
-        return
-    # PostgreSQL: nothing under DAGSTER_HOME, the run and its events are rows of the instance database
-    assert not (home / "history").exists() and not (home / "schedules").exists()
-    cluster = request.getfixturevalue("pg_cluster")
-    database = f"dagster_{os.getpid()}"
-    [(runs, events, instigators)] = cluster.execute(
+def test_on_the_postgresql_instance_a_run_lives_in_its_database(tmp_path, request):
+    """The PostgreSQL instance template (deploy/dagster_postgres.yaml): one run launched and followed
+    through GraphQL; nothing under DAGSTER_HOME, the run and its events are rows of the instance
+    database. (The UI's other checks run on the SQLite instance only: they do not depend on it.)"""
+    with _dagster_ui("postgres", tmp_path, request) as ui:
+        run_id = _launch(ui)
+        assert _completeness_cells(ui["warehouse"]) == [("116", "on_time"), ("118", "late")]
+    assert not (ui["home"] / "history").exists() and not (ui["home"] / "schedules").exists()
+    [(runs, events, instigators)] = request.getfixturevalue("pg_cluster").execute(
         "select (select count(*) from runs where run_id = %(r)s), "
         "(select count(*) from event_logs where run_id = %(r)s), "
-        "to_regclass('public.instigators') is not null", database=database, params={"r": launched_run})
+        "to_regclass('public.instigators') is not null", database=f"dagster_{os.getpid()}", params={"r": run_id})
     assert runs == 1 and events > 10 and instigators
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory, request):
+    """The project's instance template (dagster_home.yaml: SQLite under DAGSTER_HOME)."""
+    with _dagster_ui("sqlite", tmp_path_factory.mktemp("ui_sqlite"), request) as ui:
+        yield ui
+
+
+@pytest.fixture(scope="module")
+def launched_run(dagster_ui):
+    return _launch(dagster_ui)
+
+
+def test_run_through_graphql_publishes(dagster_ui, launched_run):
+    # 116 gives Ngày lập 05/04/2025 (before the 10th); 118 gives none, so it counts from today's receipt
+    assert _completeness_cells(dagster_ui["warehouse"]) == [("116", "on_time"), ("118", "late")]
+
+
+def test_runs_and_events_live_under_dagster_home(dagster_ui, launched_run):
+    assert (dagster_ui["home"] / "history" / "runs.db").exists()
 
 
 GRAPHQL_QUERY = '{ version repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }'

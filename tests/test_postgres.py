@@ -106,6 +106,14 @@ def test_demo_marts_identical_to_duckdb_target(pg_demo, duckdb_demo):
     assert len(pg["marts.fct_houses"][1]) > 1000 and len(pg["audit.submissions"][1]) == DEMO_FILES
 
 
+def test_the_load_prints_the_same_figures_on_both_targets(pg_demo, demo_load):
+    def figures(stdout: str) -> list[str]:
+        return [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
+
+    assert len(figures(demo_load[1].stdout)) == 4
+    assert figures(pg_demo["stdout"]) == figures(demo_load[1].stdout)
+
+
 def _published_oids(url: str) -> list:
     from pipeline.warehouse.pg import PgConnection
 
@@ -237,9 +245,11 @@ def test_monthly_templates_read_the_same_open_cases_from_postgresql(pg_demo, dem
     from pipeline.templates.cases import open_cases
     from pipeline.templates.units import units_in_force
 
-    for period in (dt.date(2025, 6, 1), dt.date(2026, 10, 1)):
+    prefilled = 0
+    for period in (dt.date(2025, 6, 1), dt.date(2026, 10, 1)):   # the last district month, the demo's last
         units = units_in_force(period)
         on_duckdb = open_cases(demo_load[0], period, units)
         on_postgres = open_cases(pg_demo["warehouse"], period, units, url=pg_demo["url"])
         assert on_postgres == on_duckdb, period
-        assert sum(len(cases) for cases in on_duckdb[0].values()) > 0, period
+        prefilled += sum(len(cases) for cases in on_duckdb[0].values())
+    assert prefilled > 0   # (June 2025: none; its districts' cases have been reported by communes since)

@@ -1,4 +1,4 @@
-"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--strict]`, `python -m pipeline report
+"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict]`, `python -m pipeline report
 [--warehouse DIR]` and `python -m pipeline prepare`
 
 load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                       "(default $PIPELINE_SOURCES_DIR, else the repo's sources/)")
     load.add_argument("--warehouse", type=Path, help="warehouse folder "
                       "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    load.add_argument("--warehouse-url", help="postgresql://user:password@host:port/db: the warehouse on PostgreSQL "
+                      "(default $PIPELINE_WAREHOUSE_URL; unset: the DuckDB file in the warehouse folder)")
     load.add_argument("--strict", action="store_true", help="exit 1 when any file or row was rejected")
     report = sub.add_parser("report", help="build the provincial report (HTML, PDF, data dictionary) "
                                             "from the published warehouse")
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("--period", help="the month to be reported, YYYY-MM (default: the month before today)")
     templates.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
                            "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    templates.add_argument("--warehouse-url", help="postgresql://…: read the warehouse on PostgreSQL "
+                           "(default $PIPELINE_WAREHOUSE_URL; unset: the folder's DuckDB file)")
     templates.add_argument("--out", type=Path, help="folder to write them to (default <warehouse>/templates/YYYY-MM)")
     sub.add_parser("prepare", help="parse the dbt project into the manifest cache (done by setup)")
     return parser
@@ -89,33 +93,50 @@ def _folders(args) -> tuple[Path, Path] | None:
     return sources, warehouse_dir
 
 
+def _warehouse_url(args) -> str | None:
+    """--warehouse-url, else $PIPELINE_WAREHOUSE_URL, else None (the DuckDB file); raises ValueError."""
+    from pipeline import config
+    from pipeline.warehouse.pg import is_postgres_url
+
+    url = args.warehouse_url or config.default_warehouse_url()
+    if url and not is_postgres_url(url):
+        raise ValueError("the warehouse URL must start with postgresql:// (unset it for the DuckDB file)")
+    return url
+
+
 def _load(args) -> int:
     folders = _folders(args)
+    try:
+        url = _warehouse_url(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if folders is None:
         return EXIT_USAGE
     sources, warehouse_dir = folders
     from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
+    from pipeline.warehouse.pg import display_url
 
     started = time.monotonic()
-    _say(f"load: sources {sources} -> warehouse {warehouse_dir}")
+    _say(f"load: sources {sources} -> warehouse {warehouse_dir}" + (f", database {display_url(url)}" if url else ""))
     run_id, failed_steps = None, set()
     try:
-        with warehouse_lock(warehouse_dir, timeout=0):
+        with warehouse_lock(warehouse_dir, timeout=0, url=url):
             from pipeline.warehouse import state
 
             # Without DAGSTER_HOME there is no run history to record into, so a load with
             # nothing to do need not pay for starting Dagster and dbt (seconds).
-            if not os.environ.get("DAGSTER_HOME") and state.nothing_to_do(sources, warehouse_dir):
+            if not os.environ.get("DAGSTER_HOME") and state.nothing_to_do(sources, warehouse_dir, url):
                 _say("nothing new and the published warehouse is current: nothing to do")
                 success = True
             else:
-                success, run_id, failed_steps = _run_job(sources, warehouse_dir)
+                success, run_id, failed_steps = _run_job(sources, warehouse_dir, url)
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
     from pipeline.warehouse.summary import ledger_summary
 
-    summary = ledger_summary(warehouse_dir, run_id)
+    summary = ledger_summary(warehouse_dir, run_id, url)
     print(summary.text(time.monotonic() - started))
     if not success:
         if failed_steps and failed_steps <= AFTER_PUBLISH:
@@ -130,7 +151,7 @@ def _load(args) -> int:
     return EXIT_OK
 
 
-def _run_job(sources: Path, warehouse_dir: Path) -> tuple[bool, str, set[str]]:
+def _run_job(sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool, str, set[str]]:
     """The Dagster job `load` in this process, on these folders; the lock is already held here."""
     from pipeline import transform
 
@@ -145,7 +166,7 @@ def _run_job(sources: Path, warehouse_dir: Path) -> tuple[bool, str, set[str]]:
         instance=instance,
         raise_on_error=False,
         resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
-                                                  take_lock=False)},
+                                                  warehouse_url=url, take_lock=False)},
         # INFO shows our progress lines and dbt's per-model lines, not Dagster's event chatter
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
@@ -210,12 +231,13 @@ def _templates(args) -> int:
     try:
         period = build.parse_period(args.period) if args.period else build.previous_month(today)
         build.check_period(period, today)
+        url = _warehouse_url(args)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     started = time.monotonic()
     try:
-        run = build.build_templates(period, warehouse_dir, args.out.resolve() if args.out else None, today)
+        run = build.build_templates(period, warehouse_dir, args.out.resolve() if args.out else None, today, url)
     except NoWarehouse as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

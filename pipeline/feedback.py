@@ -200,7 +200,8 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
     """
     if not submission_ids:
         return []
-    con.execute("create or replace temp table _feedback_ids (submission_id varchar)")
+    con.execute("drop table if exists _feedback_ids")   # (DuckDB's `create or replace` is its own)
+    con.execute("create temp table _feedback_ids (submission_id varchar)")
     con.executemany("insert into _feedback_ids values (?)", [[s] for s in submission_ids])
     try:
         submissions = _dicts(con.execute(

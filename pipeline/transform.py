@@ -73,7 +73,8 @@ def _remove_old_manifests(folder: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build") -> list[str]:
+def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build", warehouse_url: str | None = None,
+               ) -> list[str]:
     """The dbt command line for one build of this warehouse (pure: tested without running dbt).
 
     dbt's unit tests (fixed inputs -> expected rows) are a development check, not a property
@@ -84,7 +85,21 @@ def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build") -> l
     args = [command, "--vars", json.dumps(variables, sort_keys=True), "--log-path", str(work / "logs")]
     if command in ("build", "test"):
         args += ["--exclude-resource-type", "unit_test"]
+    if warehouse_url:
+        args += ["--target", "postgres"]   # profiles.yml; the connection comes from dbt_env()
     return args
+
+
+def dbt_env(warehouse_url: str | None) -> dict[str, str]:
+    """The environment dbt's postgres target reads (profiles.yml): the URL's parts, the password
+    under dbt's DBT_ENV_SECRET_ prefix so it stays out of dbt's logs. Empty for DuckDB."""
+    if not warehouse_url:
+        return {}
+    from pipeline.warehouse.pg import url_parts
+
+    parts = url_parts(warehouse_url)
+    return {"PIPELINE_PG_HOST": parts["host"], "PIPELINE_PG_PORT": parts["port"], "PIPELINE_PG_USER": parts["user"],
+            "PIPELINE_PG_DBNAME": parts["dbname"], "DBT_ENV_SECRET_PIPELINE_PG_PASSWORD": parts["password"]}
 
 
 def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> list[str]:

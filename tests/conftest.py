@@ -28,6 +28,28 @@ def warehouse_dir(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server for the whole session (tests/pg.py), removed at the end."""
+    from pg import PgCluster
+
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster, request) -> str:
+    """A fresh database on the session's cluster; its URL (as the superuser)."""
+    import re
+    import secrets
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + secrets.token_hex(3)
+    return pg_cluster.create_database(name)
+
+
+@pytest.fixture(scope="session")
 def demo_load(tmp_path_factory):
     """One real CLI load of the committed demo (sources/), shared by the slow tests that only read
     what it published (a demo load takes ~1.5 min: each module loading its own cost that again)."""

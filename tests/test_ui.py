@@ -1,8 +1,14 @@
 """The operators' view, for real: dagster-webserver + dagster-daemon on 127.0.0.1 with a temporary
-DAGSTER_HOME (the project's instance template), a load launched through the GraphQL API, then the
-asset graph and the run page in headless Chromium. Screenshots go to tests/artifacts/."""
+DAGSTER_HOME, a load launched through the GraphQL API, then the asset graph and the run page in
+headless Chromium. Screenshots go to tests/artifacts/.
+
+On the project's instance template (dagster_home.yaml, SQLite under DAGSTER_HOME), whose webserver
+is then put behind the deployment recipe's nginx with basic auth; and, the minimum that proves it,
+one run on the PostgreSQL one (deploy/dagster_postgres.yaml, on the throwaway cluster of tests/pg.py)."""
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import os
 import shutil
@@ -11,11 +17,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import workbooks
+from proxy import nginx_proxy
 
 pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
@@ -64,10 +72,13 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def _create_storage(home: Path) -> None:
+def _create_storage(home: Path, env: dict) -> None:
+    from unittest import mock
+
     import dagster as dg
 
-    instance = dg.DagsterInstance.from_config(str(home))
+    with mock.patch.dict(os.environ, env):   # the PostgreSQL template reads its connection from the environment
+        instance = dg.DagsterInstance.from_config(str(home))
     try:
         instance.get_runs(limit=1)
         instance.all_instigator_state()
@@ -76,21 +87,36 @@ def _create_storage(home: Path) -> None:
         instance.dispose()
 
 
-@pytest.fixture(scope="module")
-def dagster_ui(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ui")
+def _instance_env(storage: str, request) -> dict:
+    """The instance's own environment: none for SQLite, DAGSTER_PG_* for a fresh database on the cluster."""
+    if storage == "sqlite":
+        return {}
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"dagster_{os.getpid()}"
+    cluster.execute(f"create database {name}")
+    return {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(cluster.port), "DAGSTER_PG_DB": name,
+            "DAGSTER_PG_USERNAME": cluster.superuser, "DAGSTER_PG_PASSWORD": cluster.password}
+
+
+INSTANCE_TEMPLATES = {"sqlite": REPO / "dagster_home.yaml", "postgres": REPO / "deploy" / "dagster_postgres.yaml"}
+
+
+@contextlib.contextmanager
+def _dagster_ui(storage: str, root: Path, request):
+    """webserver + daemon on a fresh DAGSTER_HOME of the given instance template."""
     home, sources, warehouse, logs = root / "dagster_home", root / "sources", root / "warehouse", root / "logs"
     for folder in (home, logs):
         folder.mkdir()
-    shutil.copy(REPO / "dagster_home.yaml", home / "dagster.yaml")
+    shutil.copy(INSTANCE_TEMPLATES[storage], home / "dagster.yaml")
     workbooks.submission(sources / "116_2025_03.xlsx", district="116", period="03/2025",
                          prepared_on="05/04/2025", houses=[workbooks.house()], grants=[workbooks.grant()])
     workbooks.submission(sources / "118_2025_03.xlsx", district="118", period="03/2025",
                          grants=[workbooks.grant(commune="03682", name="Xã Mường Chiên")])
     env = {**os.environ, "DAGSTER_HOME": str(home), "PIPELINE_SOURCES_DIR": str(sources),
            "PIPELINE_WAREHOUSE_DIR": str(warehouse), "GX_ANALYTICS_ENABLED": "false",
-           "DAGSTER_DISABLE_TELEMETRY": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    _create_storage(home)   # webserver and daemon starting together on a fresh home race to create it
+           "DAGSTER_DISABLE_TELEMETRY": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+           **_instance_env(storage, request)}
+    _create_storage(home, env)   # webserver and daemon starting together on a fresh home race to create it
     port = _free_port()
     procs = []
 
@@ -113,17 +139,17 @@ def dagster_ui(tmp_path_factory):
         _wait(server_info, "the webserver's /server_info", 240, procs)
         # the daemon dequeues runs (the template's run queue) and would run schedules and sensors
         start("daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"])
-        yield {"port": port, "procs": procs, "logs": logs, "warehouse": warehouse}
+        yield {"port": port, "procs": procs, "logs": logs, "warehouse": warehouse, "home": home}
     finally:
         for proc in procs:
             _stop(proc)
 
 
-@pytest.fixture(scope="module")
-def launched_run(dagster_ui):
+def _launch(ui: dict) -> str:
+    """The load job submitted through the GraphQL API, followed there until it ends; its run id."""
     from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
-    client = DagsterGraphQLClient("127.0.0.1", port_number=dagster_ui["port"])
+    client = DagsterGraphQLClient("127.0.0.1", port_number=ui["port"])
 
     def submit():   # the code location may still be loading right after the server answers
         try:
@@ -132,27 +158,97 @@ def launched_run(dagster_ui):
         except DagsterGraphQLClientError:
             return None
 
-    run_id = _wait(submit, "the code location to accept a run", 240, dagster_ui["procs"])
+    run_id = _wait(submit, "the code location to accept a run", 240, ui["procs"])
     terminal = {"SUCCESS", "FAILURE", "CANCELED"}
     status = _wait(lambda: (s := client.get_run_status(run_id).value) in terminal and s,
-                   "the run to finish", 600, dagster_ui["procs"])
+                   "the run to finish", 600, ui["procs"])
     if status != "SUCCESS":
-        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in dagster_ui["logs"].iterdir())
+        logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in ui["logs"].iterdir())
         pytest.fail(f"run {run_id} ended {status}\n{logs}")
     return run_id
 
 
-def test_run_through_graphql_publishes(dagster_ui, launched_run):
+def _completeness_cells(warehouse: Path) -> list[tuple]:
     import duckdb
 
-    con = duckdb.connect(str(dagster_ui["warehouse"] / "bi.duckdb"), read_only=True)
+    con = duckdb.connect(str(warehouse / "bi.duckdb"), read_only=True)
     try:
-        cells = con.execute("select district_code, state from marts.agg_submission_completeness "
-                            "where period = '2025-03-01' and district_code in ('116', '118') order by 1").fetchall()
+        return con.execute("select district_code, state from marts.agg_submission_completeness "
+                           "where period = '2025-03-01' and district_code in ('116', '118') order by 1").fetchall()
     finally:
         con.close()
+
+
+def test_on_the_postgresql_instance_a_run_lives_in_its_database(tmp_path, request):
+    """The PostgreSQL instance template (deploy/dagster_postgres.yaml): one run launched and followed
+    through GraphQL; nothing under DAGSTER_HOME, the run and its events are rows of the instance
+    database. (The UI's other checks run on the SQLite instance only: they do not depend on it.)"""
+    with _dagster_ui("postgres", tmp_path, request) as ui:
+        run_id = _launch(ui)
+        assert _completeness_cells(ui["warehouse"]) == [("116", "on_time"), ("118", "late")]
+    assert not (ui["home"] / "history").exists() and not (ui["home"] / "schedules").exists()
+    [(runs, events, instigators)] = request.getfixturevalue("pg_cluster").execute(
+        "select (select count(*) from runs where run_id = %(r)s), "
+        "(select count(*) from event_logs where run_id = %(r)s), "
+        "to_regclass('public.instigators') is not null", database=f"dagster_{os.getpid()}", params={"r": run_id})
+    assert runs == 1 and events > 10 and instigators
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory, request):
+    """The project's instance template (dagster_home.yaml: SQLite under DAGSTER_HOME)."""
+    with _dagster_ui("sqlite", tmp_path_factory.mktemp("ui_sqlite"), request) as ui:
+        yield ui
+
+
+@pytest.fixture(scope="module")
+def launched_run(dagster_ui):
+    return _launch(dagster_ui)
+
+
+def test_run_through_graphql_publishes(dagster_ui, launched_run):
     # 116 gives Ngày lập 05/04/2025 (before the 10th); 118 gives none, so it counts from today's receipt
-    assert cells == [("116", "on_time"), ("118", "late")]
+    assert _completeness_cells(dagster_ui["warehouse"]) == [("116", "on_time"), ("118", "late")]
+
+
+def test_runs_and_events_live_under_dagster_home(dagster_ui, launched_run):
+    assert (dagster_ui["home"] / "history" / "runs.db").exists()
+
+
+GRAPHQL_QUERY = '{ version repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }'
+
+
+def _post_graphql(url: str, headers: dict) -> dict:
+    body = json.dumps({"query": GRAPHQL_QUERY}).encode()
+    req = urllib.request.Request(f"{url}/graphql", data=body, headers={"Content-Type": "application/json", **headers})
+    with urllib.request.urlopen(req, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def test_webserver_listens_on_loopback_only(dagster_ui):
+    import psutil
+
+    webserver = next(p for p in dagster_ui["procs"] if "dagster-webserver" in p.args[0])
+    listening = {c.laddr.ip for proc in [psutil.Process(webserver.pid), *psutil.Process(webserver.pid).children(True)]
+                 for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    assert listening == {"127.0.0.1"}
+
+
+def test_behind_nginx_basic_auth(dagster_ui):
+    """The deployment recipe: nginx with basic auth in front; 401 without credentials, GraphQL with them."""
+    user, password = "operator", "đúng-mật-khẩu-42"
+    with nginx_proxy(f"127.0.0.1:{dagster_ui['port']}", user, password) as url:
+        for headers in ({}, {"Authorization": "Basic " + base64.b64encode(f"{user}:wrong".encode()).decode()}):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                _post_graphql(url, headers)
+            assert refused.value.code == 401
+            assert "Basic" in refused.value.headers["WWW-Authenticate"]
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        answer = _post_graphql(url, {"Authorization": f"Basic {token}"})
+    assert "errors" not in answer, answer
+    assert answer["data"]["version"]
+    nodes = answer["data"]["repositoriesOrError"]["nodes"]
+    assert [(n["name"], n["location"]["name"]) for n in nodes] == [("__repository__", LOCATION)]
 
 
 METADATA_QUERY = """

@@ -59,8 +59,8 @@ review_year_list as (
     select
         review_years.review_year,
         coalesce(
-            arg_max(in_force.commune_list, in_force.valid_from),
-            (select arg_min(commune_list, valid_from) from admin_unit_lists)
+            {{ value_at_max('in_force.commune_list', 'in_force.valid_from') }},
+            (select {{ value_at_min('commune_list', 'valid_from') }} from admin_unit_lists)
         ) as commune_list
 
     from (select distinct review_year from unit_year) as review_years

@@ -21,8 +21,14 @@ problems as (
     union all
 
     select commune_list, 'commune_list or seed_name used twice' as problem
-    from lists
-    qualify count(*) over (partition by commune_list) > 1 or count(*) over (partition by seed_name) > 1
+    from (
+        select
+            commune_list,
+            count(*) over (partition by commune_list) as lists_with_list,
+            count(*) over (partition by seed_name) as lists_with_seed
+        from lists
+    ) as counted
+    where lists_with_list > 1 or lists_with_seed > 1
 
     union all
 

@@ -53,11 +53,12 @@ def sheet_reports(con, submission_ids: list[str], limit: int = 50) -> dict[str, 
     if not submission_ids:
         return {}
     rows = con.execute(
-        "select ss.sheet, s.file_name, s.district_code, strftime(s.period, '%Y-%m'), s.status, "
+        "select ss.sheet, s.file_name, s.district_code, s.period, s.status, "
         "ss.rows_read, ss.rows_loaded, ss.rows_rejected, ss.rows_skipped, ss.warnings "
         "from raw.submission_sheets ss join raw.submissions s using (submission_id) "
-        "where ss.submission_id in (select unnest(?)) "
+        "where ss.submission_id = any(?) "   # (the same on DuckDB and PostgreSQL)
         "order by ss.sheet, s.district_code, s.period, s.file_name", [submission_ids]).fetchall()
+    rows = [(*row[:3], f"{row[3]:%Y-%m}" if row[3] else None, *row[4:]) for row in rows]
     columns = ["file", "district", "period", "status", "read", "loaded", "rejected", "skipped", "warnings"]
     reports = {}
     for kind in DATA_SHEETS:
@@ -79,25 +80,20 @@ def feedback_markdown(written: list[dict], limit: int = 100) -> str:
                       Path(f["path"]).name) for f in written], limit=limit)
 
 
-def published_previews(path: Path) -> dict[str, Any]:
-    """Files by status and the first rows of every mart, read from the published copy (read-only)."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        metadata: dict[str, Any] = {"files_by_status": dg.MetadataValue.md(files_by_status(con, "audit.submissions"))}
-        marts = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        for table in marts:
-            cursor = con.execute(f'select * from marts."{table}" limit {PREVIEW_ROWS}')
-            columns = [d[0] for d in cursor.description]
-            rows = cursor.fetchall()
-            total = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
-            metadata[f"preview_{table}"] = dg.MetadataValue.md(md_table(columns, rows, total=total))
-            metadata[f"rows_{table}"] = total
-        return metadata
-    finally:
-        con.close()
+def published_previews(con) -> dict[str, Any]:
+    """Files by status and the first rows of every mart, read from what BI reads (a read-only
+    connection to bi.duckdb, or to the database on PostgreSQL)."""
+    metadata: dict[str, Any] = {"files_by_status": dg.MetadataValue.md(files_by_status(con, "audit.submissions"))}
+    marts = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+    for table in marts:
+        cursor = con.execute(f'select * from marts."{table}" limit {PREVIEW_ROWS}')
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        total = con.execute(f'select count(*) from marts."{table}"').fetchone()[0]
+        metadata[f"preview_{table}"] = dg.MetadataValue.md(md_table(columns, rows, total=total))
+        metadata[f"rows_{table}"] = total
+    return metadata
 
 
 def commune_era_summary(rows: list[tuple], months: int = GRID_MONTHS) -> str:

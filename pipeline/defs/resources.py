@@ -1,4 +1,5 @@
-"""The one resource the pipeline's assets share: which sources folder, which warehouse, the write lock."""
+"""The one resource the pipeline's assets share: which sources folder, which warehouse (DuckDB file or
+PostgreSQL), the write lock."""
 from __future__ import annotations
 
 import contextlib
@@ -12,15 +13,23 @@ from pipeline.warehouse.lock import warehouse_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Paths of a load and the warehouse's write lock.
+    """Paths of a load, which warehouse, and the warehouse's write lock.
 
+    warehouse_url: a postgresql:// URL puts the internal warehouse (raw layer, dbt's schemas,
+    the published marts and audit) in PostgreSQL; None keeps it in the DuckDB file of the
+    warehouse folder. The folder holds the lock, feedback workbooks and dbt's logs either way.
     take_lock is False when the caller already holds the lock for the whole run (the CLI
     takes it before it starts Dagster, so a second load can be told "busy" at once).
     """
 
     sources_dir: str
     warehouse_dir: str
+    warehouse_url: str | None = None
     take_lock: bool = True
+
+    @property
+    def on_postgres(self) -> bool:
+        return bool(self.warehouse_url)
 
     @property
     def sources(self) -> Path:
@@ -36,12 +45,27 @@ class WarehouseResource(dg.ConfigurableResource):
         if not self.take_lock:
             yield
             return
-        with warehouse_lock(self.warehouse, timeout=None):
+        with warehouse_lock(self.warehouse, timeout=None, url=self.warehouse_url):
             yield
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False):
-        con = store.connect(self.warehouse, read_only=read_only)
+        con = store.connect(self.warehouse, read_only=read_only, url=self.warehouse_url)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def published(self):
+        """A read-only connection to what BI reads: bi.duckdb, or the database on PostgreSQL."""
+        if self.warehouse_url:
+            with self.connect(read_only=True) as con:
+                yield con
+            return
+        import duckdb
+
+        con = duckdb.connect(str(store.bi_path(self.warehouse)), read_only=True)
         try:
             yield con
         finally:
@@ -50,8 +74,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def default_warehouse() -> WarehouseResource:
     """For the UI, the schedule and the sensor: $PIPELINE_SOURCES_DIR / $PIPELINE_WAREHOUSE_DIR, else the repo's."""
+    # the URL holds a password: the UI shows the variable's name, never its value
+    url = dg.EnvVar("PIPELINE_WAREHOUSE_URL") if config.default_warehouse_url() else None
     return WarehouseResource(sources_dir=str(config.default_sources_dir()),
-                             warehouse_dir=str(config.default_warehouse_dir()))
+                             warehouse_dir=str(config.default_warehouse_dir()), warehouse_url=url)
 
 
 def dbt_resource():

@@ -71,17 +71,18 @@ def ledger_entry(source: SourceFile, sha: str, received_at, run_id, outcome: str
 
 def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = None, run_id: str | None = None,
                progress: Callable[[str], None] = lambda message: None, workers: int | None = None,
-               ) -> IngestResult:
+               warehouse_url: str | None = None) -> IngestResult:
     safety.assert_defusedxml()   # openpyxl must never expand XML entities (hostile workbooks)
     today = today or dt.date.today()
     received_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     result = IngestResult()
     files = discover(sources_dir)
     result.files_found = len(files)
-    con = store.connect(warehouse_dir)
-    # DuckDB's buffer pool otherwise keeps every page written (up to 80% of RAM), so the
-    # backfill's memory grew with the files; written pages are on disk and can be evicted.
-    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
+    con = store.connect(warehouse_dir, url=warehouse_url)
+    if not store.is_postgres(con):
+        # DuckDB's buffer pool otherwise keeps every page written (up to 80% of RAM), so the
+        # backfill's memory grew with the files; written pages are on disk and can be evicted.
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
     try:
         duplicates, to_parse = _plan(con, files, received_at, run_id)
         progress(f"{len(files)} files found: {len(to_parse)} new, {len(duplicates)} duplicate, "

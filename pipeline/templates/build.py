@@ -85,11 +85,12 @@ def default_out_dir(warehouse_dir: Path, period: dt.date) -> Path:
 
 
 def build_templates(period: dt.date, warehouse_dir: Path, out_dir: Path | None = None,
-                    today: dt.date | None = None) -> TemplateRun:
+                    today: dt.date | None = None, url: str | None = None) -> TemplateRun:
+    """`url`: the warehouse on PostgreSQL (its marts schema), else the folder's DuckDB file."""
     check_period(period, today or dt.date.today())
     out_dir = out_dir or default_out_dir(warehouse_dir, period)
     units = units_in_force(period)
-    cases, reported_since = open_cases(warehouse_dir, period, units)
+    cases, reported_since = open_cases(warehouse_dir, period, units, url)
     run = TemplateRun(period, out_dir, due_date(period), reported_since=reported_since)
     for unit in units:
         run.files[unit.code] = write_template(out_dir / file_name(unit, period), unit, period, cases[unit.code],

@@ -50,15 +50,21 @@ def warehouse_database(warehouse_dir: Path) -> Path:
                       "or give --warehouse")
 
 
-def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit]
+def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit], url: str | None = None
                ) -> tuple[dict[str, list[OpenCase]], dict[str, int]]:
     """(unit code -> its open cases as of its latest accepted submission before `period`,
     unit code -> cases known before `period` whose current state was reported in or after it).
 
     The marts keep each case's current state only: for a month long past, a case reported again
-    since cannot be shown as it stood then, so it is left out and counted (the caller warns)."""
-    path = warehouse_database(warehouse_dir)
-    con = duckdb.connect(str(path), read_only=True)
+    since cannot be shown as it stood then, so it is left out and counted (the caller warns).
+    With a warehouse URL: the marts schema of that PostgreSQL database (the same SQL)."""
+    if url:
+        from pipeline.warehouse.pg import display_url
+
+        path, con = display_url(url), store.connect(warehouse_dir, read_only=True, url=url)
+    else:
+        path = warehouse_database(warehouse_dir)
+        con = duckdb.connect(str(path), read_only=True)
     try:
         columns = {name for (name,) in con.execute(
             "select column_name from information_schema.columns "

@@ -87,7 +87,7 @@ create table if not exists raw.poverty (
     poor_households bigint not null,
     near_poor_households bigint not null,
     poor_ethnic_minority_households bigint,
-    poverty_rate_pct_written double
+    poverty_rate_pct_written double precision   -- (PostgreSQL has no bare `double`)
 );
 
 -- One row per rejected row (or per rejected file-level problem, excel_row null).

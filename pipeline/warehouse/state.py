@@ -14,7 +14,7 @@ from pipeline.config import DBT_PROJECT_DIR
 from pipeline.ingest.discover import discover, mtime_key
 from pipeline.warehouse import store
 
-PUBLISH_MODULE = Path(__file__).parent / "publish.py"
+PUBLISH_MODULES = [Path(__file__).parent / "publish.py", Path(__file__).parent / "pg_publish.py"]
 
 
 @functools.cache
@@ -23,7 +23,7 @@ def build_fingerprint() -> str:
     digest = hashlib.sha256()
     files = sorted(p for folder in ("models", "seeds", "macros", "tests")
                    for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
-    for path in [*files, DBT_PROJECT_DIR / "dbt_project.yml", PUBLISH_MODULE]:
+    for path in [*files, DBT_PROJECT_DIR / "dbt_project.yml", *PUBLISH_MODULES]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -33,8 +33,17 @@ def current_version(con) -> str:
     return f"{store.get_state(con, 'ledger_version')}:{build_fingerprint()}"
 
 
+def published_exists(con, warehouse_dir: Path) -> bool:
+    """bi.duckdb, or on PostgreSQL the published marts and audit schemas."""
+    if store.is_postgres(con):
+        from pipeline.warehouse import pg_publish
+
+        return pg_publish.published_exists(con)
+    return store.bi_path(warehouse_dir).exists()
+
+
 def published_is_current(con, warehouse_dir: Path) -> bool:
-    return store.bi_path(warehouse_dir).exists() and current_version(con) == store.get_state(con, "published_version")
+    return published_exists(con, warehouse_dir) and current_version(con) == store.get_state(con, "published_version")
 
 
 def new_files(sources_dir: Path, con) -> list:
@@ -49,11 +58,11 @@ def new_files(sources_dir: Path, con) -> list:
     return found
 
 
-def nothing_to_do(sources_dir: Path, warehouse_dir: Path) -> bool:
+def nothing_to_do(sources_dir: Path, warehouse_dir: Path, url: str | None = None) -> bool:
     """True when no file is new and the published warehouse is current (call under the lock)."""
-    if not store.internal_path(warehouse_dir).exists():
+    if not url and not store.internal_path(warehouse_dir).exists():
         return False
-    con = store.connect(warehouse_dir)
+    con = store.connect(warehouse_dir, url=url)
     try:
         return published_is_current(con, warehouse_dir) and not new_files(sources_dir, con)
     finally:

@@ -1,8 +1,10 @@
-"""The internal warehouse (DuckDB): where its files are, the raw layer, ledger queries, batch writes.
+"""The internal warehouse: where its files are, the raw layer, ledger queries, batch writes.
 
-One writer at a time (pipeline/warehouse/lock.py). Each batch of files is written in ONE
-transaction: ledger entries and their rows land together or not at all, so a crash never
-leaves a file half-loaded. Column lists come from the DDL (raw_schema.sql), nowhere else.
+A DuckDB file in the warehouse folder, or a PostgreSQL database when a warehouse URL is given
+(pipeline/warehouse/pg.py): the same DDL, the same ledger SQL. One writer at a time
+(pipeline/warehouse/lock.py). Each batch of files is written in ONE transaction: ledger entries
+and their rows land together or not at all, so a crash never leaves a file half-loaded. Column
+lists come from the DDL (raw_schema.sql), nowhere else.
 """
 from __future__ import annotations
 
@@ -24,13 +26,17 @@ from (
     select submission_id,
            row_number() over (
                partition by unit_type, unit_code, period
-               order by version desc, received_at desc, file_mtime desc, submission_id desc
+               order by version desc nulls last, received_at desc nulls last, file_mtime desc nulls last,
+                        submission_id desc
            ) as rank
     from raw.submissions
     where outcome in ('accepted', 'accepted_with_errors')
 ) as ranked
 where s.submission_id = ranked.submission_id
 """
+
+# raw.load_state's upsert, in the syntax both engines have (DuckDB's `insert or replace` is its own)
+UPSERT = "on conflict (key) do update set value = excluded.value"
 
 
 # -- where a warehouse folder keeps things ---------------------------------------------------
@@ -57,23 +63,44 @@ def dbt_work_dir(warehouse_dir: Path) -> Path:
 # -- the raw layer ----------------------------------------------------------------------------
 
 @functools.cache
-def raw_columns() -> dict[str, list[str]]:
-    """Table -> its columns in DDL order, read from raw_schema.sql itself (in memory)."""
+def raw_column_types() -> dict[str, dict[str, str]]:
+    """Table -> {column: DuckDB type} in DDL order, read from raw_schema.sql itself (in memory)."""
     con = duckdb.connect()
     try:
         con.execute(RAW_SCHEMA_SQL)
-        rows = con.execute("select table_name, column_name from information_schema.columns "
+        rows = con.execute("select table_name, column_name, data_type from information_schema.columns "
                            "where table_schema = 'raw' order by table_name, ordinal_position").fetchall()
     finally:
         con.close()
-    columns: dict[str, list[str]] = {}
-    for table, column in rows:
-        columns.setdefault(table, []).append(column)
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, {})[column] = data_type
     return columns
 
 
-def connect(warehouse_dir: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the internal warehouse; its folder is owner-only (it holds personal data)."""
+@functools.cache
+def raw_columns() -> dict[str, list[str]]:
+    """Table -> its columns in DDL order."""
+    return {table: list(columns) for table, columns in raw_column_types().items()}
+
+
+def is_postgres(con) -> bool:
+    from pipeline.warehouse.pg import PgConnection
+
+    return isinstance(con, PgConnection)
+
+
+def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None):
+    """Open the internal warehouse: the DuckDB file (its folder owner-only: it holds personal
+    data), or the PostgreSQL database at `url`."""
+    if url:
+        from pipeline.warehouse.pg import PgConnection
+
+        con = PgConnection(url)
+        if not read_only:
+            con.execute(RAW_SCHEMA_SQL)
+            _backfill_commune_lists(con)
+        return con
     path = internal_path(warehouse_dir)
     if read_only:
         return duckdb.connect(str(path), read_only=True)
@@ -98,7 +125,8 @@ def _backfill_commune_lists(con) -> None:
         for table in ("houses", "grants"):
             con.execute(f"update raw.{table} as r set commune_list = ? from raw.submissions as s "
                         "where r.commune_list is null and r.submission_id = s.submission_id "
-                        "and last_day(s.period) between cast(? as date) and cast(? as date)", bounds)
+                        "and cast(s.period + interval '1 month' - interval '1 day' as date) "   # the month's last day
+                        "between cast(? as date) and cast(? as date)", bounds)
         con.execute("update raw.poverty set commune_list = ? where commune_list is null "
                     "and make_date(review_year, 12, 31) between cast(? as date) and cast(? as date)", bounds)
     first = reference.list_validity()[0].commune_list
@@ -113,9 +141,10 @@ def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, st
     A duplicate's sha does not count as processed: duplicates are committed before the batch
     holding their original, so after a crash in between the original must still be parsed.
     """
-    rows = con.execute("select file_name, file_size, strftime(file_mtime, '%Y-%m-%dT%H:%M:%S.%f'), file_sha256, "
-                       "outcome from raw.submissions").fetchall()
-    stat_index = {(name, size, mtime): sha for name, size, mtime, sha, _ in rows}
+    from pipeline.ingest.discover import mtime_key
+
+    rows = con.execute("select file_name, file_size, file_mtime, file_sha256, outcome from raw.submissions").fetchall()
+    stat_index = {(name, size, mtime and mtime_key(mtime)): sha for name, size, mtime, sha, _ in rows}
     pairs = {(name, sha) for name, _, _, sha, _ in rows}
     return stat_index, pairs, {sha for *_, sha, outcome in rows if outcome != "duplicate"}
 
@@ -134,8 +163,9 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
             _insert(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
         con.execute(REFRESH_STATUS_SQL)
         con.execute(
-            "insert or replace into raw.load_state values ('ledger_version', "
-            "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar))"
+            "insert into raw.load_state values ('ledger_version', "
+            "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
+            + UPSERT
         )
         con.execute("commit")
     except BaseException:
@@ -145,6 +175,10 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
 
 def _insert(con, table: str, frame) -> None:
     columns = [c for c in raw_columns()[table] if c in frame.columns]
+    if is_postgres(con):   # bulk COPY
+        types = [raw_column_types()[table][c] for c in columns]
+        con.copy_rows(table, columns, types, frame[columns].itertuples(index=False, name=None))
+        return
     quoted = ", ".join(f'"{c}"' for c in columns)
     con.register("batch_frame", frame)
     try:
@@ -192,7 +226,7 @@ def get_state(con, key: str) -> str | None:
 
 
 def set_state(con, key: str, value: str) -> None:
-    con.execute("insert or replace into raw.load_state values (?, ?)", [key, value])
+    con.execute("insert into raw.load_state values (?, ?) " + UPSERT, [key, value])
 
 
 def known_house_cases(con, pairs) -> set[tuple[str, str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from pipeline.config import ARTICLE_QUARTER, ARTICLE_YEARS
 from pipeline.warehouse import store
 
@@ -16,6 +18,7 @@ class LedgerSummary:
     by_status: dict[str, int]
     last_run: dict[str, int]
     rows: dict[str, int]
+    warehouse_url: str | None = None
 
     @property
     def anything_rejected(self) -> bool:
@@ -24,6 +27,11 @@ class LedgerSummary:
 
     def text(self, seconds: float) -> str:
         bi = store.bi_path(self.warehouse_dir)
+        published = bi if bi.exists() else "(not published yet)"
+        if self.warehouse_url:   # BI reads the database itself
+            from pipeline.warehouse.pg import display_url
+
+            published = f"{display_url(self.warehouse_url)} (schemas marts, audit)"
         lines = [
             f"Summary ({seconds:.1f} s)",
             "  files by status (whole ledger): "
@@ -32,10 +40,14 @@ class LedgerSummary:
             f"{self.last_run.get('rows_loaded', 0)} rows loaded, {self.last_run.get('rows_rejected', 0)} rejected",
             f"  rows in the ledger: read {self.rows.get('rows_read', 0)}, loaded {self.rows.get('rows_loaded', 0)}, "
             f"rejected {self.rows.get('rows_rejected', 0)}, skipped {self.rows.get('rows_skipped', 0)}",
-            f"  published warehouse: {bi if bi.exists() else '(not published yet)'}",
+            f"  published warehouse: {published}",
         ]
+        if self.warehouse_url:
+            lines += figure_lines(lambda: store.connect(self.warehouse_dir, read_only=True, url=self.warehouse_url))
+            # the report is SQL over bi.duckdb, which PostgreSQL loads do not write
+            return "\n".join([*lines, "  report: (not built: the warehouse is on PostgreSQL)"])
         if bi.exists():
-            lines += figure_lines(bi)
+            lines += figure_lines(lambda: duckdb.connect(str(bi), read_only=True))
         # the provincial report (pipeline/report/build.py), built after each publish
         report = self.warehouse_dir / "report"
         for label, name in (("report", "index.html"), ("report PDF", "report.pdf"),
@@ -45,11 +57,11 @@ class LedgerSummary:
         return "\n".join(lines)
 
 
-def ledger_summary(warehouse_dir: Path, run_id: str | None = None) -> LedgerSummary:
+def ledger_summary(warehouse_dir: Path, run_id: str | None = None, url: str | None = None) -> LedgerSummary:
     """The ledger's state; 'this run' = the entries the load `run_id` received (none if None)."""
-    if not store.internal_path(warehouse_dir).exists():
+    if not url and not store.internal_path(warehouse_dir).exists():
         return LedgerSummary(warehouse_dir, {}, {}, {})
-    con = store.connect(warehouse_dir, read_only=True)
+    con = store.connect(warehouse_dir, read_only=True, url=url)
     try:
         by_status = dict(con.execute("select status, count(*) from raw.submissions group by 1").fetchall())
         row = con.execute("select coalesce(sum(rows_read),0), coalesce(sum(rows_loaded),0), "
@@ -62,32 +74,35 @@ def ledger_summary(warehouse_dir: Path, run_id: str | None = None) -> LedgerSumm
         last_run = dict(zip(["entries", "rows_loaded", "rows_rejected", "files_rejected"], map(int, last)))
     finally:
         con.close()
-    return LedgerSummary(warehouse_dir, by_status, last_run, rows)
+    return LedgerSummary(warehouse_dir, by_status, last_run, rows, url)
 
 
 FIGURES_SQL = {
-    "completed": "select year(completion_date), count(*), cast(sum(total_vnd) as bigint) from marts.fct_houses "
+    # extract(year ...): year() is DuckDB's alone; the figures are read from either engine
+    "completed": "select cast(extract(year from completion_date) as integer), count(*), "
+                 "cast(sum(total_vnd) as bigint) from marts.fct_houses "
                  "where status = 'completed' and completion_date is not null group by 1 order by 1",
-    "started": "select year(start_date), count(*) from marts.fct_houses where start_date is not null "
-               "group by 1 order by 1",
+    "started": "select cast(extract(year from start_date) as integer), count(*) from marts.fct_houses "
+               "where start_date is not null group by 1 order by 1",
     "quarter": "select count(*) from marts.fct_houses where start_date between ? and ?",
     "poverty": "select review_year, poverty_rate_pct from marts.agg_poverty_province_year order by 1",
 }
 
 
-def figure_lines(bi_path: Path) -> list[str]:
-    """The province's figures as published (bi.duckdb), for the end of a load."""
-    import duckdb
-
+def figure_lines(connect) -> list[str]:
+    """The province's figures as published (bi.duckdb, or the marts schema on PostgreSQL), for
+    the end of a load; `connect()` opens what BI reads."""
     try:
-        con = duckdb.connect(str(bi_path), read_only=True)
-    except duckdb.Error as error:   # e.g. a BI tool holds it in a way we cannot share: say so, go on
+        con = connect()
+    except Exception as error:   # e.g. a BI tool holds bi.duckdb in a way we cannot share: say so, go on
         return [f"  figures: not read ({error})"]
     try:
         completed = con.execute(FIGURES_SQL["completed"]).fetchall()
         started = con.execute(FIGURES_SQL["started"]).fetchall()
         quarter = con.execute(FIGURES_SQL["quarter"], list(ARTICLE_QUARTER)).fetchone()[0]
         poverty = con.execute(FIGURES_SQL["poverty"]).fetchall()
+    except Exception as error:   # PostgreSQL before its first publish: no marts schema yet
+        return [f"  figures: not read ({str(error).strip()})"]
     finally:
         con.close()
     first, last = ARTICLE_YEARS

@@ -80,14 +80,10 @@ keyed as (
 
 ),
 
-ranked as (
+counted as (
 
     select
         *,
-        row_number() over (
-            partition by case_key
-            order by {{ submission_recency_order() }}
-        ) as recency_rank,
         count(*) over (
             partition by case_key
         ) as submissions_reporting,
@@ -105,11 +101,12 @@ ranked as (
 
 ),
 
+-- the first row of each case in recency order (distinct on: the same on DuckDB and PostgreSQL)
 final as (
 
-    select * exclude (recency_rank)
-    from ranked
-    where recency_rank = 1
+    select distinct on (case_key) *
+    from counted
+    order by case_key, {{ submission_recency_order() }}
 
 )
 

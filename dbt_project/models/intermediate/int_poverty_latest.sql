@@ -43,19 +43,12 @@ candidates as (
 
 ),
 
+-- the latest submission per commune and year (distinct on: the same on DuckDB and PostgreSQL)
 chosen as (
 
-    select * exclude (pick)
-    from (
-        select
-            *,
-            row_number() over (
-                partition by commune_list, commune_code, review_year
-                order by {{ submission_recency_order(rows=false) }}
-            ) as pick
-        from candidates
-    )
-    where pick = 1
+    select distinct on (commune_list, commune_code, review_year) *
+    from candidates
+    order by commune_list, commune_code, review_year, {{ submission_recency_order(rows=false) }}
 
 ),
 
@@ -78,7 +71,7 @@ final as (
         cast(sum(joined.near_poor_households) as bigint) as near_poor_households,
         cast(sum(joined.poor_ethnic_minority_households) as bigint) as poor_ethnic_minority_households,
         -- a rate as written only means something on a single row
-        case when count(*) = 1 then any_value(joined.poverty_rate_pct_written) end as poverty_rate_pct_written,
+        case when count(*) = 1 then {{ dbt.any_value('joined.poverty_rate_pct_written') }} end as poverty_rate_pct_written,
         count(joined.village) as village_rows
 
     from chosen
@@ -87,7 +80,9 @@ final as (
         and chosen.commune_list is not distinct from joined.commune_list
         and chosen.commune_code is not distinct from joined.commune_code
         and chosen.review_year = joined.review_year
-    group by all
+    group by
+        chosen.district_code, chosen.unit_type, chosen.period, chosen.version, chosen.received_at,
+        chosen.file_mtime, chosen.submission_id, chosen.commune_list, chosen.commune_code, chosen.review_year
 
 )
 

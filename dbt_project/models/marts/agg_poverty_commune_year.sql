@@ -53,7 +53,7 @@ review_year_list as (
 
     select
         review_years.review_year,
-        arg_max(lists.commune_list, lists.valid_from) as commune_list
+        {{ value_at_max('lists.commune_list', 'lists.valid_from') }} as commune_list
 
     from (select distinct review_year from unit_year) as review_years
     inner join lists

@@ -13,11 +13,18 @@ units as (
 
 submissions as (
 
+    -- the columns this model reads, named (DuckDB's `* replace` has no PostgreSQL equivalent)
     select
-        * replace (
-            coalesce(unit_type, 'district') as unit_type,
-            coalesce(unit_code, district_code) as unit_code
-        )
+        submission_id,
+        status,
+        district_code,
+        coalesce(unit_type, 'district') as unit_type,
+        coalesce(unit_code, district_code) as unit_code,
+        period,
+        version,
+        received_at,
+        file_mtime,
+        prepared_on
     from {{ ref('stg_submissions') }}
     where coalesce(unit_code, district_code) is not null and period is not null
 
@@ -43,8 +50,9 @@ months as (
 
     select cast(month_start as date) as period
     from window_bounds,
-        unnest(generate_series(cast(window_start as timestamp), cast(window_end as timestamp),
-                               interval 1 month)) as t(month_start)
+        -- generate_series in FROM and interval '1 month': the same on DuckDB and PostgreSQL
+        generate_series(cast(window_start as timestamp), cast(window_end as timestamp),
+                        interval '1 month') as t(month_start)
 
 ),
 
@@ -56,12 +64,12 @@ grid as (
         units.unit_code,
         case when units.unit_type = 'district' then units.unit_code end as district_code,
         months.period,
-        cast(months.period + interval 1 month + interval ({{ var("due_day") }} - 1) day as date) as due_date
+        cast(months.period + interval '1 month' + interval '{{ var("due_day") - 1 }} days' as date) as due_date
 
     from units
     inner join months
-        on units.valid_from <= last_day(months.period)
-        and (units.valid_to is null or last_day(months.period) <= units.valid_to)
+        on units.valid_from <= {{ dbt.last_day('months.period', 'month') }}
+        and (units.valid_to is null or {{ dbt.last_day('months.period', 'month') }} <= units.valid_to)
 
 ),
 

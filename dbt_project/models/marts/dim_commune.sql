@@ -23,7 +23,7 @@ final as (
         commune_2025_code,
         commune_2025_name,
         commune_2025_mapping,
-        replace(replace(strip_accents(commune_name), 'đ', 'd'), 'Đ', 'D') as commune_name_ascii
+        {{ ascii_name('commune_name') }} as commune_name_ascii
 
     from commune_map
 

@@ -11,9 +11,9 @@ districts_2025 as (
 
     select
         district_code,
-        any_value(district_name) as district_name,
-        any_value(district_name_ascii) as district_name_ascii,
-        any_value(district_type) as district_type,
+        {{ dbt.any_value("district_name") }} as district_name,
+        {{ dbt.any_value("district_name_ascii") }} as district_name_ascii,
+        {{ dbt.any_value("district_type") }} as district_type,
         count(*) as communes_2025
     from admin_units
     where list_year = 2025
@@ -25,8 +25,8 @@ districts_2024 as (
 
     select
         district_code,
-        any_value(district_name) as district_name_2024,
-        any_value(district_type) as district_type_2024,
+        {{ dbt.any_value("district_name") }} as district_name_2024,
+        {{ dbt.any_value("district_type") }} as district_type_2024,
         count(*) as communes_2024
     from admin_units
     where list_year = 2024

@@ -21,7 +21,7 @@ districts as (
     select
         'district' as unit_type,
         district_code as unit_code,
-        arg_max(district_name, valid_from) as unit_name,
+        {{ value_at_max('district_name', 'valid_from') }} as unit_name,
         min(valid_from) as valid_from,
         max(valid_to) as valid_to
 

@@ -1,5 +1,7 @@
 """The dbt project as assets: seeds, staging views, intermediate models, marts and audit, with their tests."""
+import contextlib
 import datetime as dt
+import os
 from typing import Any, Mapping
 
 import dagster as dg
@@ -36,6 +38,23 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
                warehouse: WarehouseResource):
     """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
-    args = transform.build_args(warehouse.warehouse, as_of)
+    args = transform.build_args(warehouse.warehouse, as_of, warehouse_url=warehouse.warehouse_url)
     with warehouse.write_lock():
-        yield from dbt.cli(args, context=context, target_path=transform.target_path(warehouse.warehouse)).stream()
+        # dbt runs in a subprocess that inherits this environment when it starts (the cli call)
+        with _environment(transform.dbt_env(warehouse.warehouse_url)):
+            invocation = dbt.cli(args, context=context, target_path=transform.target_path(warehouse.warehouse))
+        yield from invocation.stream()
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -39,7 +39,7 @@ def ingest_submissions(context: dg.AssetExecutionContext, config: IngestConfig, 
     """Discover new workbooks, parse and validate them, load the raw layer (one transaction per batch)."""
     with warehouse.write_lock():
         result = batch.run_ingest(warehouse.sources, warehouse.warehouse, run_id=context.run.run_id,
-                                  progress=context.log.info)
+                                  progress=context.log.info, warehouse_url=warehouse.warehouse_url)
         with warehouse.connect() as con:
             needs_build = not state.published_is_current(con, warehouse.warehouse)
             feedback_missing = bool(feedback.missing_feedback(con, warehouse.warehouse))

@@ -12,16 +12,36 @@ from pipeline.warehouse import publish, state, store
 
 @dg.asset(deps=[dbt_models], group_name="publish", pool=WAREHOUSE_POOL, kinds={"duckdb", "parquet"})
 def bi_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """<warehouse>/bi.duckdb (schemas marts and audit) and Parquet copies, replaced atomically."""
+    """<warehouse>/bi.duckdb (schemas marts and audit) and Parquet copies, replaced atomically; on
+    PostgreSQL, the schemas marts and audit swapped in at once and granted to the BI role."""
     with warehouse.write_lock():
-        with warehouse.connect() as con:
-            version = state.current_version(con)
-        path, tables = publish.publish(warehouse.warehouse)
-        with warehouse.connect() as con:
-            store.set_state(con, "published_version", version)
-    context.log.info(f"published {path}")
+        if warehouse.on_postgres:
+            where, tables = _publish_postgres(context, warehouse)
+        else:
+            with warehouse.connect() as con:
+                version = state.current_version(con)
+            path, tables = publish.publish(warehouse.warehouse)
+            with warehouse.connect() as con:
+                store.set_state(con, "published_version", version)
+            where = str(path)
+    context.log.info(f"published {where}")
+    with warehouse.published() as con:
+        previews = reporting.published_previews(con)
     return dg.MaterializeResult(metadata={
-        "path": str(path), "tables": ", ".join(tables),
+        "path": where, "tables": ", ".join(tables),
         "published_at": dt.datetime.now().isoformat(timespec="seconds"),
-        **reporting.published_previews(path),
+        **previews,
     })
+
+
+def _publish_postgres(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> tuple[str, list[str]]:
+    """marts__build/audit__build swapped in as marts/audit in one transaction, SELECT granted to the BI role."""
+    from pipeline.warehouse import pg, pg_publish
+
+    with warehouse.connect() as con:
+        version = state.current_version(con)
+        tables, role = pg_publish.publish(con)
+        store.set_state(con, "published_version", version)
+    if role is None:
+        context.log.warning(f"role {pg_publish.bi_role()} does not exist: marts and audit granted to nobody")
+    return f"{pg.display_url(warehouse.warehouse_url)} (schemas marts, audit; SELECT for {role or 'nobody'})", tables

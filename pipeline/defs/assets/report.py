@@ -13,6 +13,9 @@ def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     (dbt docs generate --static). In the warehouse pool: dbt reads the internal warehouse."""
     from pipeline.report import build
 
+    if warehouse.on_postgres:   # the report is SQL over bi.duckdb; BI reads PostgreSQL directly
+        context.log.warning("provincial report not built: it reads bi.duckdb, and this warehouse is on PostgreSQL")
+        return dg.MaterializeResult(metadata={"report": "not built: the warehouse is on PostgreSQL"})
     with warehouse.write_lock():
         # the data dictionary only when the dbt project, raw layer or day changed (new files change none)
         result = build.build_report(warehouse.warehouse, dictionary_if_changed=True)

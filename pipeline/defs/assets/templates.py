@@ -24,7 +24,7 @@ def monthly_templates(context: dg.AssetExecutionContext, config: TemplatesConfig
 
     today = dt.date.today()
     period = build.parse_period(config.period) if config.period else build.previous_month(today)
-    run = build.build_templates(period, warehouse.warehouse, today=today)
+    run = build.build_templates(period, warehouse.warehouse, today=today, url=warehouse.warehouse_url)
     context.log.info(f"{len(run.files)} templates for {period:%m/%Y} in {run.out_dir}")
     for warning in run.warnings():
         context.log.warning(warning)

@@ -195,8 +195,9 @@ def test_sigkill_at_every_phase_then_finish_equals_clean_run(tmp_path, clean):
     # 3. district 118 and a duplicate copy arrive; killed while the new files are parsed
     add_district_118(sources)
     load = Load(sources, warehouse)
-    load.wait_for(lambda: load.saw("files found"), "ingest started")
-    time.sleep(2.5)   # the duplicate copy is recorded, the new files are being parsed
+    # killed as soon as the duplicate copy is committed: the worker processes that parse the new
+    # files are only starting then (a fixed sleep raced the ingest once it got faster)
+    load.wait_for(lambda: load.saw("duplicate file(s) in the ledger"), "the duplicate recorded")
     load.kill()
     assert not load.saw("Running dbt command"), "the load got past the ingest before the kill"
     assert ledger_outcomes(warehouse).get("zz_inbox/copy_of_118.xlsx") == "duplicate"   # killed mid-ingest

@@ -90,6 +90,7 @@ def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = N
         if duplicates:
             store.write_batch(con, duplicates, {})
             result.new_entries.extend(duplicates)
+            progress(f"recorded {len(duplicates)} duplicate file(s) in the ledger")
         if to_parse:
             _ingest_batches(con, to_parse, today, received_at, run_id, result, progress, workers)
         return result

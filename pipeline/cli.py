@@ -70,11 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "templates":
             return _templates(args)
         return _load(args)
-    except Exception as error:  # a clear message, not a traceback; details with PIPELINE_DEBUG=1
-        if os.environ.get("PIPELINE_DEBUG"):
-            raise
-        print(f"error: the pipeline could not start: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
+        return _failed("the pipeline could not start", error)
+
+
+def _failed(what: str, error: Exception) -> int:
+    """One line for the operator instead of a traceback (re-raised with PIPELINE_DEBUG=1)."""
+    if os.environ.get("PIPELINE_DEBUG"):
+        raise error
+    print(f"error: {what}: {type(error).__name__}: {error}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _folders(args) -> tuple[Path, Path] | None:
@@ -206,10 +211,7 @@ def _report(args) -> int:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
-        if os.environ.get("PIPELINE_DEBUG"):
-            raise
-        print(f"error: the report failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("the report failed", error)
     print(f"Report ({time.monotonic() - started:.1f} s)")
     print("\n".join(result.lines()))
     for what, why in result.skipped.items():
@@ -242,10 +244,7 @@ def _templates(args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
-        if os.environ.get("PIPELINE_DEBUG"):
-            raise
-        print(f"error: the templates failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return _failed("the templates failed", error)
     print(f"Templates for {period:%m/%Y} ({time.monotonic() - started:.1f} s): {len(run.files)} workbooks in "
           f"{run.out_dir}, due {run.due:%d/%m/%Y}")
     print("\n".join(run.lines()))

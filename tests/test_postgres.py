@@ -5,18 +5,13 @@ finished, equals the clean load; the BI role reads marts and audit and nothing e
 from __future__ import annotations
 
 import decimal
-import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 
 import duckdb
-import psutil
 import pytest
 
 from runner import REPO, run_load
+from test_crash_safety import Load
 
 pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
@@ -170,41 +165,6 @@ def test_bi_role_reads_marts_and_audit_only(pg_cluster, pg_demo, bi_role):
     assert leftovers == []
 
 
-class Load:
-    """`python -m pipeline load --warehouse-url` in its own session, stderr read as it comes."""
-
-    def __init__(self, warehouse, url):
-        env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
-        env.pop("DAGSTER_HOME", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "load", "--sources", str(SOURCES), "--warehouse", str(warehouse),
-             "--warehouse-url", url], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, start_new_session=True)
-        self.lines: list[str] = []
-        threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True).start()
-
-    def saw(self, text: str) -> bool:
-        return any(text in line for line in list(self.lines))
-
-    def wait_for(self, predicate, what: str, limit: float = 600) -> None:
-        deadline = time.monotonic() + limit   # only turns a hang into a failure
-        while not predicate():
-            assert self.proc.poll() is None, f"the load ended before {what}:\n{''.join(self.lines)[-3000:]}"
-            assert time.monotonic() < deadline, f"gave up waiting for {what}"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        family = psutil.Process(self.proc.pid).children(recursive=True)
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        for child in family:
-            try:
-                child.kill()
-            except psutil.NoSuchProcess:
-                pass
-        self.proc.wait(30)
-        psutil.wait_procs(family, timeout=30)
-
-
 def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_path):
     url = pg_cluster.create_database("demo_killed")
     warehouse = tmp_path / "warehouse"
@@ -216,7 +176,7 @@ def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_
             return 0
 
     # killed mid-ingest, right after the first batch committed (one transaction per batch)
-    load = Load(warehouse, url)
+    load = Load(SOURCES, warehouse, "--warehouse-url", url)
     load.wait_for(lambda: ledger_rows() > 1, "the first batch to commit")
     load.kill()
     committed = ledger_rows()
@@ -224,7 +184,7 @@ def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_
     assert not load.saw("Running dbt command")
 
     # killed during dbt build: nothing published yet
-    load = Load(warehouse, url)
+    load = Load(SOURCES, warehouse, "--warehouse-url", url)
     load.wait_for(lambda: load.saw("Running dbt command"), "dbt to start")
     time.sleep(2.0)
     assert not load.saw("published")

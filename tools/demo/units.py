@@ -1,10 +1,8 @@
 """The three commune lists and the crosswalks, as the generator and its read-back use them.
 
-The 204- and 200-lists come from dbt's seeds (the warehouse's own copies). The 75-list and
-the crosswalks come from dbt's seeds ``communes_2025_07.csv``, ``commune_crosswalk_2025_07.csv``
-and ``commune_crosswalk_2025_01.csv`` where they exist, else from ``tools/demo/reference/``:
-unchanged copies of ``/work/shared/reference/son_la_*.csv`` (a test keeps the two equal, so
-the copies can go once the seeds are in).
+All of them come from dbt's seeds, the warehouse's single source (the 75-list and the
+crosswalks are ``communes_2025_07.csv``, ``commune_crosswalk_2025_07.csv`` and
+``commune_crosswalk_2025_01.csv``: the reference files without their ``son_la_`` prefix).
 """
 from __future__ import annotations
 
@@ -15,16 +13,13 @@ from pathlib import Path
 
 from pipeline.config import SEEDS_DIR
 
-REFERENCE = Path(__file__).parent / "reference"
 REFERENCE_FILES = ("son_la_communes_2025_07.csv", "son_la_commune_crosswalk_2025_07.csv",
                    "son_la_commune_crosswalk_2025_01.csv")
 
 
 def reference(name: str, seeds: Path = SEEDS_DIR) -> Path:
-    """dbt's seed of that list when the warehouse has one (seed name without the `son_la_` prefix),
-    else the generator's copy."""
-    seed = seeds / name.removeprefix("son_la_")
-    return seed if seed.exists() else REFERENCE / name
+    """dbt's seed of that reference file (seed name = file name without the `son_la_` prefix)."""
+    return seeds / name.removeprefix("son_la_")
 
 
 def _rows(path: Path) -> list[dict]:

@@ -20,12 +20,13 @@ from pipeline.config import DBT_PROJECT_DIR, cache_dir
 from pipeline.warehouse import state, store
 
 KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
+PARSE_FORMAT = 2     # how prepare() parses; a new value re-parses every cached project version
 
 
 def manifest_dir() -> Path:
     """One folder per checkout (several may share a user's cache) and per version of its dbt project."""
     checkout = hashlib.sha256(str(DBT_PROJECT_DIR).encode()).hexdigest()[:10]
-    return cache_dir() / "dbt" / checkout / state.build_fingerprint()
+    return cache_dir() / "dbt" / checkout / f"{state.build_fingerprint()}-p{PARSE_FORMAT}"
 
 
 @functools.cache
@@ -58,13 +59,59 @@ def prepare() -> Path:
     manifest = target / "manifest.json"
     if not manifest.exists():
         target.mkdir(parents=True, exist_ok=True)
-        command = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                   "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target)]
+        # parsed for a file named like every warehouse's internal one: dbt-duckdb names the database
+        # after the file, and the in-process build (parsed_manifest) runs on exactly this parse
+        parse_vars = {"warehouse_db": str(target / store.internal_path(target).name)}
+        command = [dbt_executable(), "parse", "--quiet", "--vars", json.dumps(parse_vars), "--project-dir",
+                   str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
+                   "--log-path", str(target)]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0 or not manifest.exists():
             raise RuntimeError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         _remove_old_manifests(target.parent, keep=target)
     return manifest
+
+
+def parsed_manifest():
+    """The prepared parse as dbt's own Manifest (its partial_parse.msgpack) for an in-process dbtRunner on a
+    DuckDB warehouse: nothing is parsed per run. None when it cannot be read (dbt then parses by itself).
+    Read afresh for every run: dbt fills in compiled SQL on the object it is given."""
+    from dbt.contracts.graph.manifest import Manifest
+
+    try:
+        return Manifest.from_msgpack((manifest_dir() / "partial_parse.msgpack").read_bytes())
+    except Exception:   # a missing or foreign-version file: correct, only slower
+        return None
+
+
+def invoke(args: list[str], callbacks: list | None = None, parsed=None):
+    """`dbt <args>` inside this process (dbtRunner) on the project, from the prepared parse when given;
+    dbt's connections are closed afterwards. Returns dbt's result (.success, .exception)."""
+    import contextlib
+
+    from dbt.cli.main import dbtRunner
+
+    full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    try:
+        with contextlib.chdir(DBT_PROJECT_DIR):
+            return dbtRunner(manifest=parsed, callbacks=callbacks or []).invoke(full)
+    finally:
+        release_database()
+
+
+def release_database() -> None:
+    """Close what dbt left open in this process: dbt-duckdb keeps the warehouse file attached after a
+    run, and the next step (another connection, another configuration) must open it."""
+    from dbt.adapters.factory import cleanup_connections
+
+    cleanup_connections()
+    duckdb_connections = sys.modules.get("dbt.adapters.duckdb.connections")
+    if duckdb_connections is not None:
+        manager = duckdb_connections.DuckDBConnectionManager
+        with manager._LOCK:
+            if manager._ENV is not None:
+                manager._ENV.close()
+            manager.close_all_connections()
 
 
 def _remove_old_manifests(folder: Path, keep: Path) -> None:

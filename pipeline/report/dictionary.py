@@ -2,7 +2,8 @@
 models, their columns, descriptions, tests, exposures and lineage) published as
 <warehouse>/report/data-dictionary.html.
 
-dbt reads the internal warehouse (the catalog of every model) with the same vars as the build
+dbt runs in this process from the prepared parse and reads the internal warehouse (the catalog of
+every model) with the same vars as the build
 (pipeline/transform.py) and writes its files into a temporary folder outside the source tree,
 removed afterwards. Call it holding the warehouse's write lock: dbt opens the internal file.
 """
@@ -12,16 +13,11 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from pipeline import transform
-from pipeline.config import DBT_PROJECT_DIR
 from pipeline.warehouse import state, store
-
-TIMEOUT_S = 600
-
 
 class DictionaryUnavailable(RuntimeError):
     """No internal warehouse here (e.g. a folder holding only a copied bi.duckdb)."""
@@ -53,14 +49,15 @@ def describes(as_of: dt.date) -> str:
 def _generate(warehouse_dir: Path, out_path: Path, as_of: dt.date) -> None:
     with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
         target = Path(work) / "target"
-        _reuse_parse(warehouse_dir, target)
-        command = [transform.dbt_executable(), *transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"),
-                   "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=DBT_PROJECT_DIR)
+        # in this process, from the prepared parse (no dbt start-up, no parse); the CLI's way on failure to read it
+        parsed = transform.parsed_manifest()
+        if parsed is None:
+            _reuse_parse(warehouse_dir, target)
+        result = transform.invoke([*transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"],
+                                  parsed=parsed)
         page = target / "static_index.html"
-        if done.returncode != 0 or not page.exists():
-            raise RuntimeError(f"dbt docs generate failed (exit {done.returncode}):\n"
-                               f"{done.stdout[-3000:]}{done.stderr[-2000:]}")
+        if not result.success or not page.exists():
+            raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see dbt log lines above'}")
         out_path.parent.mkdir(parents=True, exist_ok=True)
         temp = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
         shutil.copyfile(page, temp)

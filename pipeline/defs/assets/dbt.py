@@ -1,13 +1,12 @@
 """The dbt project as assets: seeds, staging views, intermediate models, marts and audit, with their tests."""
-import contextlib
 import datetime as dt
-import os
 from typing import Any, Mapping
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import transform
+from pipeline.defs import dbt_inprocess
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
 
@@ -39,22 +38,13 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
     """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
     args = transform.build_args(warehouse.warehouse, as_of, warehouse_url=warehouse.warehouse_url)
+    target = transform.target_path(warehouse.warehouse)
     with warehouse.write_lock():
-        # dbt runs in a subprocess that inherits this environment when it starts (the cli call)
-        with _environment(transform.dbt_env(warehouse.warehouse_url)):
-            invocation = dbt.cli(args, context=context, target_path=transform.target_path(warehouse.warehouse))
-        yield from invocation.stream()
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if warehouse.on_postgres:
+            # the prepared parse names the DuckDB file's database: PostgreSQL's dbt parses for itself,
+            # in a subprocess that inherits this environment when it starts (the cli call)
+            with dbt_inprocess.environment(transform.dbt_env(warehouse.warehouse_url)):
+                invocation = dbt.cli(args, context=context, target_path=target)
+            yield from invocation.stream()
+        else:
+            yield from dbt_inprocess.stream(context, args, target_path=target, parsed_manifest=transform.parsed_manifest())

@@ -32,7 +32,7 @@ RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTes
 def selection(context: dg.AssetExecutionContext) -> tuple[dict, object, list[str], str | None]:
     """(manifest, translator, --select/--exclude args, DBT_INDIRECT_SELECTION) of this run's subset."""
     manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
-    tags = context.op.tags
+    tags = context.op_execution_context.op.tags
     args, indirect = get_subset_selection_for_context(
         context=context, manifest=manifest, select=tags.get(DAGSTER_DBT_SELECT_METADATA_KEY),
         exclude=tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY), selector=tags.get(DAGSTER_DBT_SELECTOR_METADATA_KEY),

@@ -1,0 +1,81 @@
+"""dbt inside the load's process (pipeline/defs/dbt_inprocess.py): the assets and checks it reports,
+a subsetted run building only what was selected, a failure reported as a failed step, and the
+warehouse file released for the next step. Real dbt builds on a real (empty) raw layer."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipeline.defs.assets.dbt import DbtConfig, dbt_models
+from pipeline.defs.resources import WarehouseResource, dbt_resource
+from pipeline.warehouse import store
+
+pytestmark = pytest.mark.slow
+
+
+def _materialize(warehouse_dir, selection=None):
+    resources = {"warehouse": WarehouseResource(sources_dir=str(warehouse_dir), warehouse_dir=str(warehouse_dir)),
+                 "dbt": dbt_resource()}
+    return dg.materialize([dbt_models], selection=selection, resources=resources, raise_on_error=False,
+                          run_config=dg.RunConfig({"dbt_models": DbtConfig(as_of="2025-03-15")}))
+
+
+def _materialized(result) -> set[str]:
+    return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+
+
+@pytest.fixture(scope="module")
+def warehouse_dir(tmp_path_factory):
+    warehouse_dir = tmp_path_factory.mktemp("inprocess") / "warehouse"
+    store.connect(warehouse_dir).close()   # the raw layer, empty
+    return warehouse_dir
+
+
+def test_full_build_reports_every_model_and_check_and_releases_the_file(warehouse_dir):
+    result = _materialize(warehouse_dir)
+    assert result.success
+    expected = {key.to_user_string() for key in dbt_models.keys}
+    assert _materialized(result) == expected
+    checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) == len(list(dbt_models.check_specs))
+    assert all(e.event_specific_data.passed for e in checks)
+    # dbt closed the file: this process opens it again with another configuration (as the publish step does)
+    con = duckdb.connect(str(store.internal_path(warehouse_dir)), config={"memory_limit": "100MB"})
+    try:
+        assert con.execute("select count(*) from marts.dim_district").fetchone()[0] == 12
+    finally:
+        con.close()
+
+
+def test_a_subset_builds_only_what_was_selected(warehouse_dir):
+    con = duckdb.connect(str(store.internal_path(warehouse_dir)))
+    before = con.execute("select count(*) from marts.dim_enumeration").fetchone()[0]
+    con.execute("delete from marts.dim_enumeration")   # the subset's build must bring it back
+    con.execute("delete from marts.dim_district")      # outside the subset: must stay empty
+    con.close()
+    result = _materialize(warehouse_dir, selection=[dg.AssetKey(["marts", "dim_enumeration"])])
+    assert result.success
+    assert _materialized(result) == {"marts/dim_enumeration"}
+    con = duckdb.connect(str(store.internal_path(warehouse_dir)), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.dim_enumeration").fetchone()[0] == before > 0
+        assert con.execute("select count(*) from marts.dim_district").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_a_dbt_failure_fails_the_step_with_dbts_reason(tmp_path):
+    warehouse_dir = tmp_path / "warehouse"
+    con = store.connect(warehouse_dir)
+    con.execute("drop table raw.houses")   # stg_houses reads it
+    con.close()
+    result = _materialize(warehouse_dir)
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert len(failures) == 1
+    assert "dbt build failed" in failures[0].event_specific_data.error.message
+    assert "fct_houses" not in {key.path[-1] for key in map(dg.AssetKey.from_user_string, _materialized(result))}
+    duckdb.connect(str(store.internal_path(warehouse_dir)), config={"memory_limit": "100MB"}).close()   # released

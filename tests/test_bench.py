@@ -8,11 +8,10 @@ import duckdb
 from python_calamine import CalamineWorkbook
 
 from pipeline.warehouse import store as warehouse
+from runner import query, run_load
 from tools import bench_data
 from pipeline.ingest.batch import run_ingest
 import pytest
-
-pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 
 
 def _data_rows(path, sheet):
@@ -22,6 +21,7 @@ def _data_rows(path, sheet):
     return len(book.get_sheet_by_name(sheet).to_python()) - 1
 
 
+@pytest.mark.slow   # loads: the full tier only
 def test_tiny_benchmark_set_has_the_shape_and_loads_clean(tmp_path):
     out = tmp_path / "bench"
     counts = bench_data.generate(out, scale=2, districts=2, months=13, processes=1)
@@ -52,3 +52,84 @@ def test_tiny_benchmark_set_has_the_shape_and_loads_clean(tmp_path):
         assert con.execute("select count(*) from raw.warnings").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def _rows(path, sheet):
+    book = CalamineWorkbook.from_path(str(path))
+    return book.get_sheet_by_name(sheet).to_python() if sheet in book.sheet_names else []
+
+
+def _records(path, sheet):
+    rows = _rows(path, sheet)
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_commune_era_workload_has_the_shape(tmp_path):
+    out = tmp_path / "bench"
+    counts = bench_data.generate_communes(out, scale=1, communes=4, months=7, processes=1)   # 2025-07 .. 2026-01
+    files = sorted(out.rglob("*.xlsx"))
+    assert counts["files"] == len(files) == 4 * 7
+    assert {p.relative_to(out).parts[0] for p in files} == {"communes"}
+    periods = [f"{m:02d}/{y}" for y, m in bench_data.COMMUNE_MONTHS[:7]]
+    assert periods[0] == "07/2025" and periods[-1] == "01/2026"
+    inherited = bench_data.handed_over(1)
+    for code, name in bench_data.load_communes_2025_07()[:4]:
+        paths = sorted((out / "communes" / code).glob("*.xlsx"))
+        covers = [dict(row[:2] for row in _rows(p, "Thông tin")) for p in paths]
+        assert [(c["Mã xã"], c["Tên xã"], c["Kỳ báo cáo"], c["Lần gửi"]) for c in covers] == \
+            [(code, name, period, 1) for period in periods]
+        assert all("Mã huyện" not in c for c in covers)
+        monthly = [[r["Mã hộ"] for r in _records(p, "Nhà ở")] for p in paths]
+        assert all(len(ids) == len(set(ids)) for ids in monthly)              # one row per case in a file
+        assert all(set(a) <= set(b) for a, b in zip(monthly, monthly[1:]))   # cumulative list
+        assert len(monthly[-1]) > len(monthly[0]) > 0
+        # the district cases still open in 2025-03 come first, under their district Mã hộ
+        handed = [i for i in monthly[0] if len(i.split("-")[0]) == 3]
+        assert handed == [c["static"][0] for c in inherited.get(code, [])]
+        assert all(i.startswith(code + "-") for i in monthly[-1] if i not in handed)
+        records = [r for p in paths for r in _records(p, "Nhà ở")]
+        assert all(r.get("Mã xã", code) == code for r in records)
+        assert all((r["Tình trạng"] == "Hoàn thành") == bool(r["Ngày hoàn thành"]) for r in records)
+        # the 2025 review, one row per commune, in the January 2026 file only
+        poverty = [_records(p, "Hộ nghèo") for p in paths]
+        assert [len(rows) for rows in poverty] == [0] * 6 + [1]
+        assert poverty[-1][0]["Năm rà soát"] == 2025 and poverty[-1][0].get("Mã xã", code) == code
+    assert counts["houses"] == sum(len(_rows(p, "Nhà ở")) - 1 for p in files)
+    assert counts["grants"] == sum(len(_rows(p, "Hỗ trợ")) - 1 for p in files) == 4 * 7 * bench_data.GRANTS_PER_COMMUNE_FILE
+    assert counts["poverty"] == 4
+    # scale multiplies rows, not files
+    double = bench_data.generate_communes(tmp_path / "x2", scale=2, communes=4, months=7, processes=1)
+    assert double["files"] == counts["files"] and double["grants"] == 2 * counts["grants"]
+    assert 1.8 < double["houses"] / counts["houses"] < 2.2
+
+
+def test_commune_era_covers_the_75_list_in_both_layouts_and_takes_over_every_open_case(tmp_path):
+    out = tmp_path / "bench"
+    counts = bench_data.generate_communes(out, scale=1, months=1, processes=1)
+    units = bench_data.load_communes_2025_07()
+    assert len(units) == 75 and counts["files"] == 75
+    headers = [tuple(_rows(p, "Nhà ở")[0]) for p in sorted(out.rglob("*.xlsx"))]
+    full = tuple(bench_data.HOUSE_HEADERS)
+    assert set(headers) == {full, tuple(h for h in full if h not in ("Mã xã", "Tên xã"))}   # both layouts
+    # every case district 116 still had open in its last month (2025-03) is taken over by one commune
+    bench_data.generate(tmp_path / "district", districts=1, processes=1)
+    last = sorted((tmp_path / "district" / "116").glob("*.xlsx"))[-1]
+    assert last.name == "bao_cao_116_2025_03.xlsx"
+    still_open = [r["Mã hộ"] for r in _records(last, "Nhà ở") if r["Tình trạng"] != "Hoàn thành"]
+    taken = [r["Mã hộ"] for p in out.rglob("*.xlsx") for r in _records(p, "Nhà ở") if r["Mã hộ"].startswith("116-")]
+    assert still_open and sorted(taken) == sorted(still_open)
+
+
+@pytest.mark.slow   # a real CLI load
+def test_tiny_commune_era_loads_clean_through_the_cli(tmp_path):
+    sources = tmp_path / "sources"
+    counts = bench_data.generate_communes(sources, scale=1, communes=3, months=7, processes=1)
+    done = run_load(sources, tmp_path / "warehouse")
+    assert done.returncode == 0, done.stderr[-3000:]
+    ledger = query(tmp_path / "warehouse", "select unit_type, status, count(*), sum(rows_rejected), sum(rows_loaded) "
+                                           "from audit.submissions group by all")
+    assert ledger == [("commune", "accepted", counts["files"], 0, counts["rows"])]
+    assert query(tmp_path / "warehouse", "select count(*) from audit.rejected_rows") == [(0,)]
+    cases = {r["Mã hộ"] for p in sources.rglob("*_2026_01.xlsx") for r in _records(p, "Nhà ở")}   # cumulative
+    assert query(tmp_path / "warehouse", "select count(*), count(distinct household_id) from marts.fct_houses") == \
+        [(len(cases), len(cases))]

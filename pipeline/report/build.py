@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import memory
 from pipeline.report import charts, dictionary, geo, pdf, queries, render
 from pipeline.warehouse import store
 
@@ -32,6 +33,7 @@ class ReportResult:
     pdf: Path | None = None
     dictionary: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)   # what was not written, and why
+    memory_mb: tuple[float, float] | None = None   # this process's RSS before/after memory.release()
 
     def lines(self) -> list[str]:
         out = [f"  report: {self.html}"]
@@ -111,6 +113,8 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
     _write(html_path, page)
     result = ReportResult(html=html_path, figures=figures)
     if with_pdf:
+        # Chromium is the load's memory peak: hand the heap this process freed back first
+        result.memory_mb = memory.release()
         try:
             result.pdf = pdf.print_pdf(html_path, out / PDF_NAME)
         except pdf.PdfUnavailable as missing:

@@ -15,3 +15,24 @@ def test_memory_release_gives_rss_before_and_after():
     assert before > 0 and after > 0
     if sys.platform.startswith("linux"):
         assert memory._malloc_trim() is not None   # glibc here: the heap is trimmed, not only collected
+
+
+def test_charts_drawn_by_the_workers_equal_charts_drawn_here(tmp_path):
+    from pipeline.report import charts
+
+    figures = build.read_figures(write_bi(tmp_path / "bi.duckdb", commune_mart=True))
+    figures["coordinates_source"] = "vietnamadminunits"
+    jobs = build.chart_jobs(figures)
+    assert {name for name, _ in jobs} >= {"poverty_commune_ranked", "poverty_commune_map", "completeness"}
+    here = charts.draw(jobs)
+    assert sum(svg is not None for svg in here.values()) >= 8
+    assert build.make_charts(figures) == here            # two workers, byte for byte
+
+
+def test_the_workers_share_the_charts_evenly():
+    jobs = [(name, ()) for name in build.CHART_COST] + [("rejected_by_reason", ()), ("rejected_by_unit", ())]
+    groups = build.split(jobs, 2)
+    assert sorted(name for group in groups for name, _ in group) == sorted(name for name, _ in jobs)
+    cost = [sum(build.CHART_COST.get(name, 1) for name, _ in group) for group in groups]
+    assert abs(cost[0] - cost[1]) <= 2
+    assert build.split(jobs[:1], 2) == [jobs[:1]]        # no empty worker

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from pipeline import memory
-from pipeline.report import charts, dictionary, geo, pdf, queries, render
+from pipeline.report import dictionary, geo, pdf, queries, render
 from pipeline.warehouse import store
 
 REPORT_DIR = "report"
@@ -55,30 +59,77 @@ def read_figures(bi_path: Path) -> dict:
         con.close()
 
 
-def make_charts(figures: dict) -> dict[str, str | None]:
+# Seconds each chart took to draw on the benchmark workload (tenths): the split between workers
+CHART_COST = {"poverty_commune_ranked": 10, "completeness": 7, "grants_by_month": 5, "poverty_district": 4,
+              "poverty_commune_map": 3, "houses_cost": 2, "houses_by_year": 2, "poverty_province": 2}
+CHART_WORKERS = 2
+
+
+def chart_jobs(figures: dict) -> list[tuple[str, tuple]]:
+    """(function of charts.py, its arguments) for each chart of the page; the chart takes the
+    function's name. Plain data, so a worker process can draw it."""
     def codes(domain: str, rows: list[dict], column: str) -> list[str]:
         return queries.ordered_codes(figures["labels"], domain, {r[column] for r in rows})
 
     labels = figures["labels"]
-    out = {
-        "poverty_province": charts.poverty_province(figures["poverty_province"]),
-        "poverty_district": charts.poverty_district(figures["poverty_district"]),
-        "houses_by_year": charts.houses_by_year(figures["houses_by_year"], labels,
-                                                codes("support_type", figures["houses_by_year"], "support_type"),
-                                                {r["year"]: r["houses"] for r in figures["houses_cost"]}),
-        "houses_cost": charts.houses_cost(figures["houses_cost"], labels),
-        "grants_by_month": charts.grants_by_month(figures["grants_by_month"], labels,
-                                                  codes("programme", figures["grants_by_month"], "programme")),
-        "completeness": charts.completeness(figures["completeness"], labels,
-                                            codes("completeness_state", figures["completeness"], "state")),
-        "rejected_by_reason": charts.rejected_by_reason(figures["rejected_by_reason"]),
-        "rejected_by_unit": charts.rejected_by_unit(figures["rejected_by_unit"]),
-    }
+    jobs = [
+        ("poverty_province", (figures["poverty_province"],)),
+        ("poverty_district", (figures["poverty_district"],)),
+        ("houses_by_year", (figures["houses_by_year"], labels,
+                            codes("support_type", figures["houses_by_year"], "support_type"),
+                            {r["year"]: r["houses"] for r in figures["houses_cost"]})),
+        ("houses_cost", (figures["houses_cost"], labels)),
+        ("grants_by_month", (figures["grants_by_month"], labels,
+                             codes("programme", figures["grants_by_month"], "programme"))),
+        ("completeness", (figures["completeness"], labels,
+                          codes("completeness_state", figures["completeness"], "state"))),
+        ("rejected_by_reason", (figures["rejected_by_reason"],)),
+        ("rejected_by_unit", (figures["rejected_by_unit"],)),
+    ]
     if figures["poverty_commune"] is not None:
-        out["poverty_commune_ranked"] = charts.poverty_commune_ranked(figures["poverty_commune"])
-        out["poverty_commune_map"] = charts.poverty_commune_map(figures["poverty_commune"], geo.commune_points(),
-                                                                figures.get("coordinates_source"))
-    return out
+        jobs.append(("poverty_commune_ranked", (figures["poverty_commune"],)))
+        jobs.append(("poverty_commune_map", (figures["poverty_commune"], geo.commune_points(),
+                                             figures.get("coordinates_source"))))
+    return jobs
+
+
+def split(jobs: list, parts: int) -> list[list]:
+    """The jobs in `parts` groups of about equal drawing time (longest first, each to the least busy)."""
+    groups: list[list] = [[] for _ in range(parts)]
+    load = [0] * parts
+    for job in sorted(jobs, key=lambda j: -CHART_COST.get(j[0], 1)):
+        least = load.index(min(load))
+        groups[least].append(job)
+        load[least] += CHART_COST.get(job[0], 1)
+    return [g for g in groups if g]
+
+
+def _draw_in_worker(jobs: list) -> dict[str, str | None]:
+    """A fresh Python draws them (`python -m pipeline.report.charts`: pickled jobs in, SVGs out)."""
+    package_root = str(Path(__file__).resolve().parents[2])   # also from a checkout not pip-installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-m", "pipeline.report.charts"], input=pickle.dumps(jobs),
+                          capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"drawing the charts failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return pickle.loads(done.stdout)
+
+
+def make_charts(figures: dict) -> dict[str, str | None]:
+    """Every chart as SVG text, drawn by two worker processes at once: matplotlib is CPU-bound
+    (threads would not help), and this process (the load's) then never imports it. One core:
+    drawn here."""
+    jobs = chart_jobs(figures)
+    workers = min(CHART_WORKERS, os.cpu_count() or 1)
+    if workers <= 1:
+        from pipeline.report import charts
+
+        return charts.draw(jobs)
+    with ThreadPoolExecutor(workers) as threads:   # threads only wait on the workers
+        drawn = {}
+        for part in threads.map(_draw_in_worker, split(jobs, workers)):
+            drawn.update(part)
+    return {name: drawn[name] for name, _ in jobs}
 
 
 def render_html(bi_path: Path, generated_at: dt.datetime | None = None) -> tuple[str, dict]:

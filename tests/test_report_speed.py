@@ -26,7 +26,8 @@ def test_charts_drawn_by_the_workers_equal_charts_drawn_here(tmp_path):
     assert {name for name, _ in jobs} >= {"poverty_commune_ranked", "poverty_commune_map", "completeness"}
     here = charts.draw(jobs)
     assert sum(svg is not None for svg in here.values()) >= 8
-    assert build.make_charts(figures) == here            # two workers, byte for byte
+    for count in (1, 2):                                 # worker processes, byte for byte
+        assert build.make_charts(figures, build.start_chart_workers(count)) == here
 
 
 def test_the_workers_share_the_charts_evenly():
@@ -35,4 +36,12 @@ def test_the_workers_share_the_charts_evenly():
     assert sorted(name for group in groups for name, _ in group) == sorted(name for name, _ in jobs)
     cost = [sum(build.CHART_COST.get(name, 1) for name, _ in group) for group in groups]
     assert abs(cost[0] - cost[1]) <= 2
-    assert build.split(jobs[:1], 2) == [jobs[:1]]        # no empty worker
+    assert build.split(jobs[:1], 2) == [jobs[:1], []]    # a worker with nothing to draw returns {}
+
+
+def test_a_worker_that_fails_raises_with_its_error():
+    import pytest
+
+    workers = build.start_chart_workers(1)
+    with pytest.raises(RuntimeError, match="(?s)drawing the charts failed.*no_such_chart"):
+        build._collect(workers[0], [("no_such_chart", ())])

@@ -101,43 +101,60 @@ def split(jobs: list, parts: int) -> list[list]:
         least = load.index(min(load))
         groups[least].append(job)
         load[least] += CHART_COST.get(job[0], 1)
-    return [g for g in groups if g]
+    return groups
 
 
-def _draw_in_worker(jobs: list) -> dict[str, str | None]:
-    """A fresh Python draws them (`python -m pipeline.report.charts`: pickled jobs in, SVGs out)."""
+def chart_workers() -> int:
+    """Two when a core is idle, else one: a second worker's start costs ~0.7 s of CPU, which only
+    pays when it draws on a core of its own (measured: slower than one on a busy machine)."""
+    try:
+        spare = (os.cpu_count() or 1) - os.getloadavg()[0]
+    except (AttributeError, OSError):   # no load average on this system
+        spare = 0
+    return CHART_WORKERS if spare >= 1.5 else 1
+
+
+def start_chart_workers(count: int) -> list[subprocess.Popen]:
+    """Fresh Pythons (`python -m pipeline.report.charts`) that import matplotlib while this process
+    reads the figures, then wait for their charts on stdin."""
     package_root = str(Path(__file__).resolve().parents[2])   # also from a checkout not pip-installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-m", "pipeline.report.charts"], input=pickle.dumps(jobs),
-                          capture_output=True, env=env, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"drawing the charts failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    return pickle.loads(done.stdout)
+    return [subprocess.Popen([sys.executable, "-m", "pipeline.report.charts"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(count)]
 
 
-def make_charts(figures: dict) -> dict[str, str | None]:
-    """Every chart as SVG text, drawn by two worker processes at once: matplotlib is CPU-bound
-    (threads would not help), and this process (the load's) then never imports it. One core:
-    drawn here."""
+def _collect(worker: subprocess.Popen, jobs: list) -> dict[str, str | None]:
+    out, err = worker.communicate(pickle.dumps(jobs))
+    if worker.returncode != 0:
+        raise RuntimeError(f"drawing the charts failed: {err.decode(errors='replace')[-2000:]}")
+    return pickle.loads(out)
+
+
+def make_charts(figures: dict, workers: list[subprocess.Popen]) -> dict[str, str | None]:
+    """Every chart as SVG text, drawn by the workers (matplotlib is CPU-bound: threads would not
+    help), so this process (the load's, big already) never imports matplotlib."""
     jobs = chart_jobs(figures)
-    workers = min(CHART_WORKERS, os.cpu_count() or 1)
-    if workers <= 1:
-        from pipeline.report import charts
-
-        return charts.draw(jobs)
-    with ThreadPoolExecutor(workers) as threads:   # threads only wait on the workers
-        drawn = {}
-        for part in threads.map(_draw_in_worker, split(jobs, workers)):
+    drawn: dict = {}
+    with ThreadPoolExecutor(len(workers)) as threads:   # the threads only feed and wait on the workers
+        for part in threads.map(_collect, workers, split(jobs, len(workers))):
             drawn.update(part)
     return {name: drawn[name] for name, _ in jobs}
 
 
 def render_html(bi_path: Path, generated_at: dt.datetime | None = None) -> tuple[str, dict]:
     """(the page, its figures) for a bi.duckdb file: pure apart from reading that file."""
-    figures = read_figures(bi_path)
-    figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
-    figures["coordinates_source"] = geo.source() if figures["poverty_commune"] is not None else None
-    return render.render(figures, make_charts(figures)), figures
+    workers = start_chart_workers(chart_workers())
+    try:
+        figures = read_figures(bi_path)
+        figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
+        figures["coordinates_source"] = geo.source() if figures["poverty_commune"] is not None else None
+        charts = make_charts(figures, workers)
+    finally:
+        for worker in workers:   # after a failure: no worker left waiting
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    return render.render(figures, charts), figures
 
 
 def _write(path: Path, text: str) -> None:

@@ -2,12 +2,17 @@
 processes equal charts drawn in this process, byte for byte; the memory helper runs here."""
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import os
 import sys
 
 from bi_small import write_bi
 
 from pipeline import memory
-from pipeline.report import build
+from pipeline.report import build, geo
+
+GENERATED = dt.datetime(2025, 3, 20, 7, 0)
 
 
 def test_memory_release_gives_rss_before_and_after():
@@ -45,3 +50,39 @@ def test_a_worker_that_fails_raises_with_its_error():
     workers = build.start_chart_workers(1)
     with pytest.raises(RuntimeError, match="(?s)drawing the charts failed.*no_such_chart"):
         build._collect(workers[0], [("no_such_chart", ())])
+
+
+def test_unchanged_charts_come_from_the_last_report(tmp_path):
+    """The chart cache: a second report of the same data draws nothing (a chart planted in the
+    cache shows up), other data gives the page a report without cache gives, and entries no
+    chart uses any more are removed."""
+    def page(warehouse) -> str:
+        return build.build_report(warehouse, with_pdf=False, with_dictionary=False,
+                                  generated_at=GENERATED).html.read_text(encoding="utf-8")
+
+    warehouse = tmp_path / "warehouse"
+    write_bi(warehouse / "bi.duckdb", commune_mart=True)
+    first = page(warehouse)
+    cache = warehouse / "report" / build.CHART_CACHE
+    figures = build.read_figures(warehouse / "bi.duckdb")
+    figures["coordinates_source"] = geo.source()
+    jobs = build.chart_jobs(figures)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(build.chart_key(*job) for job in jobs)
+    assert build.make_charts(figures, [], cache)["poverty_commune_ranked"]   # all cached: no worker needed
+
+    planted = cache / build.chart_key(*next(job for job in jobs if job[0] == "poverty_commune_ranked"))
+    svg = planted.read_text(encoding="utf-8")
+    planted.write_text(svg.replace("</svg>", "<!-- planted --></svg>"), encoding="utf-8")
+    again = page(warehouse)
+    assert again != first and again == first.replace(_b64(svg), _b64(svg.replace("</svg>", "<!-- planted --></svg>")))
+
+    write_bi(tmp_path / "other" / "bi.duckdb")             # other data, without the commune mart
+    os.replace(tmp_path / "other" / "bi.duckdb", warehouse / "bi.duckdb")
+    write_bi(tmp_path / "fresh" / "bi.duckdb")
+    assert page(warehouse) == page(tmp_path / "fresh")
+    assert not planted.exists()
+    assert len(list(cache.iterdir())) == len(build.chart_jobs(build.read_figures(warehouse / "bi.duckdb")))
+
+
+def _b64(svg: str) -> str:
+    return base64.b64encode(svg.encode("utf-8")).decode("ascii")

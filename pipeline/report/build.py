@@ -8,6 +8,8 @@ opens half a report.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
 import os
 import pickle
 import subprocess
@@ -24,6 +26,7 @@ from pipeline.warehouse import store
 
 REPORT_DIR = "report"
 HTML_NAME, PDF_NAME, DICTIONARY_NAME = "index.html", "report.pdf", "data-dictionary.html"
+CHART_CACHE = ".charts"   # in the report folder: the last report's charts, by chart_key
 
 
 class ReportError(RuntimeError):
@@ -130,27 +133,54 @@ def _collect(worker: subprocess.Popen, jobs: list) -> dict[str, str | None]:
     return pickle.loads(out)
 
 
-def make_charts(figures: dict, workers: list[subprocess.Popen]) -> dict[str, str | None]:
+def chart_key(name: str, args: tuple) -> str:
+    """Names a chart by everything that draws it: its data, the drawing code, matplotlib's version."""
+    digest = hashlib.sha256(importlib.metadata.version("matplotlib").encode())
+    for source in ("charts.py", "fmt.py"):
+        digest.update(Path(__file__).with_name(source).read_bytes())
+    digest.update(pickle.dumps((name, args)))
+    return digest.hexdigest()[:32]
+
+
+def make_charts(figures: dict, workers: list[subprocess.Popen], cache: Path | None = None) -> dict[str, str | None]:
     """Every chart as SVG text, drawn by the workers (matplotlib is CPU-bound: threads would not
-    help), so this process (the load's, big already) never imports matplotlib."""
+    help), so this process (the load's, big already) never imports matplotlib. cache: a folder
+    keeping the charts of the last report; those whose data did not change are not drawn again
+    (an empty file: no chart)."""
     jobs = chart_jobs(figures)
+    keys = {name: chart_key(name, args) for name, args in jobs} if cache else {}
     drawn: dict = {}
-    with ThreadPoolExecutor(len(workers)) as threads:   # the threads only feed and wait on the workers
-        for part in threads.map(_collect, workers, split(jobs, len(workers))):
-            drawn.update(part)
+    for name, key in keys.items():
+        if (cache / key).exists():
+            drawn[name] = (cache / key).read_text(encoding="utf-8") or None
+    todo = [job for job in jobs if job[0] not in drawn]
+    fed = [(worker, part) for worker, part in zip(workers, split(todo, len(workers))) if part]
+    if fed:   # workers left without charts are stopped by render_html
+        with ThreadPoolExecutor(len(fed)) as threads:   # the threads only feed and wait on the workers
+            for part in threads.map(_collect, *zip(*fed)):
+                drawn.update(part)
+    if cache:
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, _ in todo:
+            _write(cache / keys[name], drawn[name] or "")
+        for old in cache.iterdir():
+            if old.name not in keys.values():
+                old.unlink(missing_ok=True)
     return {name: drawn[name] for name, _ in jobs}
 
 
-def render_html(bi_path: Path, generated_at: dt.datetime | None = None) -> tuple[str, dict]:
-    """(the page, its figures) for a bi.duckdb file: pure apart from reading that file."""
+def render_html(bi_path: Path, generated_at: dt.datetime | None = None,
+                chart_cache: Path | None = None) -> tuple[str, dict]:
+    """(the page, its figures) for a bi.duckdb file: pure apart from reading that file (and the
+    chart cache, when given)."""
     workers = start_chart_workers(chart_workers())
     try:
         figures = read_figures(bi_path)
         figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
         figures["coordinates_source"] = geo.source() if figures["poverty_commune"] is not None else None
-        charts = make_charts(figures, workers)
+        charts = make_charts(figures, workers, chart_cache)
     finally:
-        for worker in workers:   # after a failure: no worker left waiting
+        for worker in workers:   # after a failure, or with nothing to draw: no worker left waiting
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
@@ -176,7 +206,7 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp-*"):
         stale.unlink(missing_ok=True)
-    page, figures = render_html(bi, generated_at)
+    page, figures = render_html(bi, generated_at, out / CHART_CACHE)
     html_path = out / HTML_NAME
     _write(html_path, page)
     result = ReportResult(html=html_path, figures=figures)

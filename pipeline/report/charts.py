@@ -346,4 +346,5 @@ def draw(jobs: list[tuple[str, tuple]]) -> dict[str, str | None]:
 
 
 if __name__ == "__main__":
-    pickle.dump(draw(pickle.load(sys.stdin.buffer)), sys.stdout.buffer)
+    result, sys.stdout = sys.stdout.buffer, sys.stderr   # a stray print must not corrupt the pickle
+    pickle.dump(draw(pickle.load(sys.stdin.buffer)), result)

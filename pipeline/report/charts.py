@@ -4,10 +4,15 @@ Every function takes the rows queries.py returned and gives an SVG string, or No
 is nothing to draw. Text is stored as paths (matplotlib's default svg.fonttype), so a chart looks
 the same on any PC, with its Vietnamese diacritics, without a font to fetch. Output is
 deterministic (fixed hash salt, no date), so an unchanged warehouse gives an identical report.
+
+`python -m pipeline.report.charts` is the report's drawing worker (build.make_charts): a pickled
+list of (function name, arguments) on stdin, the pickled {name: SVG} on stdout.
 """
 from __future__ import annotations
 
 import io
+import pickle
+import sys
 from collections import defaultdict
 
 import matplotlib
@@ -333,3 +338,13 @@ def rejected_by_unit(rows: list[dict]) -> str | None:
         return None
     items = [(r["unit_name"] or r["unit_code"] or "không rõ đơn vị · unit unknown", r["rows_rejected"]) for r in rows]
     return _hbar(items, "Dòng bị loại · rejected rows")
+
+
+def draw(jobs: list[tuple[str, tuple]]) -> dict[str, str | None]:
+    """{name: SVG} for (function name, arguments) pairs."""
+    return {name: globals()[name](*args) for name, args in jobs}
+
+
+if __name__ == "__main__":
+    result, sys.stdout = sys.stdout.buffer, sys.stderr   # a stray print must not corrupt the pickle
+    pickle.dump(draw(pickle.load(sys.stdin.buffer)), result)

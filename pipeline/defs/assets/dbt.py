@@ -5,7 +5,7 @@ from typing import Any, Mapping
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipeline import memory, transform
+from pipeline import transform
 from pipeline.defs import dbt_inprocess
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
@@ -48,4 +48,3 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
             yield from invocation.stream()
         else:
             yield from dbt_inprocess.stream(context, args, target_path=target, parsed_manifest=transform.parsed_manifest())
-            memory.release()   # dbt's compiled project and results

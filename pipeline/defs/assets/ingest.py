@@ -1,7 +1,7 @@
 """raw/*: discover new workbooks, parse and validate them, load the raw layer (pipeline/ingest/batch.py)."""
 import dagster as dg
 
-from pipeline import feedback, memory
+from pipeline import feedback
 from pipeline.defs import reporting
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
@@ -40,7 +40,6 @@ def ingest_submissions(context: dg.AssetExecutionContext, config: IngestConfig, 
     with warehouse.write_lock():
         result = batch.run_ingest(warehouse.sources, warehouse.warehouse, run_id=context.run.run_id,
                                   progress=context.log.info, warehouse_url=warehouse.warehouse_url)
-        memory.release()   # the batches' frames: dbt and the report run next in this process
         with warehouse.connect() as con:
             needs_build = not state.published_is_current(con, warehouse.warehouse)
             feedback_missing = bool(feedback.missing_feedback(con, warehouse.warehouse))

@@ -295,7 +295,8 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
 
 def _read_data_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, extra: dict):
     """Convert column by column, then keep the rows without problems (column-wise data and raw)."""
-    cells = _transpose(data_rows)
+    cells = _transpose(data_rows, {m.index for m in result.columns.values()
+                                   if m.spec.kind in ("text", "code", "date", "enum") and not m.spec.personal})
     columns, row_problems = _parse_columns(result, data_rows, cells, reporter, period)
     for i, problems in extra.items():
         row_problems.setdefault(i, []).extend(problems)
@@ -314,10 +315,6 @@ def _read_data_rows(result: SheetResult, data_rows: list, reporter, period: dt.d
         values = _column(cells, data_rows, mapped.index, Ellipsis)
         if keep is not None:
             values = [values[i] for i in keep]
-        if mapped.spec.kind == "enum":
-            # One object per distinct spelling (each cell arrives as its own str).
-            canon = {v: v for v in values if type(v) is str}
-            values = [canon.get(v, v) if type(v) is str else v for v in values]
         result.raw[key] = values
     return columns
 
@@ -326,9 +323,19 @@ def _cell(row: list, index: int):
     return row[index] if index < len(row) else None
 
 
-def _transpose(data_rows: list) -> list[tuple]:
-    """The data rows' cells column by column, up to the shortest row's width (zip does it in C)."""
-    return list(zip(*(row for _, row in data_rows)))
+def _transpose(data_rows: list, repeating: set[int]) -> list:
+    """The data rows' cells column by column, up to the shortest row's width (zip does it in C).
+
+    In the `repeating` columns equal texts and dates become one object (each cell arrives as its
+    own): the typed values and the cells as written share them, and the parsed workbook crosses
+    to the main process with each repeated value pickled once."""
+    cells: list = list(zip(*(row for _, row in data_rows)))
+    for index in repeating:
+        if index < len(cells):
+            seen: dict = {}
+            cells[index] = [seen.setdefault(v, v) if type(v) is str or type(v) is dt.date else v
+                            for v in cells[index]]
+    return cells
 
 
 def _column(cells: list[tuple], data_rows: list, index: int, missing=None) -> list:

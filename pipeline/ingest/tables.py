@@ -127,7 +127,8 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, reporter: referenc
     kinds, suspicious = row_kinds.classify(body, layout)
     data_rows, totals = _sort_rows(result, body, start, kinds, _sheet_problems(header, kind, reporter))
     result.warnings += _layout_warnings(result, header, body, start, suspicious, data_rows)
-    extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows) if excel_row in merge_problems}
+    extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows)
+             if excel_row in merge_problems} if merge_problems else {}
     _check_totals(result, totals, _read_data_rows(result, data_rows, reporter, period, extra))
     return result
 
@@ -181,9 +182,9 @@ def _sheet_problems(header: Header, kind: str, reporter: reference.Reporter) -> 
 def _sort_rows(result: SheetResult, body: list[list], start: int, kinds: list[str], sheet_problems):
     """Count every row; keep data rows (excel row, cells) and total rows for the sum check."""
     data_rows, totals = [], []
+    result.rows_read += len(body)
     for offset, (row, kind) in enumerate(zip(body, kinds)):
         excel_row = start + offset + 1
-        result.rows_read += 1
         if kind != row_kinds.DATA:
             result.skipped.append((excel_row, kind))
             if kind in (row_kinds.TOTAL, row_kinds.SUBTOTAL):
@@ -434,7 +435,7 @@ def _convert_column(mapped: MappedColumn, values: list) -> list:
         return [(v.strip(BLANK_CHARS) or None) if type(v) is str else (None if v is None else _SLOW)
                 for v in values]
     if kind == "national_id":
-        return [_fast_national_id(v) for v in values]
+        return [v if type(v) is str and len(v) == 12 and v.isdigit() else _fast_national_id(v) for v in values]
     return [_SLOW] * len(values)
 
 

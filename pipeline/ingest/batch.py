@@ -164,6 +164,10 @@ def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.Dat
     today = today_by_commune()
     sheets = [(index, wb.sheets["houses"]) for index, wb in enumerate(parsed)
               if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
+    if not any(None in sheet.data["household_head"] for _, sheet in sheets):
+        for _, sheet in sheets:   # every head given (the usual batch): nothing to look up
+            sheet.data["known_case"] = [True] * sheet.n_records
+        return
     keyed = []
     headed: dict[tuple, set] = {}   # case key -> files of this batch giving its head
     blank = []

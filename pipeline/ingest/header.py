@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
+from pipeline.ingest.excel import column_letter
 
 from pipeline.ingest.sheets import COLUMNS, Column
 from pipeline.ingest.values import unit_factor
@@ -79,6 +79,12 @@ def match_header(text: object, kind: str, lower: bool = False) -> tuple[Column, 
     """(column, unit as written folded) for a header cell; sub-header spellings only in a lower row."""
     if not isinstance(text, str) or not text.strip():
         return None
+    return _match_text(text, kind, lower)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _match_text(text: str, kind: str, lower: bool) -> tuple[Column, str | None] | None:
+    """match_header of a text, remembered: the header search reads the same ~30 rows in every file."""
     indexes = [_index(kind, False), _index(kind, True)] if lower else [_index(kind, False)]
     base, unit = split_unit(text)
     for index in indexes:
@@ -242,7 +248,7 @@ def _map_columns(header: Header, cells: list[_Cell], kind: str, stray, unit_line
 
 
 def _duplicate(matches) -> SheetProblem:
-    where = " and ".join(f"'{cell.text}' ({get_column_letter(cell.col + 1)})" for cell, _ in matches)
+    where = " and ".join(f"'{cell.text}' ({column_letter(cell.col + 1)})" for cell, _ in matches)
     return SheetProblem(
         matches[0][0].text, matches[0][0].col,
         f"two columns hold the same field: {where}; which one counts is not ours to guess: keep one",
@@ -265,7 +271,7 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
         return
     if stray:
         row, col, text = stray[0]
-        at = f"{get_column_letter(col + 1)}{row + 1}"
+        at = f"{column_letter(col + 1)}{row + 1}"
         header.problems.append(SheetProblem(
             mapped.header, mapped.index,
             f"the unit of column '{mapped.header}' is unclear: '{text}' ({at}) states a unit but is not merged "

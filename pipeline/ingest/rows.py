@@ -51,7 +51,12 @@ class Layout:
 
 
 def _blank(value: object) -> bool:
-    return value is None or value == "" or (type(value) is str and not value.strip())
+    t = type(value)   # tested by type first: called for most cells of every sheet
+    if t is str:
+        return not value.strip()
+    if t is float:
+        return False
+    return value is None or value == ""
 
 
 def _first_cell(row: list) -> tuple[int, object] | None:

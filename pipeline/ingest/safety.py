@@ -451,6 +451,15 @@ def _check_member_layout(f: BinaryIO, infos: list[zipfile.ZipInfo], size: int) -
     return data_starts
 
 
+def _has_entity(data: bytes) -> bool:
+    """A DOCTYPE/ENTITY declaration, any case, UTF-8 or UTF-16. Each spelling holds a '!', which
+    sheet XML rarely does: finding that byte is ~100x cheaper than lower() and six searches."""
+    if b"!" not in data:
+        return False
+    lowered = data.lower()
+    return any(p in lowered for p in _ENTITY_PATTERNS)
+
+
 def _is_xml_start(first: bytes) -> bool:
     return first.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<")
 
@@ -478,14 +487,14 @@ class _MemberCheck:
             self.first += out[: 256 - len(self.first)]
         if self.scan is None and len(self.first) >= min(64, self.info.file_size):
             self.scan = _is_xml_start(self.first)
-            if self.scan and any(p in self.first.lower() for p in _ENTITY_PATTERNS):
+            if self.scan and _has_entity(self.first):
                 raise _entity(self.name)
         if self.scan:
-            window = (self.tail + out).lower()
-            if any(p in window for p in _ENTITY_PATTERNS):
+            window = self.tail + out
+            if _has_entity(window):
                 raise _entity(self.name)
             # Writers that quote attributes with ' do so from the first line on.
-            if self.markers and has_markers(window, b"='" in self.first):
+            if self.markers and has_markers(window.lower(), b"='" in self.first):
                 self.flagged.add(self.name)
                 self.markers = False
             self.tail = window[-_PATTERN_OVERLAP:]
@@ -514,7 +523,7 @@ class _MemberCheck:
     def finish(self) -> None:
         if self.scan is None and self.first:
             self.scan = _is_xml_start(self.first)
-            if self.scan and any(p in self.first.lower() for p in _ENTITY_PATTERNS):
+            if self.scan and _has_entity(self.first):
                 raise _entity(self.name)
         if self.produced != self.info.file_size:
             raise _malformed(f"part '{self.name}' has {self.produced} bytes but declares {self.info.file_size}")

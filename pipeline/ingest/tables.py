@@ -15,9 +15,8 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter, quote_sheetname
-
 from pipeline.ingest import reference, rows as row_kinds
+from pipeline.ingest.excel import column_letter, quote_sheet_name
 from pipeline.ingest.header import HEADER_SEARCH_ROWS, Header, MappedColumn, SheetProblem, locate_header
 from pipeline.ingest.sheets import COLUMNS
 from pipeline.text import BLANK_CHARS, cell_text, clean
@@ -45,8 +44,8 @@ def cell_address(sheet_name: str, excel_row: int | None, col_index: int | None) 
     """Where Excel's Go To finds it: 'Nhà ở'!K17 (quoted sheet name), or the row alone."""
     if excel_row is None:
         return sheet_name
-    col = get_column_letter(col_index + 1) if col_index is not None else ""
-    return f"{quote_sheetname(sheet_name)}!{col}{excel_row}"
+    col = column_letter(col_index + 1) if col_index is not None else ""
+    return f"{quote_sheet_name(sheet_name)}!{col}{excel_row}"
 
 
 @dataclass
@@ -128,7 +127,8 @@ def parse_sheet(rows: list[list], kind: str, sheet_name: str, reporter: referenc
     kinds, suspicious = row_kinds.classify(body, layout)
     data_rows, totals = _sort_rows(result, body, start, kinds, _sheet_problems(header, kind, reporter))
     result.warnings += _layout_warnings(result, header, body, start, suspicious, data_rows)
-    extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows) if excel_row in merge_problems}
+    extra = {i: merge_problems[excel_row] for i, (excel_row, _) in enumerate(data_rows)
+             if excel_row in merge_problems} if merge_problems else {}
     _check_totals(result, totals, _read_data_rows(result, data_rows, reporter, period, extra))
     return result
 
@@ -182,9 +182,9 @@ def _sheet_problems(header: Header, kind: str, reporter: reference.Reporter) -> 
 def _sort_rows(result: SheetResult, body: list[list], start: int, kinds: list[str], sheet_problems):
     """Count every row; keep data rows (excel row, cells) and total rows for the sum check."""
     data_rows, totals = [], []
+    result.rows_read += len(body)
     for offset, (row, kind) in enumerate(zip(body, kinds)):
         excel_row = start + offset + 1
-        result.rows_read += 1
         if kind != row_kinds.DATA:
             result.skipped.append((excel_row, kind))
             if kind in (row_kinds.TOTAL, row_kinds.SUBTOTAL):
@@ -228,7 +228,7 @@ def _fill_down(body: list[list], first: int, last: int, col: int) -> None:
 
 
 def _merge_problem(problems: dict, r0: int, r1: int, covered: list[MappedColumn], how: str) -> None:
-    span = f"{get_column_letter(covered[0].index + 1)}{r0 + 1}:{get_column_letter(covered[-1].index + 1)}{r1 + 1}"
+    span = f"{column_letter(covered[0].index + 1)}{r0 + 1}:{column_letter(covered[-1].index + 1)}{r1 + 1}"
     if how == "across":
         names = ", ".join(f"'{m.header}'" for m in covered)
         reason = (f"cells {span} are merged across the columns {names}: write each value in its own cell",
@@ -284,7 +284,7 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
     for col in range(width):
         if col in mapped or not _holds_numbers(data_rows, col):
             continue
-        name = header.unnamed.get(col) or f"(column {get_column_letter(col + 1)})"
+        name = header.unnamed.get(col) or f"(column {column_letter(col + 1)})"
         warnings.append(Problem(
             header.top + 1, name, col, None,
             f"the sheet has no column {', '.join(missing)}, but column '{name}' holds numbers: if it is money, "
@@ -296,7 +296,9 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
 
 def _read_data_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, extra: dict):
     """Convert column by column, then keep the rows without problems (column-wise data and raw)."""
-    columns, row_problems = _parse_columns(result, data_rows, reporter, period)
+    cells = _transpose(data_rows, {m.index for m in result.columns.values()
+                                   if m.spec.kind in ("text", "code", "date", "enum") and not m.spec.personal})
+    columns, row_problems = _parse_columns(result, data_rows, cells, reporter, period)
     for i, problems in extra.items():
         row_problems.setdefault(i, []).extend(problems)
     bad = sorted(row_problems)
@@ -306,23 +308,42 @@ def _read_data_rows(result: SheetResult, data_rows: list, reporter, period: dt.d
         keep = [i for i in range(len(data_rows)) if i not in row_problems]
         columns = {key: [values[i] for i in keep] for key, values in columns.items()}
     else:
-        keep = range(len(data_rows))
+        keep = None
     result.data = columns
     for key, mapped in result.columns.items():
         if mapped.spec.kind == "ignore" or mapped.spec.personal:
             continue
-        index = mapped.index
-        values = [data_rows[i][1][index] if index < len(data_rows[i][1]) else Ellipsis for i in keep]
-        if mapped.spec.kind == "enum":
-            # One object per distinct spelling (each cell arrives as its own str).
-            canon = {v: v for v in values if type(v) is str}
-            values = [canon.get(v, v) if type(v) is str else v for v in values]
+        values = _column(cells, data_rows, mapped.index, Ellipsis)
+        if keep is not None:
+            values = [values[i] for i in keep]
         result.raw[key] = values
     return columns
 
 
 def _cell(row: list, index: int):
     return row[index] if index < len(row) else None
+
+
+def _transpose(data_rows: list, repeating: set[int]) -> list:
+    """The data rows' cells column by column, up to the shortest row's width (zip does it in C).
+
+    In the `repeating` columns equal texts and dates become one object (each cell arrives as its
+    own): the typed values and the cells as written share them, and the parsed workbook crosses
+    to the main process with each repeated value pickled once."""
+    cells: list = list(zip(*(row for _, row in data_rows)))
+    for index in repeating:
+        if index < len(cells):
+            seen: dict = {}
+            cells[index] = [seen.setdefault(v, v) if type(v) is str or type(v) is dt.date else v
+                            for v in cells[index]]
+    return cells
+
+
+def _column(cells: list[tuple], data_rows: list, index: int, missing=None) -> list:
+    """One column's cells (`missing` where a row is too short), from the transposed grid when it has it."""
+    if index < len(cells):
+        return list(cells[index])
+    return [row[index] if index < len(row) else missing for _, row in data_rows]
 
 
 _EXACT = float(1 << 53)   # floats below this are exact integers
@@ -375,60 +396,66 @@ def _fast_whole(v, factor=1):
         return int(v) if factor == 1 and v.is_integer() and -_EXACT < v < _EXACT else _SLOW
     if t is int:
         return v if factor == 1 else _SLOW
-    return None if v is None else _SLOW
+    return None if v is None or v == "" else _SLOW
 
 
 def _fast_date(v):
     t = type(v)
-    if t is dt.datetime:
-        return v.date()
     if t is dt.date:
         return v
-    return None if v is None else _SLOW
+    if t is dt.datetime:
+        return v.date()
+    return None if v is None or v == "" else _SLOW
 
 
-def _fast_text(v):
-    if type(v) is str:
-        return v.strip(BLANK_CHARS) or None
-    return None if v is None else _SLOW
+def _fast_national_id(v):
+    if type(v) is str and len(v) == 12 and v.isdigit():
+        return v   # what _convert returns: nothing to strip from 12 digits
+    return None if v is None or v == "" else _SLOW
 
 
+# The comprehensions below test the common cell type inline before calling the helper: ~390k
+# rows x a dozen columns, where a Python call per cell is most of the cost.
 def _convert_column(mapped: MappedColumn, values: list) -> list:
     """Fast typed values for a whole column; _SLOW where a cell needs _convert."""
     kind = mapped.spec.kind
-    if kind in ("count", "year"):
-        return [_fast_whole(v) for v in values]
+    if kind in ("count", "year") or (kind == "amount" and mapped.factor == 1):
+        return [int(v) if type(v) is float and v.is_integer() and -_EXACT < v < _EXACT else _fast_whole(v)
+                for v in values]
     if kind == "amount":
         factor = mapped.factor
         return [_fast_whole(v, factor) for v in values]
     if kind == "date":
-        return [_fast_date(v) for v in values]
+        return [v if type(v) is dt.date else _fast_date(v) for v in values]
     if kind == "enum":
         # Few distinct spellings per column: convert each once (enum conversion never fails).
         by_text = {v: _convert(mapped, v) for v in set(values) if type(v) is str or v is None}
         return [by_text.get(v, _SLOW) if type(v) is str or v is None else _SLOW for v in values]
     if kind == "text":
-        return [_fast_text(v) for v in values]
+        return [(v.strip(BLANK_CHARS) or None) if type(v) is str else (None if v is None else _SLOW)
+                for v in values]
+    if kind == "national_id":
+        return [v if type(v) is str and len(v) == 12 and v.isdigit() else _fast_national_id(v) for v in values]
     return [_SLOW] * len(values)
 
 
-def _parse_columns(result: SheetResult, data_rows: list, reporter, period: dt.date):
+def _parse_columns(result: SheetResult, data_rows: list, cells: list[tuple], reporter, period: dt.date):
     """({key: typed values per data row}, {data row index: [Problem]}), same checks as row by row."""
     columns: dict[str, list] = {"excel_row": [excel_row for excel_row, _ in data_rows]}
     problems: dict[int, list[Problem]] = {}
     for key, mapped in result.columns.items():
         if mapped.spec.kind in ("ignore", "code") or key == "commune_name":
             continue
-        columns[key] = _typed_column(mapped, data_rows, problems)
-    columns["commune_code"] = _communes(result, data_rows, columns, reporter, period, problems)
+        columns[key] = _typed_column(mapped, data_rows, _column(cells, data_rows, mapped.index), problems)
+    columns["commune_code"] = _communes(result, data_rows, cells, columns, reporter, period, problems)
     columns["commune_list"] = _row_lists(result.kind, columns, period)
     return columns, problems
 
 
-def _typed_column(mapped: MappedColumn, data_rows: list, problems: dict[int, list[Problem]]) -> list:
-    index = mapped.index
-    values = [row[index] if index < len(row) else None for _, row in data_rows]
+def _typed_column(mapped: MappedColumn, data_rows: list, values: list, problems: dict[int, list[Problem]]) -> list:
     typed = _convert_column(mapped, values)
+    if _SLOW not in typed:
+        return typed
     for i, value in enumerate(values):
         if typed[i] is not _SLOW:
             continue
@@ -481,7 +508,7 @@ def _review_year_problem(year, reporter: reference.Reporter, period: dt.date) ->
     return None
 
 
-def _communes(result: SheetResult, data_rows: list, columns: dict, reporter, period: dt.date,
+def _communes(result: SheetResult, data_rows: list, cells: list[tuple], columns: dict, reporter, period: dt.date,
               problems: dict[int, list[Problem]]) -> list:
     """Each row's official commune code, from its code and/or name, in the list in force for it."""
     code_col = result.columns.get("commune_code")
@@ -489,10 +516,13 @@ def _communes(result: SheetResult, data_rows: list, columns: dict, reporter, per
     year_col = result.columns.get("review_year")
     years = columns.get("review_year") if result.kind == "poverty" else None
     month_list = None if result.kind == "poverty" else reference.list_for_month(period)
-    communes = [None] * len(data_rows)
-    for i, (excel_row, row) in enumerate(data_rows):
-        code_value = clean(_cell(row, code_col.index)) if code_col else None
-        name_value = clean(_cell(row, name_col.index)) if name_col else None
+    n = len(data_rows)
+    codes = _column(cells, data_rows, code_col.index) if code_col else [None] * n
+    names = _column(cells, data_rows, name_col.index) if name_col else [None] * n
+    communes = [None] * n
+    outcomes: dict = {}   # the same commune cells repeat row after row: match each pair once per list
+    for i, (code_value, name_value) in enumerate(zip(codes, names)):
+        excel_row = data_rows[i][0]
         if type(code_value) is CellIssue or type(name_value) is CellIssue:
             _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value)
             continue
@@ -507,20 +537,37 @@ def _communes(result: SheetResult, data_rows: list, columns: dict, reporter, per
                 continue
         if commune_list is None:
             continue
+        key = (type(code_value), code_value, type(name_value), name_value, commune_list)
         try:
-            communes[i] = _match_commune(
-                None if _is_blank(code_value) else code_value,
-                None if _is_blank(name_value) else cell_text(name_value),
-                reporter, commune_list,
-            )
-        except reference.CommuneError as error:
-            mapped = code_col if (error.column == "commune_code" or not name_col) else name_col
-            shown = code_value if mapped is code_col else name_value
-            problems.setdefault(i, []).append(Problem(
-                excel_row, mapped.header if mapped else "Mã xã", mapped.index if mapped else None,
-                cell_text(shown), error.reason, error.reason_vi,
-            ))
+            outcome = outcomes.get(key)
+        except TypeError:   # an unhashable cell: not remembered
+            key, outcome = None, None
+        if outcome is None:
+            outcome = _row_commune(code_value, name_value, code_col, name_col, reporter, commune_list)
+            if key is not None:
+                outcomes[key] = outcome
+        commune, problem = outcome
+        if problem is None:
+            communes[i] = commune
+        else:
+            problems.setdefault(i, []).append(Problem(excel_row, *problem))
     return communes
+
+
+def _row_commune(code_cell, name_cell, code_col, name_col, reporter, commune_list: str) -> tuple:
+    """(commune code, None), or (None, the Problem's fields after its Excel row) for one row's cells."""
+    code_value, name_value = clean(code_cell), clean(name_cell)
+    try:
+        return _match_commune(
+            None if _is_blank(code_value) else code_value,
+            None if _is_blank(name_value) else cell_text(name_value),
+            reporter, commune_list,
+        ), None
+    except reference.CommuneError as error:
+        mapped = code_col if (error.column == "commune_code" or not name_col) else name_col
+        shown = code_value if mapped is code_col else name_value
+        return None, (mapped.header if mapped else "Mã xã", mapped.index if mapped else None,
+                      cell_text(shown), error.reason, error.reason_vi)
 
 
 def _unreadable_commune(problems, i, excel_row, code_col, code_value, name_col, name_value) -> None:

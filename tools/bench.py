@@ -165,17 +165,17 @@ def run_history(scale: int, work: Path, district: dict, say) -> dict:
     return results
 
 
-def growth(scale: int, work: Path, say) -> tuple[int, float, float]:
+def growth(scale: int, work: Path, say) -> tuple[int, float, float, int]:
     from tools import bench_data
 
     data = work / f"sources_x{scale}"
     say(f"growth: generating scale {scale} ...")
     counts = bench_data.generate(data, scale=scale)
     say(f"growth: backfill at scale {scale} ...")
-    wall, peak, _ = load(data, work / f"warehouse_x{scale}", f"backfill_x{scale}")
+    wall, peak, code = load(data, work / f"warehouse_x{scale}", f"backfill_x{scale}")
     shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(work / f"warehouse_x{scale}", ignore_errors=True)
-    return counts["rows"], wall, peak
+    return counts["rows"], wall, peak, code
 
 
 def _describe(name: str, counts: dict) -> str:
@@ -210,7 +210,7 @@ def _ratios(workload: str, r: dict) -> list[str]:
     ]
 
 
-def table(r: dict, grow: list[tuple[int, int, float, float]], history: dict | None = None) -> str:
+def table(r: dict, grow: list[tuple[int, int, float, float, int]], history: dict | None = None) -> str:
     """The district era first (comparable with earlier runs), then the full history when measured."""
     lines = [
         f"Machine: {platform.machine()}, {psutil.cpu_count(logical=True)} cores, "
@@ -231,12 +231,12 @@ def table(r: dict, grow: list[tuple[int, int, float, float]], history: dict | No
     lines += ["", *_ratios("district era", r), *(_ratios("full history", history) if history else [])]
     if grow:
         lines += ["", "| growth (district era): backfill at scale | rows | wall (s) | peak memory (MB) | µs per row "
-                  "| vs scale 1 |", "|---:|---:|---:|---:|---:|---:|"]
+                  "| vs scale 1 | note |", "|---:|---:|---:|---:|---:|---:|---|"]
         base = grow[0][2] / grow[0][1]
-        for scale, n, wall, peak in grow:
+        for scale, n, wall, peak, code in grow:
             lines.append(f"| {scale} | {n:,} | {wall:.1f} | {peak:.0f} | {wall / n * 1e6:.1f} | "
-                         f"{(wall / n) / base:.2f}× |")
-        per_row = {scale: wall / n for scale, n, wall, _ in grow}
+                         f"{(wall / n) / base:.2f}× | exit {code}{'' if code == 0 else ': FAILED, not a timing'} |")
+        per_row = {scale: wall / n for scale, n, wall, _, code in grow if code == 0}   # a failed load is no timing
         if 2 in per_row and 4 in per_row:
             lines += ["", f"- time per row, scale 4 / scale 2: **{per_row[4] / per_row[2]:.2f}×** (target within 10 %)"]
     return "\n".join(lines) + "\n"
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         grow = []
         for scale in [int(s) for s in args.growth.split(",") if s.strip()]:
             if scale == args.scale:
-                grow.append((scale, results["counts"]["rows"], *results["backfill"][:2]))
+                grow.append((scale, results["counts"]["rows"], *results["backfill"][:3]))
             else:
                 grow.append((scale, *growth(scale, work, say)))
     text = table(results, grow, history)

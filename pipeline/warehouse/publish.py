@@ -20,7 +20,6 @@ from pipeline.warehouse.store import bi_path, internal_path
 PUBLISHED_SCHEMAS = ("marts", "audit")
 PERSONAL_COLUMNS = {"household_head", "national_id", "prepared_by"}
 BI_STORAGE_VERSION = "v1.0.0"
-MEMORY_LIMIT = "160MB"   # the copy streams table by table; DuckDB would otherwise cache pages up to 80% of RAM
 
 
 def _fsync(path: Path) -> None:
@@ -41,7 +40,7 @@ def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
     # so no other publish is writing them.
     for stale in [*warehouse_dir.glob(".bi.duckdb.tmp-*"), *parquet_dir.glob(".*.parquet.tmp-*")]:
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect()
     try:
         con.execute(f"attach '{internal_path(warehouse_dir)}' as src (read_only)")
         con.execute(f"attach '{temp}' as pub (storage_version '{BI_STORAGE_VERSION}')")

@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from pipeline.ingest.excel import column_letter
+from openpyxl.utils import get_column_letter
 
 from pipeline.ingest.sheets import COLUMNS, Column
 from pipeline.ingest.values import unit_factor
@@ -248,7 +248,7 @@ def _map_columns(header: Header, cells: list[_Cell], kind: str, stray, unit_line
 
 
 def _duplicate(matches) -> SheetProblem:
-    where = " and ".join(f"'{cell.text}' ({column_letter(cell.col + 1)})" for cell, _ in matches)
+    where = " and ".join(f"'{cell.text}' ({get_column_letter(cell.col + 1)})" for cell, _ in matches)
     return SheetProblem(
         matches[0][0].text, matches[0][0].col,
         f"two columns hold the same field: {where}; which one counts is not ours to guess: keep one",
@@ -271,7 +271,7 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
         return
     if stray:
         row, col, text = stray[0]
-        at = f"{column_letter(col + 1)}{row + 1}"
+        at = f"{get_column_letter(col + 1)}{row + 1}"
         header.problems.append(SheetProblem(
             mapped.header, mapped.index,
             f"the unit of column '{mapped.header}' is unclear: '{text}' ({at}) states a unit but is not merged "

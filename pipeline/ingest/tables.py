@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline.ingest import reference, rows as row_kinds
-from pipeline.ingest.excel import column_letter, quote_sheet_name
+from openpyxl.utils import get_column_letter, quote_sheetname
 from pipeline.ingest.header import HEADER_SEARCH_ROWS, Header, MappedColumn, SheetProblem, locate_header
 from pipeline.ingest.sheets import COLUMNS
 from pipeline.text import BLANK_CHARS, cell_text, clean
@@ -44,8 +44,8 @@ def cell_address(sheet_name: str, excel_row: int | None, col_index: int | None) 
     """Where Excel's Go To finds it: 'Nhà ở'!K17 (quoted sheet name), or the row alone."""
     if excel_row is None:
         return sheet_name
-    col = column_letter(col_index + 1) if col_index is not None else ""
-    return f"{quote_sheet_name(sheet_name)}!{col}{excel_row}"
+    col = get_column_letter(col_index + 1) if col_index is not None else ""
+    return f"{quote_sheetname(sheet_name)}!{col}{excel_row}"
 
 
 @dataclass
@@ -228,7 +228,7 @@ def _fill_down(body: list[list], first: int, last: int, col: int) -> None:
 
 
 def _merge_problem(problems: dict, r0: int, r1: int, covered: list[MappedColumn], how: str) -> None:
-    span = f"{column_letter(covered[0].index + 1)}{r0 + 1}:{column_letter(covered[-1].index + 1)}{r1 + 1}"
+    span = f"{get_column_letter(covered[0].index + 1)}{r0 + 1}:{get_column_letter(covered[-1].index + 1)}{r1 + 1}"
     if how == "across":
         names = ", ".join(f"'{m.header}'" for m in covered)
         reason = (f"cells {span} are merged across the columns {names}: write each value in its own cell",
@@ -284,7 +284,7 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
     for col in range(width):
         if col in mapped or not _holds_numbers(data_rows, col):
             continue
-        name = header.unnamed.get(col) or f"(column {column_letter(col + 1)})"
+        name = header.unnamed.get(col) or f"(column {get_column_letter(col + 1)})"
         warnings.append(Problem(
             header.top + 1, name, col, None,
             f"the sheet has no column {', '.join(missing)}, but column '{name}' holds numbers: if it is money, "

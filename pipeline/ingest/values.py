@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from pipeline.ingest.excel import serial_date
+from openpyxl.utils.datetime import from_excel
+
 from pipeline.text import BLANK_CHARS, fold
 
 _SERIAL_RANGE = (29221, 73051)  # 1980-01-01 .. 2099-12-31: plausible dates only
@@ -180,7 +181,7 @@ def parse_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
-            return serial_date(int(value))   # the 1900 date system, leap-year bug included
+            return from_excel(int(value)).date()   # the 1900 date system, leap-year bug included
         raise ParseError(f"'{value}' is not a date", f"'{value}' không phải là ngày")
     text = str(value).strip()
     if not text:

@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 
 from defusedxml import ElementTree
-from pipeline.ingest.excel import column_letter
+from openpyxl.utils import get_column_letter
 
 from pipeline.ingest.values import CellIssue
 
@@ -137,7 +137,7 @@ def _scan_by_order(data: bytes) -> dict[tuple[int, int], CellIssue]:
         elif event == "end" and tag == "c":
             row, col = _cell_position(element.get("r", "")) or (row, col + 1)
             children = {child.tag.rsplit("}", 1)[-1]: (child.text or "").strip() for child in element}
-            issue = _decide(f"{column_letter(col + 1)}{row + 1}", element.get("t"), children.get("f"),
+            issue = _decide(f"{get_column_letter(col + 1)}{row + 1}", element.get("t"), children.get("f"),
                             children.get("v", ""))
             if issue is not None:
                 issues[(row, col)] = issue

@@ -7,6 +7,7 @@ every run, so nothing grows with the number of loads.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -87,8 +88,6 @@ def parsed_manifest():
 def invoke(args: list[str], callbacks: list | None = None, parsed=None):
     """`dbt <args>` inside this process (dbtRunner) on the project, from the prepared parse when given;
     dbt's connections are closed afterwards. Returns dbt's result (.success, .exception)."""
-    import contextlib
-
     from dbt.cli.main import dbtRunner
 
     full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]

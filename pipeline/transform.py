@@ -159,3 +159,35 @@ def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> 
 def target_path(warehouse_dir: Path) -> Path:
     """dbt's run artifacts for this warehouse (one folder, overwritten by each run)."""
     return store.dbt_work_dir(warehouse_dir) / "target"
+
+
+BUILT_MARKER = "built-for"   # in a warehouse's target folder: what its manifest.json is the full build of
+
+
+def build_identity(as_of: dt.date) -> str:
+    """What a build's compiled manifest depends on: the dbt project and publish code
+    (state.build_fingerprint), the raw layer's DDL, and as_of (compiled into a model's SQL)."""
+    raw = hashlib.sha256(store.RAW_SCHEMA_SQL.encode()).hexdigest()[:16]
+    return f"{state.build_fingerprint()}:{raw}:{as_of.isoformat()}"
+
+
+def forget_build(warehouse_dir: Path) -> None:
+    """Before a build: its manifest.json is rewritten, so it describes no finished full build yet."""
+    (target_path(warehouse_dir) / BUILT_MARKER).unlink(missing_ok=True)
+
+
+def mark_built(warehouse_dir: Path, as_of: dt.date) -> None:
+    """After a successful build of every node: its manifest.json holds the compiled SQL of all of them."""
+    (target_path(warehouse_dir) / BUILT_MARKER).write_text(build_identity(as_of), encoding="utf-8")
+
+
+def built_manifest(warehouse_dir: Path, as_of: dt.date) -> Path | None:
+    """The manifest.json of this warehouse's last full build when it is of this project, raw layer and
+    as_of (the data dictionary then needs no compile of its own), else None."""
+    target = target_path(warehouse_dir)
+    marker, manifest = target / BUILT_MARKER, target / "manifest.json"
+    try:
+        current = marker.read_text(encoding="utf-8") == build_identity(as_of)
+    except OSError:
+        return None
+    return manifest if current and manifest.exists() else None

@@ -1,16 +1,19 @@
 """dbt inside the load's process (pipeline/defs/dbt_inprocess.py): the assets and checks it reports,
 a subsetted run building only what was selected, a failure reported as a failed step, and the
-warehouse file released for the next step. Real dbt builds on a real (empty) raw layer."""
+warehouse file released for the next step, the full build's compiled manifest reused by the data dictionary. Real dbt builds on a real (empty) raw layer."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import dagster as dg
 import duckdb
 import pytest
 
+from pipeline import transform
 from pipeline.defs.assets.dbt import DbtConfig, dbt_models
 from pipeline.defs.resources import WarehouseResource, dbt_resource
+from pipeline.report import dictionary
 from pipeline.warehouse import store
 
 pytestmark = pytest.mark.slow
@@ -79,3 +82,28 @@ def test_a_dbt_failure_fails_the_step_with_dbts_reason(tmp_path):
     assert "dbt build failed" in failures[0].event_specific_data.error.message
     assert "fct_houses" not in {key.path[-1] for key in map(dg.AssetKey.from_user_string, _materialized(result))}
     duckdb.connect(str(store.internal_path(warehouse_dir)), config={"memory_limit": "100MB"}).close()   # released
+
+
+def _compiled_sql(page) -> list[str]:
+    """Every node's compiled SQL embedded in a data dictionary page (dbt docs --static)."""
+    return sorted(re.findall(r'"compiled_code": ("(?:[^"\\]|\\.)*")', page.read_text(encoding="utf-8")))
+
+
+def test_a_full_build_leaves_its_compiled_manifest_and_the_dictionary_uses_it(tmp_path):
+    """A full build marks its manifest.json as the compiled project (the data dictionary then skips
+    dbt's compile); the page is the same as a compiled one. A subset forgets the mark."""
+    warehouse_dir = tmp_path / "warehouse"
+    store.connect(warehouse_dir).close()
+    as_of = dt.date(2025, 3, 15)
+    assert _materialize(warehouse_dir).success
+    assert transform.built_manifest(warehouse_dir, as_of) == transform.target_path(warehouse_dir) / "manifest.json"
+    assert transform.built_manifest(warehouse_dir, dt.date(2025, 3, 16)) is None   # another as_of: compile
+    from_build = dictionary.generate(warehouse_dir, tmp_path / "from-build.html", as_of)
+    (transform.target_path(warehouse_dir) / transform.BUILT_MARKER).unlink()
+    compiled = dictionary.generate(warehouse_dir, tmp_path / "compiled.html", as_of)
+    sql = _compiled_sql(from_build)
+    assert len(sql) >= len([k for k in dbt_models.keys if k.path[0] != "reference"]) and "2025-03-15" in "".join(sql)
+    assert sql == _compiled_sql(compiled)
+    assert _materialize(warehouse_dir).success
+    assert _materialize(warehouse_dir, selection=[dg.AssetKey(["marts", "dim_enumeration"])]).success
+    assert transform.built_manifest(warehouse_dir, as_of) is None

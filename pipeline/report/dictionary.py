@@ -3,21 +3,20 @@ models, their columns, descriptions, tests, exposures and lineage) published as
 <warehouse>/report/data-dictionary.html.
 
 dbt runs in this process from the prepared parse and reads the internal warehouse (the catalog of
-every model) with the same vars as the build
-(pipeline/transform.py) and writes its files into a temporary folder outside the source tree,
-removed afterwards. Call it holding the warehouse's write lock: dbt opens the internal file.
+every model) with the same vars as the build (pipeline/transform.py); right after a full build it
+takes that build's compiled manifest instead of compiling again. It writes its files into a
+temporary folder outside the source tree, removed afterwards. Call it holding the warehouse's write lock: dbt opens the internal file.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from pipeline import transform
-from pipeline.warehouse import state, store
+from pipeline.warehouse import store
 
 class DictionaryUnavailable(RuntimeError):
     """No internal warehouse here (e.g. a folder holding only a copied bi.duckdb)."""
@@ -40,10 +39,9 @@ def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None, 
 
 
 def describes(as_of: dt.date) -> str:
-    """What the page is made of: the dbt project and publish code (state.build_fingerprint), the raw
-    layer's DDL, and as_of (compiled into a model's SQL). The catalog holds names and types, no data."""
-    raw = hashlib.sha256(store.RAW_SCHEMA_SQL.encode()).hexdigest()[:16]
-    return f"{state.build_fingerprint()}:{raw}:{as_of.isoformat()}"
+    """What the page is made of: the dbt project and publish code, the raw layer's DDL, and as_of
+    (transform.build_identity). The catalog holds names and types, no data."""
+    return transform.build_identity(as_of)
 
 
 def _generate(warehouse_dir: Path, out_path: Path, as_of: dt.date) -> None:
@@ -53,8 +51,15 @@ def _generate(warehouse_dir: Path, out_path: Path, as_of: dt.date) -> None:
         parsed = transform.parsed_manifest()
         if parsed is None:
             _reuse_parse(warehouse_dir, target)
-        result = transform.invoke([*transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"],
-                                  parsed=parsed)
+        args = [*transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"]
+        built = transform.built_manifest(warehouse_dir, as_of)
+        if built is not None:
+            # the load's build compiled every node a moment ago (same project, vars): its manifest
+            # gives the page the same compiled SQL, and dbt only reads the catalog (~3 s -> ~0.2 s)
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, target / "manifest.json")
+            args.append("--no-compile")
+        result = transform.invoke(args, parsed=parsed)
         page = target / "static_index.html"
         if not result.success or not page.exists():
             raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see dbt log lines above'}")

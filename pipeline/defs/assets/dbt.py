@@ -47,4 +47,7 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
                 invocation = dbt.cli(args, context=context, target_path=target)
             yield from invocation.stream()
         else:
+            transform.forget_build(warehouse.warehouse)
             yield from dbt_inprocess.stream(context, args, target_path=target, parsed_manifest=transform.parsed_manifest())
+            if not context.is_subset:   # reached only on success (a failed build raises)
+                transform.mark_built(warehouse.warehouse, as_of)

@@ -86,3 +86,12 @@ def test_unchanged_charts_come_from_the_last_report(tmp_path):
 
 def _b64(svg: str) -> str:
     return base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def test_a_second_chart_worker_only_when_a_core_is_spare():
+    assert build.chart_workers(cores=2, others_running=0) == 2      # only this process, and it waits
+    assert build.chart_workers(cores=2, others_running=1) == 1      # someone else holds a core
+    assert build.chart_workers(cores=1, others_running=0) == 1
+    assert build.chart_workers(cores=8, others_running=5) == 2
+    assert build.chart_workers(cores=8, others_running=7) == 1
+    assert build._others_running() is None or build._others_running() >= 0

@@ -41,6 +41,7 @@ class ReportResult:
     dictionary: Path | None = None
     skipped: dict[str, str] = field(default_factory=dict)   # what was not written, and why
     memory_mb: tuple[float, float] | None = None   # this process's RSS before/after memory.release()
+    chart_workers: int = 1
 
     def lines(self) -> list[str]:
         out = [f"  report: {self.html}"]
@@ -107,14 +108,28 @@ def split(jobs: list, parts: int) -> list[list]:
     return groups
 
 
-def chart_workers() -> int:
+def chart_workers(cores: int | None = None, others_running: int | None = None) -> int:
     """Two when a core is idle, else one: a second worker's start costs ~0.7 s of CPU, which only
-    pays when it draws on a core of its own (measured: slower than one on a busy machine)."""
+    pays when it draws on a core of its own (measured: slower than one on a busy machine).
+    others_running: processes runnable right now besides this one (this process only waits while
+    the charts are drawn). Asked of the kernel at this moment, not the 1-minute load average: after
+    a load that average is ~1.5 from the load's own work (measured: one worker 3.5-3.8 s for the
+    report, two 2.8-3.4 s)."""
+    cores = cores or os.cpu_count() or 1
+    if others_running is None:
+        others_running = _others_running()
+    if others_running is None:
+        return 1
+    return CHART_WORKERS if cores - others_running >= 2 else 1
+
+
+def _others_running() -> int | None:
+    """Runnable processes besides this one (Linux /proc/loadavg's 4th field counts this one too)."""
     try:
-        spare = (os.cpu_count() or 1) - os.getloadavg()[0]
-    except (AttributeError, OSError):   # no load average on this system
-        spare = 0
-    return CHART_WORKERS if spare >= 1.5 else 1
+        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):   # not Linux: say nothing, one worker
+        return None
+    return max(0, running - 1)
 
 
 def start_chart_workers(count: int) -> list[subprocess.Popen]:
@@ -170,10 +185,10 @@ def make_charts(figures: dict, workers: list[subprocess.Popen], cache: Path | No
 
 
 def render_html(bi_path: Path, generated_at: dt.datetime | None = None,
-                chart_cache: Path | None = None) -> tuple[str, dict]:
+                chart_cache: Path | None = None, workers: int | None = None) -> tuple[str, dict]:
     """(the page, its figures) for a bi.duckdb file: pure apart from reading that file (and the
     chart cache, when given)."""
-    workers = start_chart_workers(chart_workers())
+    workers = start_chart_workers(workers or chart_workers())
     try:
         figures = read_figures(bi_path)
         figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
@@ -206,10 +221,11 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp-*"):
         stale.unlink(missing_ok=True)
-    page, figures = render_html(bi, generated_at, out / CHART_CACHE)
+    workers = chart_workers()
+    page, figures = render_html(bi, generated_at, out / CHART_CACHE, workers)
     html_path = out / HTML_NAME
     _write(html_path, page)
-    result = ReportResult(html=html_path, figures=figures)
+    result = ReportResult(html=html_path, figures=figures, chart_workers=workers)
     if with_pdf:
         # Chromium is the load's memory peak: hand the heap this process freed back first
         result.memory_mb = memory.release()

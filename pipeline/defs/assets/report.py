@@ -19,6 +19,7 @@ def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     with warehouse.write_lock():
         # the data dictionary only when the dbt project, raw layer or day changed (new files change none)
         result = build.build_report(warehouse.warehouse, dictionary_if_changed=True)
+    context.log.info(f"charts drawn by {result.chart_workers} worker process(es)")
     if result.memory_mb:
         before, after = result.memory_mb
         context.log.info(f"memory before Chromium: {before:.0f} MB, {after:.0f} MB after releasing freed memory")

@@ -56,9 +56,15 @@ def stream(context: dg.AssetExecutionContext, args: list[str], *, target_path: P
     events: queue.Queue = queue.Queue()
     outcome: dict = {}
 
+    def results_only(event) -> None:
+        # dbt calls back for each of its ~5,000 events per build (debug lines included): only its
+        # ~220 results cross to the asset's thread, which would otherwise wake for every one
+        if event.info.name in RESULT_EVENTS:
+            events.put(event)
+
     def run() -> None:
         try:
-            outcome["result"] = transform.invoke(full, callbacks=[events.put], parsed=parsed_manifest)
+            outcome["result"] = transform.invoke(full, callbacks=[results_only], parsed=parsed_manifest)
         except BaseException as error:   # handed to the asset's thread, raised there
             outcome["error"] = error
         finally:
@@ -68,8 +74,6 @@ def stream(context: dg.AssetExecutionContext, args: list[str], *, target_path: P
         worker = threading.Thread(target=run, name="dbt", daemon=True)
         worker.start()
         while (event := events.get()) is not _FINISHED:
-            if event.info.name not in RESULT_EVENTS:   # thousands of debug events: not worth a dict each
-                continue
             message = DbtCoreCliEventMessage(raw_event=msg_to_dict(event), event_history_metadata={})
             if message.is_result_event:
                 yield from message.to_default_asset_events(manifest=manifest, dagster_dbt_translator=translator,

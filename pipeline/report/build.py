@@ -185,10 +185,10 @@ def make_charts(figures: dict, workers: list[subprocess.Popen], cache: Path | No
 
 
 def render_html(bi_path: Path, generated_at: dt.datetime | None = None,
-                chart_cache: Path | None = None, workers: int | None = None) -> tuple[str, dict]:
+                chart_cache: Path | None = None, worker_count: int | None = None) -> tuple[str, dict]:
     """(the page, its figures) for a bi.duckdb file: pure apart from reading that file (and the
-    chart cache, when given)."""
-    workers = start_chart_workers(workers or chart_workers())
+    chart cache, when given). worker_count: chart workers (default: chart_workers())."""
+    workers = start_chart_workers(worker_count or chart_workers())
     try:
         figures = read_figures(bi_path)
         figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
@@ -221,11 +221,11 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp-*"):
         stale.unlink(missing_ok=True)
-    workers = chart_workers()
-    page, figures = render_html(bi, generated_at, out / CHART_CACHE, workers)
+    worker_count = chart_workers()
+    page, figures = render_html(bi, generated_at, out / CHART_CACHE, worker_count)
     html_path = out / HTML_NAME
     _write(html_path, page)
-    result = ReportResult(html=html_path, figures=figures, chart_workers=workers)
+    result = ReportResult(html=html_path, figures=figures, chart_workers=worker_count)
     if with_pdf:
         # Chromium is the load's memory peak: hand the heap this process freed back first
         result.memory_mb = memory.release()

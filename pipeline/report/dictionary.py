@@ -5,7 +5,8 @@ models, their columns, descriptions, tests, exposures and lineage) published as
 dbt runs in this process from the prepared parse and reads the internal warehouse (the catalog of
 every model) with the same vars as the build (pipeline/transform.py); right after a full build it
 takes that build's compiled manifest instead of compiling again. It writes its files into a
-temporary folder outside the source tree, removed afterwards. Call it holding the warehouse's write lock: dbt opens the internal file.
+temporary folder outside the source tree, removed afterwards. Call it holding the warehouse's
+write lock: dbt opens the internal file.
 """
 from __future__ import annotations
 

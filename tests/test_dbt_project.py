@@ -34,6 +34,15 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
     "agg_poverty_commune_year_sums_old_communes_on_todays_map": "agg_poverty_commune_year",
     "int_house_cases_current_one_case_across_the_reform": "int_house_cases_current",
+    # the reporting layer (models/marts/reporting/_unit_tests.yml)
+    "rpt_houses_month_counts_each_case_where_it_started_and_where_it_was_completed": "rpt_houses_month",
+    "rpt_grants_month_labels_programmes_and_sums_funding_sources": "rpt_grants_month",
+    "rpt_headline_periods_zero_programmes_and_exact_average": "rpt_headline",
+    "rpt_poverty_province_compares_within_one_standard": "rpt_poverty_province",
+    "rpt_poverty_commune_change_is_like_for_like_only_between_exact_full_years_of_one_standard":
+        "rpt_poverty_commune",
+    "rpt_completeness_names_units_and_never_mixes_submissions": "rpt_completeness",
+    "rpt_open_cases_confirmed_only_when_the_latest_report_lists_them": "rpt_open_cases",
 }
 # enumerated column -> the domain its in_enumeration test must use
 ENUMERATED_COLUMNS = {
@@ -51,6 +60,12 @@ ENUMERATED_COLUMNS = {
     ("audit_skipped_rows", "sheet_kind"): "sheet_kind",
     ("agg_submission_completeness", "latest_status"): "submission_status",
     ("agg_submission_completeness", "state"): "completeness_state",
+    ("programme_beneficiary_units", "programme"): "programme",
+    ("rpt_headline", "programme"): "programme",
+    ("rpt_grants_month", "programme"): "programme",
+    ("rpt_open_cases", "status"): "house_status",
+    ("rpt_completeness", "state"): "completeness_state",
+    ("rpt_completeness", "submission_status"): "submission_status",
 }
 
 
@@ -128,7 +143,12 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             "audit_warnings", "audit_skipped_rows",
             # the 2025 reforms (warehouse-contract.md, "Across the 2025 reforms")
             "dim_commune_2025", "dim_reporting_unit", "agg_poverty_commune_year", "audit_crosswalk_gaps",
-            "audit_case_collisions"} == set(models)
+            "audit_case_collisions",
+            # the reporting layer (warehouse-contract.md, "The reporting layer") and its standards
+            "dim_poverty_standard", "rpt_reporting_period", "rpt_headline", "rpt_houses_month", "rpt_houses_year",
+            "rpt_open_cases", "rpt_grants_month", "rpt_completeness", "rpt_completeness_month",
+            "rpt_poverty_province", "rpt_poverty_district", "rpt_poverty_commune", "rpt_rejected_by_reason",
+            "rpt_rejected_by_unit"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name
@@ -165,8 +185,9 @@ def test_no_description_is_written_twice():
     only_doc = re.compile(r"^\{\{\s*doc\('[a-z0-9_]+'\)\s*\}\}$")
     copies = {text: places for text, places in seen.items() if len(places) > 1 and not only_doc.match(text)}
     assert not copies, copies
-    # every doc block is used somewhere
-    blocks = set(re.findall(r"\{%\s*docs\s+([a-z0-9_]+)\s*%\}", (DBT_PROJECT_DIR / "models" / "docs.md").read_text()))
+    # every doc block (docs.md and the reporting layer's _reporting.md) is used somewhere
+    blocks = {name for path in (DBT_PROJECT_DIR / "models").rglob("*.md")
+              for name in re.findall(r"\{%\s*docs\s+([a-z0-9_]+)\s*%\}", path.read_text(encoding="utf-8"))}
     used = {name for text in seen for name in re.findall(r"doc\('([a-z0-9_]+)'\)", text)}
     assert blocks and blocks <= used, blocks - used
 

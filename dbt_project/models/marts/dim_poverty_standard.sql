@@ -1,0 +1,33 @@
+-- The national poverty standards (chuẩn nghèo), as the reference file gives them (seed
+-- poverty_standards): which standard a review year is measured under, so a change is only
+-- read across review years of one standard.
+with
+
+standards as (
+
+    select * from {{ ref('poverty_standards') }}
+
+),
+
+final as (
+
+    select
+        standard_id,
+        legal_basis,
+        default_first_review_year,
+        default_last_review_year,
+        allowed_first_review_year,
+        allowed_last_review_year,
+        poor_income_rural_vnd,
+        poor_income_urban_vnd,
+        near_poor_income_rural_vnd,
+        near_poor_income_urban_vnd,
+        rule,
+        verified
+
+    from standards
+
+)
+
+select * from final
+order by default_first_review_year

@@ -1,0 +1,284 @@
+-- The report's headline figures, one row per figure with its period, labelled in Vietnamese and
+-- English: houses replaced and their cost in the programme's years and in the full calendar years
+-- reported so far, cases started in the programme's quarter and in the year to date (with what
+-- they have become), grants in the year to date per programme (every programme, 0 when none),
+-- and the province's poverty rate at the latest review with its change and the average change a
+-- year. Periods come from the data (rpt_reporting_period) and from the vars
+-- headline_programme_years / headline_programme_quarter (dbt_project.yml).
+{%- set programme_years = var('headline_programme_years') %}
+{%- set programme_quarter = var('headline_programme_quarter') %}
+with
+
+periods as (
+
+    select * from {{ ref('rpt_reporting_period') }}
+
+),
+
+houses as (
+
+    select * from {{ ref('rpt_houses_month') }}
+    where unit_level = 'province'
+
+),
+
+grants as (
+
+    select * from {{ ref('rpt_grants_month') }}
+    where unit_level = 'province'
+
+),
+
+poverty as (
+
+    select * from {{ ref('rpt_poverty_province') }}
+
+),
+
+programmes as (
+
+    select
+        programmes.code as programme,
+        programmes.label_vi as programme_label_vi,
+        programmes.label_en as programme_label_en,
+        programmes.sort_order as programme_order,
+        beneficiary_units.beneficiary_unit
+
+    from {{ ref('dim_enumeration') }} as programmes
+    left join {{ ref('programme_beneficiary_units') }} as beneficiary_units
+        on programmes.code = beneficiary_units.programme
+    where programmes.domain = 'programme'
+
+),
+
+-- the periods the houses figures are told for (whole months)
+windows as (
+
+    select
+        'programme_years' as window_name,
+        make_date({{ programme_years[0] }}, 1, 1) as period_from,
+        make_date({{ programme_years[1] }}, 12, 31) as period_to
+    union all
+    select
+        'programme_quarter',
+        cast('{{ programme_quarter[0] }}' as date),
+        cast('{{ programme_quarter[1] }}' as date)
+    union all
+    -- from the first year a house was completed to the last full calendar year reported
+    select
+        'full_years',
+        (
+            select make_date(min(houses.year), 1, 1)
+            from houses
+            where houses.houses_completed > 0 and houses.year <= periods.last_full_year
+        ),
+        make_date(periods.last_full_year, 12, 31)
+    from periods
+    union all
+    select 'year_to_date', periods.year_to_date_from, periods.year_to_date_to
+    from periods
+
+),
+
+houses_in_windows as (
+
+    select
+        windows.window_name,
+        windows.period_from,
+        windows.period_to,
+        {{ house_measures('houses') }}
+
+    from windows
+    left join houses
+        on houses.period between windows.period_from and windows.period_to
+    group by windows.window_name, windows.period_from, windows.period_to
+
+),
+
+grants_year_to_date as (
+
+    select
+        periods.year_to_date_from as period_from,
+        periods.year_to_date_to as period_to,
+        programmes.programme,
+        programmes.programme_label_vi,
+        programmes.programme_label_en,
+        programmes.programme_order,
+        programmes.beneficiary_unit,
+        cast(coalesce(sum(grants.beneficiaries), 0) as bigint) as beneficiaries,
+        cast(coalesce(sum(grants.amount_vnd), 0) as bigint) as amount_vnd
+
+    from periods
+    cross join programmes
+    left join grants
+        on grants.programme = programmes.programme
+        and grants.period between periods.year_to_date_from and periods.year_to_date_to
+    where periods.latest_month is not null
+    group by
+        periods.year_to_date_from, periods.year_to_date_to, programmes.programme, programmes.programme_label_vi,
+        programmes.programme_label_en, programmes.programme_order, programmes.beneficiary_unit
+
+),
+
+latest_review as (
+
+    select * from poverty
+    where review_year = (select max(review_year) from poverty)
+
+),
+
+average_change as (
+
+    select
+        min(review_year) as changes_from,
+        max(review_year) as changes_to,
+        {{ average_pp('change_pp') }} as average_change_pp,
+        bool_and(coalesce(change_like_for_like, false)) as like_for_like
+
+    from poverty
+    where change_pp is not null
+
+),
+
+houses_figures as (
+
+    {%- set house_figures = [
+        ('programme_years', 'programme_houses_completed', 'houses_completed', 'houses',
+         'Nhà tạm, dột nát đã xóa (giai đoạn của chương trình)', 'Temporary and dilapidated houses replaced (programme years)'),
+        ('programme_years', 'programme_houses_completed_vnd', 'completed_vnd', 'vnd',
+         'Kinh phí nhà đã xóa (giai đoạn của chương trình)', 'Cost of the houses replaced (programme years)'),
+        ('programme_quarter', 'programme_houses_started', 'houses_started', 'households',
+         'Hộ được hỗ trợ khởi công (quý của chương trình)', 'Cases started (programme quarter)'),
+        ('programme_quarter', 'programme_houses_started_completed', 'started_now_completed', 'households',
+         'Trong đó nay đã hoàn thành', 'of which completed since'),
+        ('full_years', 'houses_completed', 'houses_completed', 'houses',
+         'Nhà tạm, dột nát đã xóa (các năm đủ 12 tháng)', 'Temporary and dilapidated houses replaced (full years)'),
+        ('full_years', 'houses_completed_vnd', 'completed_vnd', 'vnd',
+         'Tổng kinh phí nhà đã xóa (các năm đủ 12 tháng)', 'Total cost of the houses replaced (full years)'),
+        ('year_to_date', 'houses_started', 'houses_started', 'households',
+         'Hộ được hỗ trợ khởi công từ đầu năm', 'Cases started, year to date'),
+        ('year_to_date', 'houses_started_completed', 'started_now_completed', 'households',
+         'Trong đó đã hoàn thành', 'of which completed'),
+        ('year_to_date', 'houses_started_in_progress', 'started_now_in_progress', 'households',
+         'Trong đó đang thi công', 'of which in progress'),
+        ('year_to_date', 'houses_started_not_started', 'started_now_not_started', 'households',
+         'Trong đó chưa khởi công', 'of which not started'),
+    ] %}
+    {%- for window_name, figure, measure, unit, label_vi, label_en in house_figures %}
+    select
+        {{ loop.index }} as sort_order,
+        '{{ figure }}' as figure,
+        '{{ label_vi }}' as label_vi,
+        '{{ label_en }}' as label_en,
+        period_from,
+        period_to,
+        {{ measure }} as value,
+        '{{ unit }}' as value_unit
+    from houses_in_windows
+    where window_name = '{{ window_name }}'
+        and (select latest_month from periods) is not null
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        sort_order,
+        figure,
+        label_vi,
+        label_en,
+        period_from,
+        period_to,
+        cast(null as integer) as review_year,
+        cast(null as varchar) as programme,
+        cast(null as varchar) as programme_label_vi,
+        cast(null as varchar) as programme_label_en,
+        cast(value as decimal(20, 2)) as value,
+        value_unit,
+        cast(null as boolean) as like_for_like
+
+    from houses_figures
+
+    union all
+
+    {%- for figure, column, unit, label_vi, label_en in [
+        ('grants_beneficiaries', 'beneficiaries', none, 'Số đối tượng được hỗ trợ từ đầu năm', 'Beneficiaries, year to date'),
+        ('grants_vnd', 'amount_vnd', 'vnd', 'Số tiền hỗ trợ từ đầu năm', 'Amount paid, year to date'),
+    ] %}
+    select
+        {{ 20 + loop.index0 * 10 }} + programme_order,
+        '{{ figure }}',
+        '{{ label_vi }}',
+        '{{ label_en }}',
+        period_from,
+        period_to,
+        null,
+        programme,
+        programme_label_vi,
+        programme_label_en,
+        cast({{ column }} as decimal(20, 2)),
+        {{ "'" ~ unit ~ "'" if unit else "beneficiary_unit" }},
+        null
+    from grants_year_to_date
+
+    union all
+    {%- endfor %}
+
+    {%- for figure, column, unit, like_for_like, label_vi, label_en in [
+        ('poverty_rate_pct', 'poverty_rate_pct', 'percent', 'null',
+         'Tỷ lệ hộ nghèo cuối năm rà soát', 'Poverty rate at the end of the review year'),
+        ('poverty_change_pp', 'change_pp', 'percentage_points', 'change_like_for_like',
+         'Thay đổi so với năm rà soát trước', 'Change against the previous review year'),
+        ('poor_households', 'poor_households', 'households', 'null',
+         'Hộ nghèo theo kỳ rà soát', 'Poor households at the review'),
+        ('total_households', 'total_households', 'households', 'null',
+         'Tổng số hộ', 'Households'),
+        ('poverty_communes_reported', 'communes_reported', 'communes', 'null',
+         'Xã đã báo cáo', 'Communes reported'),
+        ('poverty_communes_due', 'communes_due', 'communes', 'null',
+         'Xã phải báo cáo', 'Communes due'),
+    ] %}
+    select
+        {{ 60 + loop.index }},
+        '{{ figure }}',
+        '{{ label_vi }}',
+        '{{ label_en }}',
+        make_date(review_year, 1, 1),
+        make_date(review_year, 12, 31),
+        review_year,
+        null,
+        null,
+        null,
+        cast({{ column }} as decimal(20, 2)),
+        '{{ unit }}',
+        {{ like_for_like }}
+    from latest_review
+
+    union all
+    {%- endfor %}
+
+    select
+        70,
+        'poverty_average_change_pp',
+        'Thay đổi bình quân mỗi năm',
+        'Average change a year',
+        make_date(changes_from, 1, 1),
+        make_date(changes_to, 12, 31),
+        changes_to,
+        null,
+        null,
+        null,
+        cast(average_change_pp as decimal(20, 2)),
+        'percentage_points',
+        like_for_like
+    from average_change
+    where changes_from is not null
+
+)
+
+select * from final
+order by sort_order

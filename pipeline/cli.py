@@ -1,12 +1,13 @@
 """`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict]`, `python -m pipeline report
-[--warehouse DIR]` and `python -m pipeline prepare`
+[--warehouse DIR] [--warehouse-url URL]` and `python -m pipeline prepare`
 
 load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
 is recorded in the UI's history), prints progress and a summary.
 Exit codes: 0 run completed (even with rejected files), 1 with --strict and anything
 rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline failed.
 report (re)builds <warehouse>/report/ (index.html, report.pdf, data-dictionary.html) from the
-published bi.duckdb, as the load's last asset does: exit 0 done, 2 no published warehouse there,
+reporting layer of the published bi.duckdb (or of the PostgreSQL warehouse), as the load's last
+asset does: exit 0 done, 2 no published warehouse (or one without the reporting layer) there,
 3 a load holds the warehouse, 4 the report failed.
 templates writes next month's workbook for every reporting unit (pre-filled open house cases,
 dropdowns, checks): exit 0 done, 2 bad period or no warehouse there, 4 the templates failed.
@@ -39,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                                             "from the published warehouse")
     report.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
                         "(default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    report.add_argument("--warehouse-url", help="postgresql://…: read the warehouse on PostgreSQL "
+                        "(default $PIPELINE_WAREHOUSE_URL; unset: the folder's bi.duckdb)")
     report.add_argument("--no-pdf", action="store_true", help="skip the PDF (no Chromium needed)")
     report.add_argument("--no-dictionary", action="store_true", help="skip the data dictionary (no dbt run)")
     templates = sub.add_parser("templates", help="write each reporting unit's workbook for a month, pre-filled "
@@ -185,8 +188,9 @@ def _run_job(sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool,
 
 
 def _report(args) -> int:
-    """Rebuild the report of a published warehouse, under the warehouse lock (dbt docs reads the
-    internal warehouse), as the load's provincial_report asset does."""
+    """Rebuild the report of a published warehouse (bi.duckdb, or the PostgreSQL warehouse), under the
+    warehouse lock when dbt docs reads the internal DuckDB warehouse, as the load's provincial_report
+    asset does."""
     from pipeline import config
 
     warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
@@ -194,22 +198,30 @@ def _report(args) -> int:
     from pipeline.warehouse import store
     from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
 
-    if not store.bi_path(warehouse_dir).exists():
+    try:
+        url = _warehouse_url(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not url and not store.bi_path(warehouse_dir).exists():
         print(f"error: no published warehouse at {store.bi_path(warehouse_dir)}: run `python -m pipeline load` "
               "first (or give --warehouse)", file=sys.stderr)
         return EXIT_USAGE
     started = time.monotonic()
-    _say(f"report: {store.bi_path(warehouse_dir)} -> {build.report_dir(warehouse_dir)}")
+    _say(f"report: {'PostgreSQL' if url else store.bi_path(warehouse_dir)} -> {build.report_dir(warehouse_dir)}")
+    options = {"url": url, "with_pdf": not args.no_pdf}
     try:
-        if store.internal_path(warehouse_dir).exists():
+        if not url and store.internal_path(warehouse_dir).exists():
             with warehouse_lock(warehouse_dir, timeout=0):
-                result = build.build_report(warehouse_dir, with_pdf=not args.no_pdf,
-                                            with_dictionary=not args.no_dictionary)
-        else:   # a folder holding only a copy of bi.duckdb: no lock to take, no dictionary to make
-            result = build.build_report(warehouse_dir, with_pdf=not args.no_pdf, with_dictionary=False)
+                result = build.build_report(warehouse_dir, with_dictionary=not args.no_dictionary, **options)
+        else:   # PostgreSQL, or a folder holding only a copy of bi.duckdb: no dictionary to make
+            result = build.build_report(warehouse_dir, with_dictionary=not args.no_dictionary and not url, **options)
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
+    except build.ReportError as error:   # e.g. published before the reporting layer: what to do, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
         return _failed("the report failed", error)
     print(f"Report ({time.monotonic() - started:.1f} s)")

@@ -31,10 +31,3 @@ def default_warehouse_url() -> str | None:
     """$PIPELINE_WAREHOUSE_URL (postgresql://user:password@host:port/db): the warehouse on
     PostgreSQL. Unset: the DuckDB file in the warehouse folder."""
     return os.environ.get("PIPELINE_WAREHOUSE_URL") or None
-
-
-# The programme's headline periods, as the provincial article tells them: houses completed
-# 2020–2024 and the cases started in Q1 2025. The report and the load's summary show them
-# beside the latest figures, so the story stays readable as years are added.
-ARTICLE_YEARS = (2020, 2024)
-ARTICLE_QUARTER = ("2025-01-01", "2025-03-31")

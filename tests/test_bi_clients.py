@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bi_small import DATA, SCHEMA
+from bi_small import DATA, schema_sql
 from clients import OLD_VERSION, catalog, read_all_here, read_all_old, reflect
 
 from pipeline.warehouse import publish, store
@@ -33,7 +33,7 @@ def published(tmp_path_factory):
     internal = store.internal_path(warehouse)
     internal.parent.mkdir(parents=True)
     con = duckdb.connect(str(internal))
-    con.execute(SCHEMA)
+    con.execute(schema_sql())
     con.execute(DATA)
     con.execute(TYPES_TABLE)
     con.close()
@@ -75,7 +75,7 @@ def test_why_no_pooling_a_pooled_engine_keeps_the_old_file_after_a_republish(tmp
     internal = store.internal_path(tmp_path)
     internal.parent.mkdir(parents=True)
     con = duckdb.connect(str(internal))
-    con.execute(SCHEMA)
+    con.execute(schema_sql())
     con.execute(DATA)
     con.close()
     path, _ = publish.publish(tmp_path)

@@ -1,5 +1,6 @@
 """The report stage's speed and memory levers keep the report the same: charts drawn by worker
-processes equal charts drawn in this process, byte for byte; the memory helper runs here."""
+processes (concurrent.futures) equal charts drawn in this process, byte for byte; unchanged
+charts come from the last report's cache; the memory helper runs here."""
 from __future__ import annotations
 
 import base64
@@ -7,6 +8,7 @@ import datetime as dt
 import os
 import sys
 
+import pytest
 from bi_small import write_bi
 
 from pipeline import memory
@@ -25,14 +27,37 @@ def test_memory_release_gives_rss_before_and_after():
 def test_charts_drawn_by_the_workers_equal_charts_drawn_here(tmp_path):
     from pipeline.report import charts
 
-    figures = build.read_figures(write_bi(tmp_path / "bi.duckdb", commune_mart=True))
+    write_bi(tmp_path / "bi.duckdb")
+    figures = build.read_figures(tmp_path)
     figures["coordinates_source"] = "vietnamadminunits"
     jobs = build.chart_jobs(figures)
     assert {name for name, _ in jobs} >= {"poverty_commune_ranked", "poverty_commune_map", "completeness"}
     here = charts.draw(jobs)
     assert sum(svg is not None for svg in here.values()) >= 8
     for count in (1, 2):                                 # worker processes, byte for byte
-        assert build.make_charts(figures, build.start_chart_workers(count)) == here
+        with build.chart_pool(count) as workers:
+            assert build.make_charts(figures, workers) == here
+    assert "matplotlib" in sys.modules                   # (this test drew here; the report's process never does)
+
+
+def test_the_report_process_never_imports_matplotlib(tmp_path):
+    """The load's process is big already: only the chart workers import matplotlib."""
+    import subprocess
+
+    write_bi(tmp_path / "w" / "bi.duckdb")
+    code = ("import sys, datetime as dt\n"
+            "from pathlib import Path\n"
+            "from pipeline.report import build\n"
+            "if __name__ == '__main__':\n"
+            f"    build.build_report(Path({str(tmp_path / 'w')!r}), with_pdf=False, with_dictionary=False)\n"
+            "    print('matplotlib' in sys.modules)\n")
+    script = tmp_path / "report_here.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                          cwd=os.path.dirname(os.path.dirname(build.__file__)))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
+    assert (tmp_path / "w" / "report" / "index.html").exists()
 
 
 def test_the_workers_share_the_charts_evenly():
@@ -41,15 +66,13 @@ def test_the_workers_share_the_charts_evenly():
     assert sorted(name for group in groups for name, _ in group) == sorted(name for name, _ in jobs)
     cost = [sum(build.CHART_COST.get(name, 1) for name, _ in group) for group in groups]
     assert abs(cost[0] - cost[1]) <= 2
-    assert build.split(jobs[:1], 2) == [jobs[:1], []]    # a worker with nothing to draw returns {}
+    assert build.split(jobs[:1], 2) == [jobs[:1], []]    # a worker with nothing to draw gets no task
 
 
 def test_a_worker_that_fails_raises_with_its_error():
-    import pytest
-
-    workers = build.start_chart_workers(1)
-    with pytest.raises(RuntimeError, match="(?s)drawing the charts failed.*no_such_chart"):
-        build._collect(workers[0], [("no_such_chart", ())])
+    with build.chart_pool(1) as workers:
+        with pytest.raises(RuntimeError, match="drawing the charts failed: ValueError: no such chart: no_such_chart"):
+            workers.draw([("no_such_chart", ())])
 
 
 def test_unchanged_charts_come_from_the_last_report(tmp_path):
@@ -61,14 +84,14 @@ def test_unchanged_charts_come_from_the_last_report(tmp_path):
                                   generated_at=GENERATED).html.read_text(encoding="utf-8")
 
     warehouse = tmp_path / "warehouse"
-    write_bi(warehouse / "bi.duckdb", commune_mart=True)
+    write_bi(warehouse / "bi.duckdb")
     first = page(warehouse)
     cache = warehouse / "report" / build.CHART_CACHE
-    figures = build.read_figures(warehouse / "bi.duckdb")
+    figures = build.read_figures(warehouse)
     figures["coordinates_source"] = geo.source()
     jobs = build.chart_jobs(figures)
     assert sorted(p.name for p in cache.iterdir()) == sorted(build.chart_key(*job) for job in jobs)
-    assert build.make_charts(figures, [], cache)["poverty_commune_ranked"]   # all cached: no worker needed
+    assert build.make_charts(figures, None, cache)["poverty_commune_ranked"]   # all cached: no worker needed
 
     planted = cache / build.chart_key(*next(job for job in jobs if job[0] == "poverty_commune_ranked"))
     svg = planted.read_text(encoding="utf-8")
@@ -76,12 +99,12 @@ def test_unchanged_charts_come_from_the_last_report(tmp_path):
     again = page(warehouse)
     assert again != first and again == first.replace(_b64(svg), _b64(svg.replace("</svg>", "<!-- planted --></svg>")))
 
-    write_bi(tmp_path / "other" / "bi.duckdb")             # other data, without the commune mart
+    write_bi(tmp_path / "other" / "bi.duckdb", communes=False)   # other data: today's map without figures
     os.replace(tmp_path / "other" / "bi.duckdb", warehouse / "bi.duckdb")
-    write_bi(tmp_path / "fresh" / "bi.duckdb")
+    write_bi(tmp_path / "fresh" / "bi.duckdb", communes=False)
     assert page(warehouse) == page(tmp_path / "fresh")
     assert not planted.exists()
-    assert len(list(cache.iterdir())) == len(build.chart_jobs(build.read_figures(warehouse / "bi.duckdb")))
+    assert len(list(cache.iterdir())) == len(build.chart_jobs(build.read_figures(warehouse)))
 
 
 def _b64(svg: str) -> str:
@@ -94,4 +117,9 @@ def test_a_second_chart_worker_only_when_a_core_is_spare():
     assert build.chart_workers(cores=1, others_running=0) == 1
     assert build.chart_workers(cores=8, others_running=5) == 2
     assert build.chart_workers(cores=8, others_running=7) == 1
-    assert build._others_running() is None or build._others_running() >= 0
+    # the runnable count from /proc/loadavg's 4th field, which counts the asking process too
+    assert build._others_running("0.52 0.58 0.59 1/467 12345\n") == 0
+    assert build._others_running("2.10 1.80 1.20 4/467 12345\n") == 3
+    assert build._others_running("") is None and build._others_running("0.5 0.5 0.5 x/1 1") is None
+    if sys.platform.startswith("linux"):                            # read from the kernel here
+        assert isinstance(build._others_running(), int)

@@ -1,36 +1,38 @@
 """Build the provincial report of one warehouse: <warehouse>/report/index.html, report.pdf and
 data-dictionary.html. Called by the Dagster asset provincial_report and `python -m pipeline report`.
 
-Figures are read from the published bi.duckdb (read-only, so BI users and the report never block
-each other); each file is written to a temporary name and renamed into place, so a reader never
-opens half a report.
+Figures are selected from the reporting layer of what BI reads (bi.duckdb read-only, so BI users
+and the report never block each other; or the marts schema of a PostgreSQL warehouse); the
+charts are drawn by worker processes (concurrent.futures), the unchanged ones taken from the
+last report; each file is written whole or not at all (pipeline/files.py).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
+import multiprocessing
 import os
 import pickle
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
-import duckdb
-
-from pipeline import memory
-from pipeline.report import dictionary, geo, pdf, queries, render
+from pipeline import files, memory
+from pipeline.report import chart_worker, dictionary, geo, pdf, queries, render
 from pipeline.warehouse import store
 
 REPORT_DIR = "report"
 HTML_NAME, PDF_NAME, DICTIONARY_NAME = "index.html", "report.pdf", "data-dictionary.html"
 CHART_CACHE = ".charts"   # in the report folder: the last report's charts, by chart_key
+# what a chart's drawing depends on besides its data (chart_key)
+CHART_SOURCES = ("charts.py", "fmt.py", "labels.py")
 
 
 class ReportError(RuntimeError):
-    """The report cannot be built here (no published warehouse)."""
+    """The report cannot be built here (no published warehouse, or one without the reporting layer)."""
 
 
 @dataclass
@@ -55,13 +57,18 @@ def report_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / REPORT_DIR
 
 
-def read_figures(bi_path: Path) -> dict:
-    con = duckdb.connect(str(bi_path), read_only=True)
+def read_figures(warehouse_dir: Path, url: str | None = None) -> dict:
+    """Every figure of the report, from bi.duckdb in warehouse_dir or the PostgreSQL warehouse at url."""
+    con = store.connect_published(warehouse_dir, url)
     try:
         return queries.collect(con)
+    except queries.NoReportingLayer as missing:
+        raise ReportError(str(missing)) from None
     finally:
         con.close()
 
+
+# -- charts --------------------------------------------------------------------------------------
 
 # Seconds each chart took to draw on the benchmark workload (tenths): the split between workers
 CHART_COST = {"poverty_commune_ranked": 10, "completeness": 7, "grants_by_month": 5, "poverty_district": 4,
@@ -70,27 +77,19 @@ CHART_WORKERS = 2
 
 
 def chart_jobs(figures: dict) -> list[tuple[str, tuple]]:
-    """(function of charts.py, its arguments) for each chart of the page; the chart takes the
-    function's name. Plain data, so a worker process can draw it."""
-    def codes(domain: str, rows: list[dict], column: str) -> list[str]:
-        return queries.ordered_codes(figures["labels"], domain, {r[column] for r in rows})
-
+    """(chart of charts.py, its arguments) for each chart of the page. Plain data, for a worker process."""
     labels = figures["labels"]
     jobs = [
         ("poverty_province", (figures["poverty_province"],)),
         ("poverty_district", (figures["poverty_district"],)),
-        ("houses_by_year", (figures["houses_by_year"], labels,
-                            codes("support_type", figures["houses_by_year"], "support_type"),
-                            {r["year"]: r["houses"] for r in figures["houses_cost"]})),
-        ("houses_cost", (figures["houses_cost"], labels)),
-        ("grants_by_month", (figures["grants_by_month"], labels,
-                             codes("programme", figures["grants_by_month"], "programme"))),
-        ("completeness", (figures["completeness"], labels,
-                          codes("completeness_state", figures["completeness"], "state"))),
+        ("houses_by_year", (figures["houses_by_year"], labels)),
+        ("houses_cost", (figures["houses_by_year"], labels)),
+        ("grants_by_month", (figures["grants_by_month"], labels)),
+        ("completeness", (figures["completeness"], labels)),
         ("rejected_by_reason", (figures["rejected_by_reason"],)),
         ("rejected_by_unit", (figures["rejected_by_unit"],)),
     ]
-    if figures["poverty_commune"] is not None:
+    if figures["poverty_commune"]:
         jobs.append(("poverty_commune_ranked", (figures["poverty_commune"],)))
         jobs.append(("poverty_commune_map", (figures["poverty_commune"], geo.commune_points(),
                                              figures.get("coordinates_source"))))
@@ -123,108 +122,111 @@ def chart_workers(cores: int | None = None, others_running: int | None = None) -
     return CHART_WORKERS if cores - others_running >= 2 else 1
 
 
-def _others_running() -> int | None:
-    """Runnable processes besides this one (Linux /proc/loadavg's 4th field counts this one too)."""
+def _others_running(loadavg: str | None = None) -> int | None:
+    """Runnable processes besides this one: /proc/loadavg's 4th field ('3/512': runnable/all)
+    counts this one too. None where there is no such file (not Linux) or it cannot be read."""
     try:
-        running = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+        if loadavg is None:
+            loadavg = Path("/proc/loadavg").read_text()
+        running = int(loadavg.split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):   # not Linux: say nothing, one worker
         return None
     return max(0, running - 1)
 
 
-def start_chart_workers(count: int) -> list[subprocess.Popen]:
-    """Fresh Pythons (`python -m pipeline.report.charts`) that import matplotlib while this process
-    reads the figures, then wait for their charts on stdin."""
-    package_root = str(Path(__file__).resolve().parents[2])   # also from a checkout not pip-installed
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
-    return [subprocess.Popen([sys.executable, "-m", "pipeline.report.charts"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(count)]
+@dataclass
+class ChartWorkers:
+    """Worker processes drawing the charts (concurrent.futures); the jobs are split between them."""
+    executor: ProcessPoolExecutor
+    count: int
+
+    def draw(self, jobs: list) -> dict[str, str | None]:
+        parts = [part for part in split(jobs, self.count) if part]
+        drawn: dict[str, str | None] = {}
+        for future in [self.executor.submit(chart_worker.draw, part) for part in parts]:
+            try:
+                drawn.update(future.result())
+            except Exception as error:   # the worker's own exception, with its message
+                raise RuntimeError(f"drawing the charts failed: {type(error).__name__}: {error}") from error
+        return drawn
 
 
-def _collect(worker: subprocess.Popen, jobs: list) -> dict[str, str | None]:
-    out, err = worker.communicate(pickle.dumps(jobs))
-    if worker.returncode != 0:
-        raise RuntimeError(f"drawing the charts failed: {err.decode(errors='replace')[-2000:]}")
-    return pickle.loads(out)
+@contextlib.contextmanager
+def chart_pool(count: int) -> Iterator[ChartWorkers]:
+    """`count` fresh Pythons (spawned: nothing of this big process is copied, and it never imports
+    matplotlib itself) that start importing matplotlib at once, while this process reads the figures."""
+    executor = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(count):
+            executor.submit(chart_worker.ready)
+        yield ChartWorkers(executor, count)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def chart_key(name: str, args: tuple) -> str:
     """Names a chart by everything that draws it: its data, the drawing code, matplotlib's version."""
     digest = hashlib.sha256(importlib.metadata.version("matplotlib").encode())
-    for source in ("charts.py", "fmt.py"):
+    for source in CHART_SOURCES:
         digest.update(Path(__file__).with_name(source).read_bytes())
     digest.update(pickle.dumps((name, args)))
     return digest.hexdigest()[:32]
 
 
-def make_charts(figures: dict, workers: list[subprocess.Popen], cache: Path | None = None) -> dict[str, str | None]:
+def make_charts(figures: dict, workers: ChartWorkers | None, cache: Path | None = None) -> dict[str, str | None]:
     """Every chart as SVG text, drawn by the workers (matplotlib is CPU-bound: threads would not
-    help), so this process (the load's, big already) never imports matplotlib. cache: a folder
-    keeping the charts of the last report; those whose data did not change are not drawn again
-    (an empty file: no chart)."""
+    help). cache: a folder keeping the charts of the last report; those whose data did not
+    change are not drawn again (an empty file: no chart); entries no chart uses any more go."""
     jobs = chart_jobs(figures)
     keys = {name: chart_key(name, args) for name, args in jobs} if cache else {}
-    drawn: dict = {}
+    drawn: dict[str, str | None] = {}
     for name, key in keys.items():
         if (cache / key).exists():
             drawn[name] = (cache / key).read_text(encoding="utf-8") or None
     todo = [job for job in jobs if job[0] not in drawn]
-    fed = [(worker, part) for worker, part in zip(workers, split(todo, len(workers))) if part]
-    if fed:   # workers left without charts are stopped by render_html
-        with ThreadPoolExecutor(len(fed)) as threads:   # the threads only feed and wait on the workers
-            for part in threads.map(_collect, *zip(*fed)):
-                drawn.update(part)
+    if todo:
+        if workers is None:
+            raise RuntimeError(f"{len(todo)} chart(s) to draw and no chart workers")
+        drawn.update(workers.draw(todo))
     if cache:
-        cache.mkdir(parents=True, exist_ok=True)
         for name, _ in todo:
-            _write(cache / keys[name], drawn[name] or "")
+            files.atomic_write(cache / keys[name], drawn[name] or "")
         for old in cache.iterdir():
             if old.name not in keys.values():
                 old.unlink(missing_ok=True)
     return {name: drawn[name] for name, _ in jobs}
 
 
-def render_html(bi_path: Path, generated_at: dt.datetime | None = None,
-                chart_cache: Path | None = None, worker_count: int | None = None) -> tuple[str, dict]:
-    """(the page, its figures) for a bi.duckdb file: pure apart from reading that file (and the
-    chart cache, when given). worker_count: chart workers (default: chart_workers())."""
-    workers = start_chart_workers(worker_count or chart_workers())
-    try:
-        figures = read_figures(bi_path)
+# -- the page and the files ------------------------------------------------------------------------
+
+def render_html(warehouse_dir: Path, generated_at: dt.datetime | None = None, chart_cache: Path | None = None,
+                worker_count: int | None = None, url: str | None = None) -> tuple[str, dict]:
+    """(the page, its figures) for a warehouse: pure apart from reading it (and the chart cache,
+    when given). worker_count: chart workers (default: chart_workers())."""
+    with chart_pool(worker_count or chart_workers()) as workers:
+        figures = read_figures(warehouse_dir, url)
         figures["generated_at"] = (generated_at or dt.datetime.now()).isoformat(sep=" ", timespec="seconds")
-        figures["coordinates_source"] = geo.source() if figures["poverty_commune"] is not None else None
+        figures["coordinates_source"] = geo.source() if figures["poverty_commune"] else None
+        figures["source"] = "postgresql" if url else "bi.duckdb"
         charts = make_charts(figures, workers, chart_cache)
-    finally:
-        for worker in workers:   # after a failure, or with nothing to draw: no worker left waiting
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
     return render.render(figures, charts), figures
 
 
-def _write(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
-
-
-def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary: bool = True,
-                 as_of: dt.date | None = None, generated_at: dt.datetime | None = None,
-                 dictionary_if_changed: bool = False) -> ReportResult:
-    """Write the report of this warehouse. The PDF and the data dictionary are skipped (and said
-    so in the result) when there is no Chromium or no internal warehouse; other failures raise.
-    dictionary_if_changed: keep a data dictionary that still describes this project (the load's asset)."""
-    bi = store.bi_path(warehouse_dir)
-    if not bi.exists():
-        raise ReportError(f"no published warehouse at {bi}: run `python -m pipeline load` first")
+def build_report(warehouse_dir: Path, *, url: str | None = None, with_pdf: bool = True,
+                 with_dictionary: bool = True, as_of: dt.date | None = None,
+                 generated_at: dt.datetime | None = None, dictionary_if_changed: bool = False) -> ReportResult:
+    """Write the report of this warehouse (url: the PostgreSQL warehouse it is in). The PDF and
+    the data dictionary are skipped (and said so in the result) when there is no Chromium or no
+    internal DuckDB warehouse; other failures raise. dictionary_if_changed: keep a data dictionary
+    that still describes this project (the load's asset)."""
+    if not url and not store.bi_path(warehouse_dir).exists():
+        raise ReportError(f"no published warehouse at {store.bi_path(warehouse_dir)}: run `python -m pipeline load` first")
     out = report_dir(warehouse_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp-*"):
-        stale.unlink(missing_ok=True)
+    files.remove_stale_temps(out)
     worker_count = chart_workers()
-    page, figures = render_html(bi, generated_at, out / CHART_CACHE, worker_count)
-    html_path = out / HTML_NAME
-    _write(html_path, page)
+    page, figures = render_html(warehouse_dir, generated_at, out / CHART_CACHE, worker_count, url)
+    html_path = files.atomic_write(out / HTML_NAME, page)
     result = ReportResult(html=html_path, figures=figures, chart_workers=worker_count)
     if with_pdf:
         # Chromium is the load's memory peak: hand the heap this process freed back first
@@ -235,12 +237,14 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
             result.skipped["pdf"] = str(missing)
     else:
         result.skipped["pdf"] = "not asked for"
-    if with_dictionary:
+    if not with_dictionary:
+        result.skipped["dictionary"] = "not asked for"
+    elif url:
+        result.skipped["dictionary"] = "made from the DuckDB warehouse's dbt catalog; this warehouse is on PostgreSQL"
+    else:
         try:
             result.dictionary = dictionary.generate(warehouse_dir, out / DICTIONARY_NAME, as_of,
                                                    if_changed=dictionary_if_changed)
         except dictionary.DictionaryUnavailable as missing:
             result.skipped["dictionary"] = str(missing)
-    else:
-        result.skipped["dictionary"] = "not asked for"
     return result

@@ -1,18 +1,16 @@
 """The report's charts, drawn by matplotlib (Agg, no pyplot state) and returned as SVG text.
 
-Every function takes the rows queries.py returned and gives an SVG string, or None when there
-is nothing to draw. Text is stored as paths (matplotlib's default svg.fonttype), so a chart looks
-the same on any PC, with its Vietnamese diacritics, without a font to fetch. Output is
-deterministic (fixed hash salt, no date), so an unchanged warehouse gives an identical report.
+Every function takes rows of the reporting layer as queries.py returned them (and the labels as
+plain data) and gives an SVG string, or None when there is nothing to draw. Text is stored as
+paths (matplotlib's default svg.fonttype), so a chart looks the same on any PC, with its
+Vietnamese diacritics, without a font to fetch. Output is deterministic (fixed hash salt, no
+date), so an unchanged warehouse gives an identical report.
 
-`python -m pipeline.report.charts` is the report's drawing worker (build.make_charts): a pickled
-list of (function name, arguments) on stdin, the pickled {name: SVG} on stdout.
+`draw(jobs)` is what the report's worker processes run (build.make_charts, concurrent.futures).
 """
 from __future__ import annotations
 
 import io
-import pickle
-import sys
 from collections import defaultdict
 
 import matplotlib
@@ -22,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from pipeline.report import fmt  # noqa: E402
+from pipeline.report.labels import Labels  # noqa: E402
 
 WIDTH = 9.0   # inches; the page shows them at most 900 px wide
 RC = {"svg.hashsalt": "son-la-report", "font.family": "DejaVu Sans", "font.size": 9,
@@ -56,10 +55,7 @@ def _draw(height: float, draw) -> str:
 
 
 def _label(labels: dict, domain: str, code: str) -> str:
-    for item in labels["domains"].get(domain, []):
-        if item["code"] == code:
-            return f"{item['label_vi']} · {item['label_en']}"
-    return str(code)
+    return Labels(labels).text(domain, code)
 
 
 def _colour(domain: str, code: str, index: int) -> str:
@@ -91,7 +87,7 @@ def poverty_province(rows: list[dict]) -> str | None:
         ax = fig.subplots()
         years = [str(r["review_year"]) for r in rows]
         rates = [r["poverty_rate_pct"] for r in rows]
-        partial = [r["communes_reported"] < r["communes_total"] for r in rows]
+        partial = [r["is_partial"] for r in rows]
         bars = ax.bar(years, rates, 0.6, color=POVERTY_COLOUR, label="Tỷ lệ hộ nghèo · poverty rate")
         for bar, is_partial in zip(bars, partial):
             if is_partial:
@@ -132,7 +128,7 @@ def poverty_district(rows: list[dict]) -> str | None:
         ax = fig.subplots()
         for i, (first, last) in enumerate(ends):
             ax.plot([first["poverty_rate_pct"], last["poverty_rate_pct"]], [i, i], color="#bfbfbf", linewidth=2, zorder=1)
-            partial = last["communes_reported"] < last["communes_total"]
+            partial = last["is_partial"]
             ax.scatter([first["poverty_rate_pct"]], [i], s=36, facecolor="white", edgecolor=POVERTY_COLOUR, zorder=2)
             ax.scatter([last["poverty_rate_pct"]], [i], s=40, color="#e6b8b7" if partial else POVERTY_COLOUR,
                        hatch=PARTIAL_HATCH if partial else None, zorder=3)
@@ -161,8 +157,7 @@ def poverty_commune_ranked(rows: list[dict]) -> str | None:
     def draw(fig):
         ax = fig.subplots()
         positions = list(range(len(ranked)))
-        colours = ["#e6b8b7" if (r["communes_expected"] is not None and r["communes_reported"] < r["communes_expected"])
-                   else POVERTY_COLOUR for r in ranked]
+        colours = ["#e6b8b7" if r["is_partial"] else POVERTY_COLOUR for r in ranked]
         bars = ax.barh(positions, [r["poverty_rate_pct"] for r in ranked], 0.75, color=colours)
         for bar, row in zip(bars, ranked):
             if row.get("mapping") == "approximate":
@@ -210,20 +205,21 @@ def poverty_commune_map(rows: list[dict], points: dict, source: str | None) -> s
 
 # -- houses and grants ---------------------------------------------------------------------------
 
-def houses_by_year(rows: list[dict], labels: dict, codes: list[str], totals: dict) -> str | None:
-    """totals: year -> houses completed (SQL), written on top of each bar."""
+def houses_by_year(rows: list[dict], labels: dict) -> str | None:
+    """rows: rpt_houses_year (houses_completed and completed_<support type> per year); the total on
+    top of each bar."""
     if not rows:
         return None
-    years = sorted({r["year"] for r in rows})
-    count = {(r["year"], r["support_type"]): r["houses"] for r in rows}
+    years = [r["year"] for r in rows]
+    codes = Labels(labels).codes("support_type")
 
     def draw(fig):
         ax = fig.subplots()
         series = [(_label(labels, "support_type", code), _colour("support_type", code, i),
-                   [count.get((y, code), 0) for y in years]) for i, code in enumerate(codes)]
+                   [r[f"completed_{code}"] for r in rows]) for i, code in enumerate(codes)]
         heights = _stacked(ax, years, series)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.bar_label(ax.containers[-1], labels=[fmt.integer(totals.get(y)) for y in years], padding=2)
+        ax.bar_label(ax.containers[-1], labels=[fmt.integer(r["houses_completed"]) for r in rows], padding=2)
         ax.set_ylabel("Số nhà hoàn thành · houses completed")
         ax.set_xlabel("Năm hoàn thành · year completed")
         _vn_axis(ax.yaxis)
@@ -238,7 +234,7 @@ def houses_cost(rows: list[dict], labels: dict) -> str | None:
     if not rows:
         return None
     years = [r["year"] for r in rows]
-    columns = [("central", "central_vnd"), ("local", "local_vnd"), ("social", "social_vnd")]
+    columns = [(code, f"completed_{code}_vnd") for code in ("central", "local", "social")]
 
     def draw(fig):
         ax = fig.subplots()
@@ -246,7 +242,7 @@ def houses_cost(rows: list[dict], labels: dict) -> str | None:
                    [(r[column] or 0) / fmt.BILLION for r in rows]) for i, (code, column) in enumerate(columns)]
         heights = _stacked(ax, years, series)
         ax.set_xticks(range(len(years)), [str(y) for y in years])
-        ax.bar_label(ax.containers[-1], labels=[fmt.decimal((r["total_vnd"] or 0) / fmt.BILLION, 1) for r in rows],
+        ax.bar_label(ax.containers[-1], labels=[fmt.decimal((r["completed_vnd"] or 0) / fmt.BILLION, 1) for r in rows],
                      padding=2)
         ax.set_ylabel("Tỷ đồng · billion VND")
         ax.set_xlabel("Năm hoàn thành · year completed")
@@ -264,9 +260,10 @@ def _month_ticks(ax, months: list[str]) -> None:
     ax.set_xlim(-0.8, len(months) - 0.2)
 
 
-def grants_by_month(rows: list[dict], labels: dict, codes: list[str]) -> str | None:
+def grants_by_month(rows: list[dict], labels: dict) -> str | None:
     if not rows:
         return None
+    codes = Labels(labels).codes("programme", {r["programme"] for r in rows})
     months = sorted({r["period"] for r in rows})
     amount = {(r["period"], r["programme"]): r["amount_vnd"] for r in rows}
 
@@ -285,16 +282,17 @@ def grants_by_month(rows: list[dict], labels: dict, codes: list[str]) -> str | N
 
 # -- operations ----------------------------------------------------------------------------------
 
-def completeness(rows: list[dict], labels: dict, codes: list[str]) -> str | None:
+def completeness(rows: list[dict], labels: dict) -> str | None:
+    """rows: rpt_completeness_month (units_<state> per month)."""
     if not rows:
         return None
-    months = sorted({r["period"] for r in rows})
-    units = {(r["period"], r["state"]): r["units"] for r in rows}
+    months = [r["period"] for r in rows]
+    codes = Labels(labels).codes("completeness_state")
 
     def draw(fig):
         ax = fig.subplots()
         series = [(_label(labels, "completeness_state", code), _colour("completeness_state", code, i),
-                   [units.get((m, code), 0) for m in months]) for i, code in enumerate(codes)]
+                   [r[f"units_{code}"] for r in rows]) for i, code in enumerate(codes)]
         _stacked(ax, months, series, width=0.85)
         _month_ticks(ax, months)
         ax.set_ylabel("Đơn vị báo cáo · reporting units")
@@ -340,11 +338,18 @@ def rejected_by_unit(rows: list[dict]) -> str | None:
     return _hbar(items, "Dòng bị loại · rejected rows")
 
 
+CHARTS = ("poverty_province", "poverty_district", "poverty_commune_ranked", "poverty_commune_map", "houses_by_year",
+          "houses_cost", "grants_by_month", "completeness", "rejected_by_reason", "rejected_by_unit")
+
+
 def draw(jobs: list[tuple[str, tuple]]) -> dict[str, str | None]:
-    """{name: SVG} for (function name, arguments) pairs."""
+    """{name: SVG} for (chart name, arguments) pairs: what a worker process runs."""
+    unknown = [name for name, _ in jobs if name not in CHARTS]
+    if unknown:
+        raise ValueError(f"no such chart: {', '.join(unknown)}")
     return {name: globals()[name](*args) for name, args in jobs}
 
 
-if __name__ == "__main__":
-    result, sys.stdout = sys.stdout.buffer, sys.stderr   # a stray print must not corrupt the pickle
-    pickle.dump(draw(pickle.load(sys.stdin.buffer)), result)
+def ready() -> bool:
+    """A worker's first task: importing this module (matplotlib) is the start-up worth doing early."""
+    return True

@@ -113,6 +113,16 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
     return con
 
 
+def connect_published(warehouse_dir: Path, url: str | None = None):
+    """Open what BI reads, read-only: the published bi.duckdb, or on PostgreSQL the database (whose
+    marts and audit schemas are the published ones). What the report and the load's summary read."""
+    if url:
+        from pipeline.warehouse.pg import PgConnection
+
+        return PgConnection(url)
+    return duckdb.connect(str(bi_path(warehouse_dir)), read_only=True)
+
+
 def _backfill_commune_lists(con) -> None:
     """Rows loaded before the lists had ids get the list of their month (poverty: review year), once."""
     if get_state(con, "commune_lists_backfilled"):

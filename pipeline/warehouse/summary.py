@@ -1,12 +1,10 @@
 """The end-of-run summary, read from the ledger (what the reporting units' files came to)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from pipeline.config import ARTICLE_QUARTER, ARTICLE_YEARS
 from pipeline.warehouse import store
 
 STATUSES = ["accepted", "accepted_with_errors", "rejected", "duplicate", "superseded"]
@@ -42,12 +40,8 @@ class LedgerSummary:
             f"rejected {self.rows.get('rows_rejected', 0)}, skipped {self.rows.get('rows_skipped', 0)}",
             f"  published warehouse: {published}",
         ]
-        if self.warehouse_url:
-            lines += figure_lines(lambda: store.connect(self.warehouse_dir, read_only=True, url=self.warehouse_url))
-            # the report is SQL over bi.duckdb, which PostgreSQL loads do not write
-            return "\n".join([*lines, "  report: (not built: the warehouse is on PostgreSQL)"])
-        if bi.exists():
-            lines += figure_lines(lambda: duckdb.connect(str(bi), read_only=True))
+        if self.warehouse_url or bi.exists():
+            lines += figure_lines(lambda: store.connect_published(self.warehouse_dir, self.warehouse_url))
         # the provincial report (pipeline/report/build.py), built after each publish
         report = self.warehouse_dir / "report"
         for label, name in (("report", "index.html"), ("report PDF", "report.pdf"),
@@ -77,41 +71,42 @@ def ledger_summary(warehouse_dir: Path, run_id: str | None = None, url: str | No
     return LedgerSummary(warehouse_dir, by_status, last_run, rows, url)
 
 
-FIGURES_SQL = {
-    # extract(year ...): year() is DuckDB's alone; the figures are read from either engine
-    "completed": "select cast(extract(year from completion_date) as integer), count(*), "
-                 "cast(sum(total_vnd) as bigint) from marts.fct_houses "
-                 "where status = 'completed' and completion_date is not null group by 1 order by 1",
-    "started": "select cast(extract(year from start_date) as integer), count(*) from marts.fct_houses "
-               "where start_date is not null group by 1 order by 1",
-    "quarter": "select count(*) from marts.fct_houses where start_date between ? and ?",
-    "poverty": "select review_year, poverty_rate_pct from marts.agg_poverty_province_year order by 1",
-}
-
-
 def figure_lines(connect) -> list[str]:
-    """The province's figures as published (bi.duckdb, or the marts schema on PostgreSQL), for
-    the end of a load; `connect()` opens what BI reads."""
+    """The province's figures as published, for the end of a load: selected from the reporting layer
+    (marts.rpt_*, where the report and BI read them too); `connect()` opens what BI reads."""
+    from pipeline.report import queries
+
     try:
         con = connect()
     except Exception as error:   # e.g. a BI tool holds bi.duckdb in a way we cannot share: say so, go on
         return [f"  figures: not read ({error})"]
     try:
-        completed = con.execute(FIGURES_SQL["completed"]).fetchall()
-        started = con.execute(FIGURES_SQL["started"]).fetchall()
-        quarter = con.execute(FIGURES_SQL["quarter"], list(ARTICLE_QUARTER)).fetchone()[0]
-        poverty = con.execute(FIGURES_SQL["poverty"]).fetchall()
-    except Exception as error:   # PostgreSQL before its first publish: no marts schema yet
+        headline = {row["figure"]: row for row in queries.headline_rows(con)}
+        years = queries.houses_by_year(con)
+        poverty = queries.poverty_province(con)
+    except Exception as error:   # PostgreSQL before its first publish, a warehouse published before rpt_
         return [f"  figures: not read ({str(error).strip()})"]
     finally:
         con.close()
-    first, last = ARTICLE_YEARS
-    span = [(n, vnd) for year, n, vnd in completed if first <= year <= last]
-    return [
-        f"  houses completed {first}–{last}: {sum(n for n, _ in span):,} for "
-        f"{sum(v or 0 for _, v in span):,} VND; started in Q1 2025: {quarter:,}",
-        "  houses completed by year: " + ", ".join(f"{y} {n:,} ({v or 0:,} VND)" for y, n, v in completed),
-        "  houses started by year: " + ", ".join(f"{y} {n:,}" for y, n in started),
+    return _programme_line(headline) + [
+        "  houses completed by year: " + ", ".join(f"{r['year']} {r['houses_completed']:,} ({r['completed_vnd']:,} VND)"
+                                                   for r in years if r["houses_completed"]),
+        "  houses started by year: " + ", ".join(f"{r['year']} {r['houses_started']:,}" for r in years
+                                                 if r["houses_started"]),
         "  poverty rate at the end of each review: " + ", ".join(
-            f"{y} {rate:.2f} %" if rate is not None else f"{y} n/a" for y, rate in poverty),
+            f"{r['review_year']} {r['poverty_rate_pct']:.2f} %" if r["poverty_rate_pct"] is not None
+            else f"{r['review_year']} n/a" for r in poverty),
     ]
+
+
+def _programme_line(headline: dict[str, dict]) -> list[str]:
+    """The programme's headline periods (rpt_headline's programme_* figures): 2020–2024, Q1 2025."""
+    completed, cost = headline.get("programme_houses_completed"), headline.get("programme_houses_completed_vnd")
+    started = headline.get("programme_houses_started")
+    if not (completed and cost and started):
+        return []
+    start, end = (dt.date.fromisoformat(started[key]) for key in ("period_from", "period_to"))
+    one_quarter = start.year == end.year and start.month % 3 == 1 and end.month == start.month + 2
+    quarter = f"Q{(start.month - 1) // 3 + 1} {start.year}" if one_quarter else f"{start:%m/%Y}–{end:%m/%Y}"
+    return [f"  houses completed {completed['period_from'][:4]}–{completed['period_to'][:4]}: "
+            f"{int(completed['value']):,} for {int(cost['value']):,} VND; started in {quarter}: {int(started['value']):,}"]

@@ -8,17 +8,15 @@ from pipeline.defs.resources import WarehouseResource
 
 @dg.asset(deps=[bi_warehouse], group_name="report", pool=WAREHOUSE_POOL, kinds={"html", "pdf"})
 def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """<warehouse>/report/index.html (self-contained, charts and tables, every figure by SQL over
-    bi.duckdb), report.pdf (the same page printed by headless Chromium) and data-dictionary.html
-    (dbt docs generate --static). In the warehouse pool: dbt reads the internal warehouse."""
+    """<warehouse>/report/index.html (self-contained, charts and tables, every figure selected from
+    the reporting layer marts.rpt_* of what BI reads: bi.duckdb, or the PostgreSQL warehouse),
+    report.pdf (the same page printed by headless Chromium) and data-dictionary.html (dbt docs
+    generate --static, from the DuckDB build). In the warehouse pool: dbt reads the internal warehouse."""
     from pipeline.report import build
 
-    if warehouse.on_postgres:   # the report is SQL over bi.duckdb; BI reads PostgreSQL directly
-        context.log.warning("provincial report not built: it reads bi.duckdb, and this warehouse is on PostgreSQL")
-        return dg.MaterializeResult(metadata={"report": "not built: the warehouse is on PostgreSQL"})
     with warehouse.write_lock():
         # the data dictionary only when the dbt project, raw layer or day changed (new files change none)
-        result = build.build_report(warehouse.warehouse, dictionary_if_changed=True)
+        result = build.build_report(warehouse.warehouse, url=warehouse.warehouse_url, dictionary_if_changed=True)
     context.log.info(f"charts drawn by {result.chart_workers} worker process(es)")
     if result.memory_mb:
         before, after = result.memory_mb
@@ -35,7 +33,7 @@ def provincial_report(context: dg.AssetExecutionContext, warehouse: WarehouseRes
                             else f"not written: {result.skipped.get('dictionary')}"),
         "latest_month": str(result.figures["period"].get("latest_month")),
         "figures_on_partial_reporting": len(result.figures["partial_reporting"]),
-        "commune_section": "available" if result.figures["poverty_commune"] is not None else "not available yet",
+        "commune_section": "available" if result.figures["poverty_commune"] else "no figures yet",
     }
     if houses.get("from_year") is not None:
         metadata[f"houses_completed_{houses['from_year']}_{houses['to_year']}"] = houses["houses"]

@@ -140,6 +140,24 @@ average_change as (
 
 ),
 
+-- what a value counts, in words: the beneficiary units of the seed, and the others
+value_units as (
+
+    select distinct
+        beneficiary_unit as value_unit,
+        beneficiary_unit_label_vi as label_vi,
+        beneficiary_unit_label_en as label_en
+
+    from {{ ref('programme_beneficiary_units') }}
+    {%- for unit, label_vi, label_en in [
+        ('houses', 'nhà', 'houses'), ('vnd', 'đồng', 'VND'), ('percent', '%', '%'),
+        ('percentage_points', 'điểm phần trăm', 'percentage points'), ('communes', 'xã', 'communes')] %}
+    union all
+    select '{{ unit }}', '{{ label_vi }}', '{{ label_en }}'
+    {%- endfor %}
+
+),
+
 houses_figures as (
 
     {%- set house_figures = [
@@ -184,7 +202,7 @@ houses_figures as (
 
 ),
 
-final as (
+figures as (
 
     select
         sort_order,
@@ -277,6 +295,31 @@ final as (
         like_for_like
     from average_change
     where changes_from is not null
+
+),
+
+final as (
+
+    select
+        figures.sort_order,
+        figures.figure,
+        figures.label_vi,
+        figures.label_en,
+        figures.period_from,
+        figures.period_to,
+        figures.review_year,
+        figures.programme,
+        figures.programme_label_vi,
+        figures.programme_label_en,
+        figures.value,
+        figures.value_unit,
+        value_units.label_vi as value_unit_label_vi,
+        value_units.label_en as value_unit_label_en,
+        figures.like_for_like
+
+    from figures
+    left join value_units
+        on figures.value_unit = value_units.value_unit
 
 )
 

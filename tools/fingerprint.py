@@ -27,15 +27,24 @@ RUNTIME_COLUMNS = {
     "received_at", "run_id", "file_mtime",      # raw.submissions, audit.submissions
     "submitted_on", "on_time", "state",         # marts.agg_submission_completeness
 }
+# ... and the reporting layer's columns derived from those: when the data was loaded, and
+# completeness (its states, their labels and counts, days late) judged against the load's day
+RUNTIME_TABLE_COLUMNS = {
+    "marts.rpt_reporting_period": {"loaded_at"},
+    "marts.rpt_completeness": {"state_label_vi", "state_label_en", "state_order", "days_late"},
+    "marts.rpt_completeness_month": {"units_on_time", "units_late", "units_missing", "units_rejected_only",
+                                     "units_not_due", "units_without_report"},
+}
 RUNTIME_TABLES = {"raw.load_state"}   # ledger version and publish markers
 INTERNAL_SCHEMAS = ("raw",)
 PUBLISHED_SCHEMAS = ("marts", "audit")
 
 
 def _table_fingerprint(con, table: str) -> dict:
+    runtime = RUNTIME_COLUMNS | RUNTIME_TABLE_COLUMNS.get(table, set())
     columns = [name for name, in con.execute(
         "select column_name from information_schema.columns where table_schema || '.' || table_name = ? "
-        "order by ordinal_position", [table]).fetchall() if name not in RUNTIME_COLUMNS]
+        "order by ordinal_position", [table]).fetchall() if name not in runtime]
     quoted = ", ".join(f'"{c}"' for c in columns)
     rows = con.execute(f"select {quoted} from {table} order by all nulls first").fetchall() if columns else []
     hashes = {}

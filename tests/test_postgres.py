@@ -1,11 +1,14 @@
 """The same pipeline on a PostgreSQL warehouse (PIPELINE_WAREHOUSE_URL / --warehouse-url), on the
-throwaway cluster of tests/pg.py: the demo load gives marts identical row for row to the DuckDB
-target's; a second load changes nothing; a load SIGKILLed mid-ingest and again mid-dbt, then
-finished, equals the clean load; the BI role reads marts and audit and nothing else."""
+throwaway cluster of tests/pg.py: the demo load gives marts (the reporting layer too) identical row
+for row to the DuckDB target's; the report (HTML and PDF) renders from the PostgreSQL warehouse's
+rpt_ tables with the DuckDB target's figures; a second load changes nothing; a load SIGKILLed
+mid-ingest and again mid-dbt, then finished, equals the clean load; the BI role reads marts and
+audit and nothing else."""
 from __future__ import annotations
 
 import decimal
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -18,7 +21,8 @@ pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 SOURCES = REPO / "sources"
 BI_PASSWORD = "bi-reader-pw"
 DEMO_FILES = sum(1 for _ in SOURCES.rglob("*.xlsx"))   # one ledger entry (audit.submissions row) each
-VOLATILE = {"received_at", "run_id"}   # when a file was first seen, by which run: differ between loads
+# when a file was first seen, by which run, when the newest one was: differ between loads
+VOLATILE = {"received_at", "run_id", "loaded_at"}
 
 
 def _value(v):
@@ -107,6 +111,37 @@ def test_the_load_prints_the_same_figures_on_both_targets(pg_demo, demo_load):
 
     assert len(figures(demo_load[1].stdout)) == 4
     assert figures(pg_demo["stdout"]) == figures(demo_load[1].stdout)
+
+
+def test_the_report_renders_from_postgresql(pg_demo, demo_load, tmp_path):
+    """The load's report asset on PostgreSQL: HTML and PDF from the marts schema's rpt_ tables, every
+    figure as the DuckDB target's report has it; `python -m pipeline report --warehouse-url` too."""
+    import subprocess
+    import sys
+
+    from report_checks import island
+
+    def figures(html: Path) -> dict:
+        found = island(html.read_text(encoding="utf-8"))
+        for volatile in ("generated_at", "source"):
+            found.pop(volatile)
+        found["period"].pop("loaded_at")
+        return found
+
+    report = pg_demo["warehouse"] / "report"
+    assert f"  report: {report / 'index.html'}" in pg_demo["stdout"]
+    assert f"  report PDF: {report / 'report.pdf'}" in pg_demo["stdout"]
+    assert (report / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    on_duckdb = figures(demo_load[0] / "report" / "index.html")
+    assert figures(report / "index.html") == on_duckdb
+    assert "<code>PostgreSQL</code>" in (report / "index.html").read_text(encoding="utf-8")
+    assert on_duckdb["headline"]["programme"]["houses_completed"]["houses"] == 9317
+
+    done = subprocess.run([sys.executable, "-m", "pipeline", "report", "--warehouse", str(tmp_path), "--warehouse-url",
+                           pg_demo["url"], "--no-pdf"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert figures(tmp_path / "report" / "index.html") == on_duckdb
+    assert "data dictionary: not written" in done.stdout
 
 
 def _published_oids(url: str) -> list:

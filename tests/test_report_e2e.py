@@ -6,6 +6,8 @@
 - the numbers in its JSON data island equal the marts (SQL over bi.duckdb written here), and
   tell the article's story: 9,317 houses 2020–2024 for 441.287 billion VND, 2,337 started in
   Q1 2025, 10.89 % poor at the end of 2024;
+- the report, the load's printed summary and a BI user's selects of the reporting layer
+  (marts.rpt_*) give the same numbers;
 - the PDF exists and has pages (pdftoppm → PNG);
 - the data dictionary opens offline and fetches nothing;
 - DuckDB 1.1.3 opens the published bi.duckdb and reads every table the same; SQLAlchemy +
@@ -13,9 +15,12 @@
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
+
+import duckdb
 
 import pytest
 
@@ -76,6 +81,69 @@ def test_numbers_in_the_report_equal_the_marts(demo):
                                                                      "2026-06-01"]
 
 
+def _summary_numbers(stdout: str) -> dict:
+    """The figures of the load's printed summary (README "The two commands"), as numbers."""
+    lines = [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
+    assert len(lines) == 4, lines
+
+    def number(text: str) -> int:
+        return int(text.replace(",", ""))
+
+    programme = re.fullmatch(r"  houses completed 2020–2024: ([\d,]+) for ([\d,]+) VND; started in Q1 2025: ([\d,]+)",
+                             lines[0])
+    assert programme, lines[0]
+    assert lines[1].startswith("  houses completed by year: ") and lines[2].startswith("  houses started by year: ")
+    return {
+        "programme": tuple(number(group) for group in programme.groups()),
+        "completed": {int(y): (number(n), number(v)) for y, n, v in re.findall(r"(\d{4}) ([\d,]+) \(([\d,]+) VND\)",
+                                                                                lines[1])},
+        "started": {int(y): number(n) for y, n in re.findall(r"(\d{4}) ([\d,]+)", lines[2].split(":", 1)[1])},
+        "poverty": {int(y): float(r) for y, r in re.findall(r"(\d{4}) ([\d.]+) %", lines[3])},
+    }
+
+
+def test_report_summary_and_bi_give_the_same_numbers(demo):
+    """The three readers of the reporting layer agree: the report's data island, the summary the load
+    printed, and a BI user's plain selects of marts.rpt_* in bi.duckdb."""
+    figures = island(demo["html"].read_text(encoding="utf-8"))
+    summary = _summary_numbers(demo["stdout"])
+    con = duckdb.connect(str(demo["warehouse"] / "bi.duckdb"), read_only=True)
+    try:
+        headline = {(f, p): v for f, p, v in con.execute("select figure, programme, value from marts.rpt_headline")
+                    .fetchall()}
+        years = con.execute("select year, houses_completed, completed_vnd, houses_started from marts.rpt_houses_year "
+                            "where unit_level = 'province' order by year").fetchall()
+        poverty = con.execute("select review_year, poverty_rate_pct from marts.rpt_poverty_province "
+                              "order by review_year").fetchall()
+        grants = dict(con.execute("select programme, value from marts.rpt_headline where figure = 'grants_vnd'")
+                      .fetchall())
+    finally:
+        con.close()
+    # the programme's periods: 9,317 houses for 441,287,000,000 VND in 2020–2024, 2,337 started in Q1 2025
+    programme = figures["headline"]["programme"]
+    assert summary["programme"] == (programme["houses_completed"]["houses"], programme["houses_completed"]["total_vnd"],
+                                    programme["houses_started"]["cases"]) \
+        == tuple(headline[(name, None)] for name in ("programme_houses_completed", "programme_houses_completed_vnd",
+                                                      "programme_houses_started")) \
+        == (9317, 441_287_000_000, 2337)
+    # houses by year
+    report_years = {r["year"]: r for r in figures["houses_by_year"]}
+    assert summary["completed"] == {y: (n, v) for y, n, v, _ in years if n} \
+        == {y: (r["houses_completed"], r["completed_vnd"]) for y, r in report_years.items()}
+    assert summary["started"] == {y: s for y, _, _, s in years if s}
+    assert all(report_years[y]["houses_started"] == s for y, s in summary["started"].items() if y in report_years)
+    # poverty at the end of each review
+    assert summary["poverty"] == {y: float(r) for y, r in poverty} \
+        == {r["review_year"]: r["poverty_rate_pct"] for r in figures["poverty_province"]}
+    # the headline cards
+    head = figures["headline"]
+    assert (head["houses_completed"]["houses"], head["houses_completed"]["total_vnd"]) == \
+        (headline[("houses_completed", None)], headline[("houses_completed_vnd", None)])
+    assert head["houses_started"]["cases"] == headline[("houses_started", None)]
+    assert {r["programme"]: r["amount_vnd"] for r in head["grants_year_to_date"]["rows"]} == grants
+    assert head["poverty"]["average_change_pp"] == float(headline[("poverty_average_change_pp", None)])
+
+
 def test_report_opens_in_chromium_offline_without_errors(demo):
     from playwright.sync_api import sync_playwright
 
@@ -127,6 +195,7 @@ def test_the_data_dictionary_opens_offline(demo):
 
     text = demo["dictionary"].read_text(encoding="utf-8")
     assert "agg_poverty_province_year" in text and "fct_houses" in text
+    assert "rpt_houses_year" in text and "change_like_for_like" in text   # the reporting layer and its front page
     requests, errors = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

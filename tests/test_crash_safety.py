@@ -120,9 +120,10 @@ def snapshot(warehouse: Path) -> dict[str, list]:
                              "where table_schema = 'marts' order by 1").fetchall()
         out = {}
         for (table,) in tables:
+            # received_at, and the reporting layer's loaded_at: when a file arrived, not what it holds
             columns = [c for (c,) in con.execute(
                 "select column_name from information_schema.columns where table_schema || '.' || table_name = ? "
-                "and column_name <> 'received_at' order by ordinal_position", [table]).fetchall()]
+                "and column_name not in ('received_at', 'loaded_at') order by ordinal_position", [table]).fetchall()]
             quoted = ", ".join(f'"{c}"' for c in columns)
             out[table] = con.execute(f"select {quoted} from {table} order by all").fetchall()
         ledger_columns = [c for (c,) in con.execute(

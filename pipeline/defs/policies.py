@@ -12,7 +12,7 @@ WAREHOUSE_POOL = "warehouse"
 
 # Published (and reported on) every night: stale after 36 h means a missed night.
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36))
-FRESH_GROUPS = ("marts", "publish", "report")
+FRESH_GROUPS = ("marts", "rpt", "publish", "report")
 
 
 def with_freshness(spec: dg.AssetSpec) -> dg.AssetSpec:

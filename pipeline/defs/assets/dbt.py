@@ -15,13 +15,16 @@ DBT_PROJECT = transform.dbt_project()
 
 
 class Translator(DagsterDbtTranslator):
-    """Groups from the dbt folder (staging, intermediate, marts, audit); seeds are 'reference'.
+    """Groups from the dbt folder (staging, intermediate, marts, audit); seeds are 'reference'; the
+    reporting layer (marts/reporting: the rpt_ tables the report reads) is 'rpt'.
     dbt source raw.<table> has the asset key raw/<table>: lineage joins the ingest asset."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
+        if fqn[1:3] == ["marts", "reporting"] and len(fqn) > 3:
+            return "rpt"
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 

@@ -315,8 +315,9 @@ def test_asset_graph_and_run_page_in_chromium(dagster_ui, launched_run):
             for name in ("bi_warehouse", "submission_completeness", "fct_houses"):
                 assert name in catalog, name
 
-            # the marts' lineage graph; tall enough that every node is drawn (the graph is virtualised)
-            page.set_viewport_size({"width": 1800, "height": 2600})
+            # the marts' lineage graph; tall enough that every node is drawn (the graph is virtualised;
+            # the reporting layer's tables downstream show as links to their group, rpt)
+            page.set_viewport_size({"width": 1800, "height": 4000})
             page.goto(f"{base}/locations/{LOCATION}/asset-groups/marts")
             page.get_by_text("fct_houses").first.wait_for()
             page.get_by_text("bi_warehouse").first.wait_for()

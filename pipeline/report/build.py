@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import memory
+from pipeline import files, memory
 from pipeline.report import dictionary, geo, pdf, queries, render
 from pipeline.warehouse import store
 
@@ -177,7 +177,7 @@ def make_charts(figures: dict, workers: list[subprocess.Popen], cache: Path | No
     if cache:
         cache.mkdir(parents=True, exist_ok=True)
         for name, _ in todo:
-            _write(cache / keys[name], drawn[name] or "")
+            files.atomic_write(cache / keys[name], drawn[name] or "")
         for old in cache.iterdir():
             if old.name not in keys.values():
                 old.unlink(missing_ok=True)
@@ -202,12 +202,6 @@ def render_html(bi_path: Path, generated_at: dt.datetime | None = None,
     return render.render(figures, charts), figures
 
 
-def _write(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
-
-
 def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary: bool = True,
                  as_of: dt.date | None = None, generated_at: dt.datetime | None = None,
                  dictionary_if_changed: bool = False) -> ReportResult:
@@ -219,12 +213,11 @@ def build_report(warehouse_dir: Path, *, with_pdf: bool = True, with_dictionary:
         raise ReportError(f"no published warehouse at {bi}: run `python -m pipeline load` first")
     out = report_dir(warehouse_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp-*"):
-        stale.unlink(missing_ok=True)
+    files.remove_stale_temps(out)
     worker_count = chart_workers()
     page, figures = render_html(bi, generated_at, out / CHART_CACHE, worker_count)
     html_path = out / HTML_NAME
-    _write(html_path, page)
+    files.atomic_write(html_path, page)
     result = ReportResult(html=html_path, figures=figures, chart_workers=worker_count)
     if with_pdf:
         # Chromium is the load's memory peak: hand the heap this process freed back first

@@ -14,13 +14,12 @@ Personal values never appear: raw.rejected_rows already holds NULL for personal 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from pipeline import files
 from pipeline.enumerations import ENUMERATIONS
 from pipeline.warehouse.store import feedback_dir
 
@@ -157,15 +156,8 @@ def build_workbook(sub: dict, problems: list[dict]) -> openpyxl.Workbook:
 
 
 def _save_atomically(workbook: openpyxl.Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
-    os.close(handle)
-    try:
+    with files.atomic_output(target) as temp:
         workbook.save(temp)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _dicts(cursor) -> list[dict]:
@@ -223,6 +215,7 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
         by_submission.setdefault(problem["submission_id"], []).append(problem)
 
     folder = feedback_dir(Path(warehouse_dir))
+    files.remove_stale_temps(folder)   # of a killed load (callers hold the warehouse lock)
     written = []
     for sub in submissions:
         found = by_submission.get(sub["submission_id"], [])

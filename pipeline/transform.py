@@ -1,4 +1,20 @@
-"""The dbt project as Dagster sees it: where its manifest lives, how it is prepared, the build's arguments.
+"""The transform stage: every use of dbt goes through this module (the one dbt adapter).
+
+The rest of the pipeline asks it to prepare the project, build a warehouse (as Dagster events)
+and write the data dictionary page; only this module imports dbt, dbt-duckdb or anything of
+dagster-dbt beyond its public names (tests/test_code_shape.py checks).
+
+Public APIs it stands on: dagster-dbt's `DbtProject` and `DbtCliResource.cli(...).stream()` (the
+build on PostgreSQL), dbt's `dbtRunner` / `dbtRunnerResult` (every run in this process).
+Internals it uses, each for a measured gain and each pinned by tests/test_transform_internals.py,
+which fails when one of them changes:
+- dbt's `Manifest.from_msgpack`: an in-process dbtRunner starts from the prepared parse (no dbt
+  process, no parse per load: ~4 s and ~350 MB less per load than dagster-dbt's subprocess).
+- dagster-dbt's subset selection and `DbtCoreCliEventMessage`: the in-process run reports its
+  assets and checks through dagster-dbt's own mapping, as its subprocess route would.
+- dbt-duckdb's connection manager: dbt keeps the warehouse file open after a run in this process.
+- `DbtCliResource._cli_version`: dagster-dbt runs `dbt --version` (a Python start and dbt's imports,
+  2-8 s) before each command; ours is the dbt installed beside this Python.
 
 Nothing dbt writes goes into the source tree (a deployment may mount it read-only): the parsed
 manifest is cached per version of the dbt project under the user's cache folder, and each
@@ -12,17 +28,27 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
+import queue
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
+from pipeline import files
 from pipeline.config import DBT_PROJECT_DIR, cache_dir
 from pipeline.warehouse import state, store
 
 KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
 PARSE_FORMAT = 2     # how prepare() parses; a new value re-parses every cached project version
+RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}   # dagster-dbt's
+INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"   # dbt's; set for a subset selecting some of a model's tests
+_FINISHED = object()
 
+
+# --- the project and its prepared parse -------------------------------------------------------
 
 def manifest_dir() -> Path:
     """One folder per checkout (several may share a user's cache) and per version of its dbt project."""
@@ -54,30 +80,43 @@ def prepare() -> Path:
     """`dbt parse` into the manifest cache when this version of the project has no manifest yet.
 
     DbtProject.prepare_if_dev() only does this under `dagster dev`; the CLI, tests and CI call
-    this (`python -m pipeline prepare`) before the definitions are imported.
+    this (`python -m pipeline prepare`) before the definitions are imported. dbt parses into a
+    folder of its own, renamed into place whole: two processes preparing at once (the test
+    workers) never read each other's half-written manifest.
     """
     target = manifest_dir()
     manifest = target / "manifest.json"
-    if not manifest.exists():
-        target.mkdir(parents=True, exist_ok=True)
+    if manifest.exists():
+        return manifest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as work:
         # parsed for a file named like every warehouse's internal one: dbt-duckdb names the database
         # after the file, and the in-process build (parsed_manifest) runs on exactly this parse
         parse_vars = {"warehouse_db": str(target / store.internal_path(target).name)}
         command = [dbt_executable(), "parse", "--quiet", "--vars", json.dumps(parse_vars), "--project-dir",
-                   str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-                   "--log-path", str(target)]
+                   str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", work,
+                   "--log-path", work]
         done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0 or not manifest.exists():
+        if done.returncode != 0 or not (Path(work) / "manifest.json").exists():
             raise RuntimeError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-        _remove_old_manifests(target.parent, keep=target)
+        with contextlib.suppress(OSError):   # another process renamed its own parse into place first
+            os.rename(work, target)
+    _remove_old_manifests(target.parent, keep=target)
     return manifest
+
+
+def _remove_old_manifests(folder: Path, keep: Path) -> None:
+    others = sorted((p for p in folder.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")),
+                    key=lambda p: p.stat().st_mtime)
+    for old in others[:max(0, len(others) - (KEEP_MANIFESTS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def parsed_manifest():
     """The prepared parse as dbt's own Manifest (its partial_parse.msgpack) for an in-process dbtRunner on a
     DuckDB warehouse: nothing is parsed per run. None when it cannot be read (dbt then parses by itself).
     Read afresh for every run: dbt fills in compiled SQL on the object it is given."""
-    from dbt.contracts.graph.manifest import Manifest
+    from dbt.contracts.graph.manifest import Manifest   # internal: see the module's docstring
 
     try:
         return Manifest.from_msgpack((manifest_dir() / "partial_parse.msgpack").read_bytes())
@@ -85,39 +124,7 @@ def parsed_manifest():
         return None
 
 
-def invoke(args: list[str], callbacks: list | None = None, parsed=None):
-    """`dbt <args>` inside this process (dbtRunner) on the project, from the prepared parse when given;
-    dbt's connections are closed afterwards. Returns dbt's result (.success, .exception)."""
-    from dbt.cli.main import dbtRunner
-
-    full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    try:
-        with contextlib.chdir(DBT_PROJECT_DIR):
-            return dbtRunner(manifest=parsed, callbacks=callbacks or []).invoke(full)
-    finally:
-        release_database()
-
-
-def release_database() -> None:
-    """Close what dbt left open in this process: dbt-duckdb keeps the warehouse file attached after a
-    run, and the next step (another connection, another configuration) must open it."""
-    from dbt.adapters.factory import cleanup_connections
-
-    cleanup_connections()
-    duckdb_connections = sys.modules.get("dbt.adapters.duckdb.connections")
-    if duckdb_connections is not None:
-        manager = duckdb_connections.DuckDBConnectionManager
-        with manager._LOCK:
-            if manager._ENV is not None:
-                manager._ENV.close()
-            manager.close_all_connections()
-
-
-def _remove_old_manifests(folder: Path, keep: Path) -> None:
-    others = sorted((p for p in folder.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime)
-    for old in others[:max(0, len(others) - (KEEP_MANIFESTS - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
-
+# --- a build's arguments and what it was built from (pure) --------------------------------------
 
 def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build", warehouse_url: str | None = None,
                ) -> list[str]:
@@ -127,13 +134,24 @@ def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build", ware
     of the night's data: the build skips them (tests/test_dbt_project.py runs them).
     """
     work = store.dbt_work_dir(warehouse_dir)
-    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
-    args = [command, "--vars", json.dumps(variables, sort_keys=True), "--log-path", str(work / "logs")]
+    args = [command, "--vars", _vars(warehouse_dir, as_of), "--log-path", str(work / "logs")]
     if command in ("build", "test"):
         args += ["--exclude-resource-type", "unit_test"]
     if warehouse_url:
         args += ["--target", "postgres"]   # profiles.yml; the connection comes from dbt_env()
     return args
+
+
+def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> list[str]:
+    """`dbt docs generate --static` of this warehouse (the data dictionary), into target and logs:
+    folders the caller chose outside the source tree (pure: tested without running dbt)."""
+    return ["docs", "generate", "--static", "--vars", _vars(warehouse_dir, as_of),
+            "--target-path", str(target), "--log-path", str(logs)]
+
+
+def _vars(warehouse_dir: Path, as_of: dt.date) -> str:
+    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
+    return json.dumps(variables, sort_keys=True)
 
 
 def dbt_env(warehouse_url: str | None) -> dict[str, str]:
@@ -148,46 +166,227 @@ def dbt_env(warehouse_url: str | None) -> dict[str, str]:
             "PIPELINE_PG_DBNAME": parts["dbname"], "DBT_ENV_SECRET_PIPELINE_PG_PASSWORD": parts["password"]}
 
 
-def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> list[str]:
-    """`dbt docs generate --static` of this warehouse (the data dictionary), into target and logs:
-    folders the caller chose outside the source tree (pure: tested without running dbt)."""
-    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
-    return ["docs", "generate", "--static", "--vars", json.dumps(variables, sort_keys=True),
-            "--target-path", str(target), "--log-path", str(logs)]
-
-
 def target_path(warehouse_dir: Path) -> Path:
     """dbt's run artifacts for this warehouse (one folder, overwritten by each run)."""
     return store.dbt_work_dir(warehouse_dir) / "target"
 
 
-BUILT_MARKER = "built-for"   # in a warehouse's target folder: what its manifest.json is the full build of
-
-
 def build_identity(as_of: dt.date) -> str:
-    """What a build's compiled manifest depends on: the dbt project and publish code
-    (state.build_fingerprint), the raw layer's DDL, and as_of (compiled into a model's SQL)."""
+    """What a build's compiled manifest (and the data dictionary) depends on: the dbt project and
+    publish code (state.build_fingerprint), the raw layer's DDL, and as_of (compiled into a model's SQL)."""
     raw = hashlib.sha256(store.RAW_SCHEMA_SQL.encode()).hexdigest()[:16]
     return f"{state.build_fingerprint()}:{raw}:{as_of.isoformat()}"
 
 
-def forget_build(warehouse_dir: Path) -> None:
-    """Before a build: its manifest.json is rewritten, so it describes no finished full build yet."""
-    (target_path(warehouse_dir) / BUILT_MARKER).unlink(missing_ok=True)
-
-
-def mark_built(warehouse_dir: Path, as_of: dt.date) -> None:
-    """After a successful build of every node: its manifest.json holds the compiled SQL of all of them."""
-    (target_path(warehouse_dir) / BUILT_MARKER).write_text(build_identity(as_of), encoding="utf-8")
-
-
 def built_manifest(warehouse_dir: Path, as_of: dt.date) -> Path | None:
     """The manifest.json of this warehouse's last full build when it is of this project, raw layer and
-    as_of (the data dictionary then needs no compile of its own), else None."""
+    as_of (files.mark_built; the data dictionary then needs no compile of its own), else None."""
+    manifest = target_path(warehouse_dir) / "manifest.json"
+    return manifest if files.is_built_from(manifest, build_identity(as_of)) else None
+
+
+# --- the build, as Dagster events -------------------------------------------------------------
+
+def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None):
+    """`dbt build` of this warehouse for the asset's run (a subset builds what it selected); yields
+    its assets' and checks' events as they finish, raises dg.Failure when dbt fails.
+
+    DuckDB: in this process, from the prepared parse; a full build marks its manifest.json as
+    built from this project, raw layer and as_of. PostgreSQL: the prepared parse names the DuckDB
+    file's database, so dbt parses for itself, in dagster-dbt's subprocess (`dbt`, the resource).
+    """
+    args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
     target = target_path(warehouse_dir)
-    marker, manifest = target / BUILT_MARKER, target / "manifest.json"
+    if warehouse_url:
+        with environment(dbt_env(warehouse_url)):   # the subprocess inherits it when it starts (cli)
+            invocation = dbt.cli(args, context=context, target_path=target)
+        yield from invocation.stream()
+        return
+    manifest = target / "manifest.json"
+    files.remove_stale_temps(target)   # a mark half-written by a killed run (we hold the write lock)
+    files.forget_built(manifest)   # rewritten by this run: it describes no finished full build yet
+    yield from _stream_in_process(context, args, target, parsed_manifest())
+    if not context.is_subset:   # reached only on success (a failed build raises)
+        files.mark_built(manifest, build_identity(as_of))
+
+
+def invoke(args: list[str], callbacks: list | None = None, parsed=None):
+    """`dbt <args>` inside this process (dbtRunner) on the project, from the prepared parse when given;
+    dbt's connections are closed afterwards. Returns dbt's dbtRunnerResult (.success, .exception)."""
+    from dbt.cli.main import dbtRunner
+
+    full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     try:
-        current = marker.read_text(encoding="utf-8") == build_identity(as_of)
-    except OSError:
-        return None
-    return manifest if current and manifest.exists() else None
+        with contextlib.chdir(DBT_PROJECT_DIR):
+            return dbtRunner(manifest=parsed, callbacks=callbacks or []).invoke(full)
+    finally:
+        release_database()
+
+
+def release_database() -> None:
+    """Close what dbt left open in this process: dbt-duckdb keeps the warehouse file attached after a
+    run (its connection manager's environment outlives dbt's connections), and the next step (another
+    connection, another configuration) must open it."""
+    from dbt.adapters.factory import cleanup_connections
+
+    cleanup_connections()
+    duckdb_connections = sys.modules.get("dbt.adapters.duckdb.connections")   # loaded only if dbt used DuckDB
+    if duckdb_connections is not None:
+        manager = duckdb_connections.DuckDBConnectionManager   # internal: see the module's docstring
+        with contextlib.suppress(Exception):   # env() raises when no run made an environment
+            manager.env().close()
+        manager.close_all_connections()   # forgets the environment: the next run makes a new one
+
+
+def _selection(context) -> tuple[dict, object, list[str], str | None]:
+    """(manifest, translator, --select/--exclude args, DBT_INDIRECT_SELECTION) of this run's subset,
+    computed by dagster-dbt as its own cli() does."""
+    from dagster_dbt.asset_utils import (   # internal: see the module's docstring
+        DAGSTER_DBT_EXCLUDE_METADATA_KEY,
+        DAGSTER_DBT_SELECT_METADATA_KEY,
+        DAGSTER_DBT_SELECTOR_METADATA_KEY,
+        get_manifest_and_translator_from_dbt_assets,
+        get_subset_selection_for_context,
+    )
+
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    tags = context.op_execution_context.op.tags
+    args, indirect = get_subset_selection_for_context(
+        context=context, manifest=manifest, select=tags.get(DAGSTER_DBT_SELECT_METADATA_KEY),
+        exclude=tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY), selector=tags.get(DAGSTER_DBT_SELECTOR_METADATA_KEY),
+        dagster_dbt_translator=translator, current_dbt_indirect_selection_env=os.getenv(INDIRECT_SELECTION_ENV))
+    return manifest, translator, args, indirect
+
+
+def _stream_in_process(context, args: list[str], target: Path, parsed):
+    """Run `dbt <args>` for this run's subset in a thread of this process (so its events reach Dagster
+    while it works; dbt prints its console lines as the CLI does) and yield its assets' and checks'
+    events as they finish. Raises dg.Failure when dbt fails."""
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage   # internal: see the module's docstring
+    from dbt_common.events.functions import msg_to_dict
+
+    manifest, translator, select, indirect = _selection(context)
+    full = [*args, *select, "--target-path", str(target)]
+    context.log.info(f"Running dbt command: `dbt {' '.join(full)}` (in this process)")
+    events: queue.Queue = queue.Queue()
+    outcome: dict = {}
+
+    def results_only(event) -> None:
+        # dbt calls back for each of its ~5,000 events per build (debug lines included): only its
+        # ~220 results cross to the asset's thread, which would otherwise wake for every one
+        if event.info.name in RESULT_EVENTS:
+            events.put(event)
+
+    def run() -> None:
+        try:
+            outcome["result"] = invoke(full, callbacks=[results_only], parsed=parsed)
+        except BaseException as error:   # handed to the asset's thread, raised there
+            outcome["error"] = error
+        finally:
+            events.put(_FINISHED)
+
+    with environment({INDIRECT_SELECTION_ENV: indirect} if indirect else {}):
+        worker = threading.Thread(target=run, name="dbt", daemon=True)
+        worker.start()
+        while (event := events.get()) is not _FINISHED:
+            message = DbtCoreCliEventMessage(raw_event=msg_to_dict(event), event_history_metadata={})
+            if message.is_result_event:
+                yield from message.to_default_asset_events(manifest=manifest, dagster_dbt_translator=translator,
+                                                           context=context, target_path=target)
+        worker.join()
+    _raise_on_failure(outcome, full)
+
+
+def _raise_on_failure(outcome: dict, args: list[str]) -> None:
+    import dagster as dg
+
+    if "error" in outcome:
+        raise dg.Failure(f"dbt {args[0]} failed: {type(outcome['error']).__name__}: {outcome['error']}") \
+            from outcome["error"]
+    result = outcome.get("result")
+    if result is None or not result.success:
+        why = f": {result.exception}" if result is not None and result.exception else " (see its lines above)"
+        raise dg.Failure(f"dbt {args[0]} failed{why}")
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]):
+    """Set these variables for the duration (dbt reads the PostgreSQL target's from the environment)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# --- the data dictionary ------------------------------------------------------------------------
+
+def write_docs_page(warehouse_dir: Path, as_of: dt.date, page: Path) -> None:
+    """`dbt docs generate --static` of this warehouse (its catalog read from the internal warehouse,
+    the same vars as the build) written to `page`; dbt's own files go to a temporary folder, removed
+    afterwards. Right after a full build it takes that build's compiled manifest instead of compiling
+    again (~3 s -> ~0.2 s). Call it holding the warehouse's write lock: dbt opens the internal file."""
+    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
+        target = Path(work) / "target"
+        # in this process, from the prepared parse (no dbt start-up, no parse); the CLI's way on failure to read it
+        parsed = parsed_manifest()
+        if parsed is None:
+            _reuse_parse(warehouse_dir, target)
+        args = [*docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"]
+        built = built_manifest(warehouse_dir, as_of)
+        if built is not None:
+            # the load's build compiled every node a moment ago (same project, vars): its manifest
+            # gives the page the same compiled SQL, and dbt only reads the catalog
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, target / "manifest.json")
+            args.append("--no-compile")
+        result = invoke(args, parsed=parsed)
+        generated = target / "static_index.html"
+        if not result.success or not generated.exists():
+            raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see dbt log lines above'}")
+        shutil.copyfile(generated, page)
+
+
+def _reuse_parse(warehouse_dir: Path, target: Path) -> None:
+    """Start from the build's partial_parse.msgpack (same project, same vars): dbt then skips a
+    full parse of the project, seconds on every load. dbt re-parses by itself when it no longer fits."""
+    built = target_path(warehouse_dir) / "partial_parse.msgpack"
+    if built.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(built, target / built.name)
+
+
+# --- the dbt resource ---------------------------------------------------------------------------
+
+def cli_resource():
+    """dagster-dbt's DbtCliResource on this project with the venv's dbt, minus the `dbt --version`
+    subprocess dagster-dbt starts before every command (the build on PostgreSQL uses it)."""
+    return _local_cli_resource_class()(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
+                                       dbt_executable=dbt_executable())
+
+
+@functools.cache
+def _local_cli_resource_class():
+    """Made on first use: importing dagster-dbt costs ~1.5 s, which `python -m pipeline prepare` and
+    the report command need not pay."""
+    from dagster_dbt import DbtCliResource
+    from packaging import version
+
+    class LocalDbtCliResource(DbtCliResource):
+        """The version of the dbt beside this Python is the dbt-core installed here: known without asking
+        (internal: dagster-dbt's `_cli_version`, see the module's docstring). Any other executable is asked."""
+
+        @functools.cached_property
+        def _cli_version(self) -> version.Version:
+            from importlib.metadata import version as installed_version
+
+            if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+                return version.parse(installed_version("dbt-core"))
+            return super()._cli_version
+
+    return LocalDbtCliResource

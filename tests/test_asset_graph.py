@@ -1,5 +1,6 @@
 """A snapshot of the asset graph (every asset key, its deps, group, kinds, checks and pool), so a
-change to the graph shows up in review. After an intended change: UPDATE_SNAPSHOTS=1 pytest tests/test_asset_graph.py"""
+change to the graph shows up in review. After an intended change: UPDATE_SNAPSHOTS=1 pytest tests/test_asset_graph.py
+(the only way the snapshot is written: a missing snapshot fails the test)."""
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def graph_snapshot() -> dict:
 
 def test_asset_graph_matches_the_snapshot():
     current = graph_snapshot()
-    if os.environ.get("UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+    if os.environ.get("UPDATE_SNAPSHOTS"):
         SNAPSHOT.write_text(json.dumps(current, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    assert SNAPSHOT.exists(), f"{SNAPSHOT} is missing: write it with UPDATE_SNAPSHOTS=1, review it, commit it"
     expected = json.loads(SNAPSHOT.read_text())
     changed = sorted(k for k in set(current) | set(expected) if current.get(k) != expected.get(k))
     assert not changed, f"the asset graph changed ({changed[:10]}); review, then UPDATE_SNAPSHOTS=1"

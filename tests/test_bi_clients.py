@@ -1,7 +1,8 @@
-"""BI clients on a bi.duckdb written by the real publish step (fast tier: a small internal
-warehouse the test writes; the demo's published file is checked in test_report_e2e.py).
+"""BI clients on a bi.duckdb written by the real publish step (a small internal warehouse the test
+writes; the demo's published file is checked in test_report_e2e.py).
 
-- DuckDB 1.1.3 (the cached .venv-duckdb11) opens it and reads every table: same rows.
+- DuckDB 1.1.3 (the cached .venv-duckdb11, made when missing) opens it and reads every table: same
+  rows (slow tier: a fresh clone has no such venv until this test or scripts/test makes it).
 - SQLAlchemy 2.0 + duckdb-engine 0.17 reflect every published table and column; pandas reads a mart.
 """
 from __future__ import annotations
@@ -47,6 +48,7 @@ def test_published_in_storage_v1_0_0(published):
     assert "marts.every_type" in tables and not any(t.startswith("raw.") for t in tables)
 
 
+@pytest.mark.slow
 def test_duckdb_1_1_opens_it_and_reads_every_table_the_same(published):
     path, tables = published
     old, here = read_all_old(path), read_all_here(path)

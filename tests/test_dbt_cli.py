@@ -8,13 +8,12 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipeline import transform
-from pipeline.defs.dbt_cli import LocalDbtCliResource
 from pipeline.defs.resources import dbt_resource
 
 
 def test_the_venv_dbt_version_is_the_one_dbt_reports():
     resource = dbt_resource()
-    assert isinstance(resource, DbtCliResource) and isinstance(resource, LocalDbtCliResource)
+    assert isinstance(resource, DbtCliResource)
     assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
     reported = subprocess.run([transform.dbt_executable(), "--version"], capture_output=True, text=True,
                               timeout=300).stdout
@@ -26,5 +25,5 @@ def test_another_executable_is_still_asked(tmp_path):
     fake = tmp_path / "dbt"
     fake.write_text("#!/bin/sh\necho 'Core:\n  - installed: 9.8.7'\n")
     fake.chmod(0o755)
-    resource = LocalDbtCliResource(project_dir=transform.dbt_project(), dbt_executable=str(fake))
+    resource = type(dbt_resource())(project_dir=transform.dbt_project(), dbt_executable=str(fake))
     assert resource._cli_version == version.parse("9.8.7")

@@ -1,4 +1,4 @@
-"""dbt inside the load's process (pipeline/defs/dbt_inprocess.py): the assets and checks it reports,
+"""dbt inside the load's process (pipeline/transform.py): the assets and checks it reports,
 a subsetted run building only what was selected, a failure reported as a failed step, and the
 warehouse file released for the next step, the full build's compiled manifest reused by the data dictionary. Real dbt builds on a real (empty) raw layer."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline import transform
+from pipeline import files, transform
 from pipeline.defs.assets.dbt import DbtConfig, dbt_models
 from pipeline.defs.resources import WarehouseResource, dbt_resource
 from pipeline.report import dictionary
@@ -99,11 +99,11 @@ def test_a_full_build_leaves_its_compiled_manifest_and_the_dictionary_uses_it(tm
     assert transform.built_manifest(warehouse_dir, as_of) == transform.target_path(warehouse_dir) / "manifest.json"
     assert transform.built_manifest(warehouse_dir, dt.date(2025, 3, 16)) is None   # another as_of: compile
     from_build = dictionary.generate(warehouse_dir, tmp_path / "from-build.html", as_of)
-    (transform.target_path(warehouse_dir) / transform.BUILT_MARKER).unlink()
+    files.forget_built(transform.target_path(warehouse_dir) / "manifest.json")
     compiled = dictionary.generate(warehouse_dir, tmp_path / "compiled.html", as_of)
     sql = _compiled_sql(from_build)
     assert len(sql) >= len([k for k in dbt_models.keys if k.path[0] != "reference"]) and "2025-03-15" in "".join(sql)
     assert sql == _compiled_sql(compiled)
-    transform.mark_built(warehouse_dir, as_of)   # as the full build left it
+    files.mark_built(transform.target_path(warehouse_dir) / "manifest.json", transform.build_identity(as_of))
     assert _materialize(warehouse_dir, selection=[dg.AssetKey(["marts", "dim_enumeration"])]).success
     assert transform.built_manifest(warehouse_dir, as_of) is None

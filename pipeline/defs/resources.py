@@ -81,8 +81,7 @@ def default_warehouse() -> WarehouseResource:
 
 
 def dbt_resource():
+    """dagster-dbt's resource for the dbt project (pipeline/transform.py makes it)."""
     from pipeline import transform
-    from pipeline.defs.dbt_cli import LocalDbtCliResource   # no `dbt --version` subprocess per run
 
-    return LocalDbtCliResource(project_dir=transform.dbt_project(), profiles_dir=str(config.DBT_PROJECT_DIR),
-                          dbt_executable=transform.dbt_executable())
+    return transform.cli_resource()

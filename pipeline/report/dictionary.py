@@ -2,22 +2,18 @@
 models, their columns, descriptions, tests, exposures and lineage) published as
 <warehouse>/report/data-dictionary.html.
 
-dbt runs in this process from the prepared parse and reads the internal warehouse (the catalog of
-every model) with the same vars as the build (pipeline/transform.py); right after a full build it
-takes that build's compiled manifest instead of compiling again. It writes its files into a
-temporary folder outside the source tree, removed afterwards. Call it holding the warehouse's
+dbt runs through pipeline/transform.py (in this process, from the prepared parse, reading the
+internal warehouse's catalog with the same vars as the build). Call it holding the warehouse's
 write lock: dbt opens the internal file.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from pipeline import transform
+from pipeline import files, transform
 from pipeline.warehouse import store
+
 
 class DictionaryUnavailable(RuntimeError):
     """No internal warehouse here (e.g. a folder holding only a copied bi.duckdb)."""
@@ -25,17 +21,17 @@ class DictionaryUnavailable(RuntimeError):
 
 def generate(warehouse_dir: Path, out_path: Path, as_of: dt.date | None = None, if_changed: bool = False) -> Path:
     """if_changed: keep the page already there when what it describes has not changed since (the
-    load's report: a dbt process less, seconds, on every load that only brought new files)."""
+    load's report: a dbt run less, seconds, on every load that only brought new files)."""
     if not store.internal_path(warehouse_dir).exists():
         raise DictionaryUnavailable(f"no internal warehouse at {store.internal_path(warehouse_dir)}: "
                                     "the data dictionary is made from the dbt build's database")
     as_of = as_of or dt.date.today()
-    marker = out_path.with_name(f".{out_path.name}.version")
-    version = describes(as_of)
-    if if_changed and out_path.exists() and marker.exists() and marker.read_text(encoding="utf-8") == version:
+    inputs = describes(as_of)
+    if if_changed and files.is_built_from(out_path, inputs):
         return out_path
-    _generate(warehouse_dir, out_path, as_of)
-    marker.write_text(version, encoding="utf-8")
+    with files.atomic_output(out_path) as temp:
+        transform.write_docs_page(warehouse_dir, as_of, temp)
+    files.mark_built(out_path, inputs)
     return out_path
 
 
@@ -43,38 +39,3 @@ def describes(as_of: dt.date) -> str:
     """What the page is made of: the dbt project and publish code, the raw layer's DDL, and as_of
     (transform.build_identity). The catalog holds names and types, no data."""
     return transform.build_identity(as_of)
-
-
-def _generate(warehouse_dir: Path, out_path: Path, as_of: dt.date) -> None:
-    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
-        target = Path(work) / "target"
-        # in this process, from the prepared parse (no dbt start-up, no parse); the CLI's way on failure to read it
-        parsed = transform.parsed_manifest()
-        if parsed is None:
-            _reuse_parse(warehouse_dir, target)
-        args = [*transform.docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"]
-        built = transform.built_manifest(warehouse_dir, as_of)
-        if built is not None:
-            # the load's build compiled every node a moment ago (same project, vars): its manifest
-            # gives the page the same compiled SQL, and dbt only reads the catalog (~3 s -> ~0.2 s)
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(built, target / "manifest.json")
-            args.append("--no-compile")
-        result = transform.invoke(args, parsed=parsed)
-        page = target / "static_index.html"
-        if not result.success or not page.exists():
-            raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see dbt log lines above'}")
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        temp = out_path.with_name(f".{out_path.name}.tmp-{os.getpid()}")
-        shutil.copyfile(page, temp)
-    os.replace(temp, out_path)
-
-
-def _reuse_parse(warehouse_dir: Path, target: Path) -> None:
-    """Start from the build's partial_parse.msgpack (same project, same vars): dbt then skips a
-    full parse of the project, seconds on every load. dbt re-parses by itself when it no longer fits."""
-    built = transform.target_path(warehouse_dir) / "partial_parse.msgpack"
-    if built.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built, target / built.name)
-

@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from pipeline import files
+
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 # --single-process --no-zygote: one process instead of browser + zygote + renderer + utilities.
 # Measured printing one page: the same PDF text, peak RSS of the process tree ~405 MB instead
@@ -48,19 +50,14 @@ def print_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, time
     """Print html_path (a local file) to pdf_path, replacing it atomically. Raises PdfUnavailable
     without a browser, RuntimeError when the browser fails."""
     binary = chromium or find_chromium()
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    temp = pdf_path.with_name(f".{pdf_path.name}.tmp-{os.getpid()}")
-    with tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
+    with files.atomic_output(pdf_path) as temp, tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
         command = [binary, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={temp}",
                    html_path.resolve().as_uri()]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                   env={**os.environ, "HOME": profile})
         except subprocess.TimeoutExpired as error:
-            temp.unlink(missing_ok=True)
             raise RuntimeError(f"chromium did not print the PDF within {timeout} s") from error
-    if done.returncode != 0 or not temp.exists() or temp.read_bytes()[:5] != b"%PDF-":
-        temp.unlink(missing_ok=True)
-        raise RuntimeError(f"chromium could not print the PDF (exit {done.returncode}): {done.stderr[-2000:]}")
-    os.replace(temp, pdf_path)
+        if done.returncode != 0 or not temp.exists() or temp.read_bytes()[:5] != b"%PDF-":
+            raise RuntimeError(f"chromium could not print the PDF (exit {done.returncode}): {done.stderr[-2000:]}")
     return pdf_path

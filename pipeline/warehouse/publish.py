@@ -10,11 +10,13 @@ is kept, contents identical, same file size, no slower to write (tests/test_bi_c
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import duckdb
 
+from pipeline import files
 from pipeline.warehouse.store import bi_path, internal_path
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
@@ -22,27 +24,28 @@ PERSONAL_COLUMNS = {"household_head", "national_id", "prepared_by"}
 BI_STORAGE_VERSION = "v1.0.0"
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
-    """(path of bi.duckdb, published tables as schema.table)."""
+    """(path of bi.duckdb, published tables as schema.table). Every file is written under a temporary
+    name and renamed into place only when all of them are complete (files.atomic_output)."""
     target = bi_path(warehouse_dir)
-    temp = warehouse_dir / f".bi.duckdb.tmp-{os.getpid()}"
     parquet_dir = warehouse_dir / "parquet"
-    parquet_dir.mkdir(parents=True, exist_ok=True)
     # Temp files of a publish that was killed (any pid): callers hold the warehouse lock,
     # so no other publish is writing them.
-    for stale in [*warehouse_dir.glob(".bi.duckdb.tmp-*"), *parquet_dir.glob(".*.parquet.tmp-*")]:
-        stale.unlink(missing_ok=True)
+    files.remove_stale_temps(warehouse_dir)
+    files.remove_stale_temps(parquet_dir)
+    with contextlib.ExitStack() as outputs:
+        temp = outputs.enter_context(files.atomic_output(target))
+        published = _copy_published(internal_path(warehouse_dir), temp, parquet_dir, outputs)
+        _fsync(temp)
+    return target, published
+
+
+def _copy_published(source: Path, temp: Path, parquet_dir: Path, outputs: contextlib.ExitStack) -> list[str]:
+    """The marts and audit tables of the internal warehouse into temp (a new DuckDB file) and into one
+    Parquet file each (entered on `outputs`: renamed into place when the publish completes)."""
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{internal_path(warehouse_dir)}' as src (read_only)")
+        con.execute(f"attach '{source}' as src (read_only)")
         con.execute(f"attach '{temp}' as pub (storage_version '{BI_STORAGE_VERSION}')")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
@@ -61,15 +64,19 @@ def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
             con.execute(f"create schema if not exists pub.{schema}")
         for schema, table in tables:
             con.execute(f'create table pub.{schema}."{table}" as select * from src.{schema}."{table}"')
-            part = parquet_dir / f".{schema}.{table}.parquet.tmp-{os.getpid()}"
+            part = outputs.enter_context(files.atomic_output(parquet_dir / f"{schema}.{table}.parquet"))
             con.execute(f"copy (select * from src.{schema}.\"{table}\") to '{part}' (format parquet)")
             published.append(f"{schema}.{table}")
         con.execute("detach pub")
     finally:
         con.close()
-    _fsync(temp)
-    os.replace(temp, target)   # atomic: readers see the old file or the new one, never half
-    for name in published:
-        part = parquet_dir / f".{name}.parquet.tmp-{os.getpid()}"
-        os.replace(part, parquet_dir / f"{name}.parquet")
-    return target, published
+    return published
+
+
+def _fsync(path: Path) -> None:
+    """On disk before the rename: a crash right after it must not leave a renamed, empty file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

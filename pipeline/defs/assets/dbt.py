@@ -1,4 +1,5 @@
-"""The dbt project as assets: seeds, staging views, intermediate models, marts and audit, with their tests."""
+"""The dbt project as assets: seeds, staging views, intermediate models, marts and audit, with their tests.
+How dbt runs (in this process, from the prepared parse) is pipeline/transform.py's business."""
 import datetime as dt
 from typing import Any, Mapping
 
@@ -6,7 +7,6 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import transform
-from pipeline.defs import dbt_inprocess
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
 
@@ -40,17 +40,5 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
                warehouse: WarehouseResource):
     """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
-    args = transform.build_args(warehouse.warehouse, as_of, warehouse_url=warehouse.warehouse_url)
-    target = transform.target_path(warehouse.warehouse)
     with warehouse.write_lock():
-        if warehouse.on_postgres:
-            # the prepared parse names the DuckDB file's database: PostgreSQL's dbt parses for itself,
-            # in a subprocess that inherits this environment when it starts (the cli call)
-            with dbt_inprocess.environment(transform.dbt_env(warehouse.warehouse_url)):
-                invocation = dbt.cli(args, context=context, target_path=target)
-            yield from invocation.stream()
-        else:
-            transform.forget_build(warehouse.warehouse)
-            yield from dbt_inprocess.stream(context, args, target_path=target, parsed_manifest=transform.parsed_manifest())
-            if not context.is_subset:   # reached only on success (a failed build raises)
-                transform.mark_built(warehouse.warehouse, as_of)
+        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url)

@@ -125,7 +125,7 @@ def _dbt_build(warehouse: Path) -> None:
 
 @functools.cache
 def _built(variant: str) -> Path:
-    """The bi.duckdb of one variant: 'full' (with today's map), 'no_communes', 'empty'."""
+    """The bi.duckdb of one variant: 'full', or 'empty' (every table, no row)."""
     warehouse = Path(tempfile.mkdtemp(prefix=f"bi-small-{variant}-"))
     atexit.register(shutil.rmtree, warehouse, True)
     internal = store.internal_path(warehouse)
@@ -133,9 +133,8 @@ def _built(variant: str) -> Path:
     con = duckdb.connect(str(internal))
     try:
         con.execute(schema_sql())
-        if variant != "empty":
-            con.execute(DATA)
         if variant == "full":
+            con.execute(DATA)
             con.execute(COMMUNES)
     finally:
         con.close()
@@ -144,9 +143,8 @@ def _built(variant: str) -> Path:
     return path
 
 
-def write_bi(path: Path, communes: bool = True, empty: bool = False) -> Path:
+def write_bi(path: Path, empty: bool = False) -> Path:
     """A warehouse folder holding only bi.duckdb (as a BI user's copy would)."""
-    variant = "empty" if empty else "full" if communes else "no_communes"
     path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_built(variant), path)
+    shutil.copyfile(_built("empty" if empty else "full"), path)
     return path

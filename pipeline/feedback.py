@@ -10,18 +10,18 @@ were known: unknown_<submission_id>.xlsx).
 Every text that came from a submission is written as a TEXT cell, never as a formula:
 openpyxl turns any string starting with '=' into a live formula unless told otherwise.
 Personal values never appear: raw.rejected_rows already holds NULL for personal columns.
+Severities are the rule book's (pipeline/rulebook/): an error rejects the row, a warning does not.
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.enumerations import ENUMERATIONS
+from pipeline.files import atomic_output
+from pipeline.rulebook import SEVERITIES
 from pipeline.warehouse.store import feedback_dir
 
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
@@ -38,7 +38,7 @@ PROBLEM_HEADERS = [
     ("Reason", "Reason (English)"),
     ("Mức độ", "Severity"),
 ]
-SEVERITY_VI = {"error": "Lỗi (dòng bị loại) / error", "warning": "Cảnh báo / warning"}
+SEVERITY_VI = {severity: f"{label_vi} / {severity}" for severity, (label_vi, _) in SEVERITIES.items()}
 STATUS_VI = {code: vi for code, vi, _ in ENUMERATIONS["submission_status"]}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -157,15 +157,8 @@ def build_workbook(sub: dict, problems: list[dict]) -> openpyxl.Workbook:
 
 
 def _save_atomically(workbook: openpyxl.Workbook, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=target.parent)
-    os.close(handle)
-    try:
+    with atomic_output(target) as temp:
         workbook.save(temp)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _dicts(cursor) -> list[dict]:

@@ -14,7 +14,7 @@ import python_calamine
 
 from pipeline.ingest import xmlcells
 from pipeline.ingest.safety import Inspection
-from pipeline.ingest.sheets import copy_of, sheet_kind
+from pipeline.form import copy_of, sheet_kind
 
 # Merged range as (first row, first column, last row, last column), 0-based and inclusive.
 Merge = tuple[int, int, int, int]
@@ -35,11 +35,11 @@ class SheetGrid:
 
 @dataclass
 class WorkbookSheets:
-    sheets: dict[str, SheetGrid]                                        # kind -> its visible sheet
+    sheets: dict[str, SheetGrid]                                        # sheet kind -> its visible sheet
     ignored: list[str] = field(default_factory=list)                    # sheets that are none of ours
-    duplicates: dict[str, list[str]] = field(default_factory=dict)      # kind -> 2+ visible sheet names
-    hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): hidden, not read
-    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): 'Nhà ở (2)', not read
+    duplicates: dict[str, list[str]] = field(default_factory=dict)      # sheet kind -> 2+ visible sheet names
+    hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): hidden, not read
+    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -62,7 +62,7 @@ def _sort_sheets(workbook) -> WorkbookSheets:
     found = WorkbookSheets({})
     visible: dict[str, list[str]] = {}
     for meta in workbook.sheets_metadata:
-        kind = sheet_kind(meta.name)
+        kind = sheet_kind(meta.name)   # cover | houses | grants | poverty
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
             copied = copy_of(meta.name)

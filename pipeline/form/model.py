@@ -23,7 +23,7 @@ class Template:
 
     check: the cell check when it is not the one of the column's value type (value types map to
     checks in pipeline/templates/checks.py): 'unique' (a COUNTIF), 'commune_name' (the unit's
-    communes), 'any' (an input message only)."""
+    communes), 'percent' (0 to 100)."""
 
     width: float
     hint: str = ""
@@ -47,6 +47,7 @@ class Column:
     sub_aliases: tuple[str, ...] = ()   # spellings that name it only under a group header (second header row)
     fill_down: bool = False          # a cell merged down several rows gives its value to each of them
     minimum: int | None = None       # the least value a row may hold (the rule book's `*_not_negative` …)
+    maximum: int | None = None       # the most (a number the template's check bounds)
     template: Template | None = None   # None: not on the template
 
     def __post_init__(self):

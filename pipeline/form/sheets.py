@@ -145,7 +145,7 @@ POVERTY = Sheet("poverty", "Hộ nghèo", ("Poverty",), key_column="review_year"
                 ("số hộ nghèo dtts", "hộ nghèo dân tộc thiểu số"), required=False, minimum=None),
     Column("poverty_rate_pct", "Tỷ lệ hộ nghèo (%)", ("tỷ lệ hộ nghèo", "tỷ lệ nghèo"), value_type="decimal",
            raw_name="poverty_rate_pct_written",
-           template=Template(11, "Không bắt buộc. Số hộ nghèo / Tổng số hộ × 100, ví dụ 10,5.")),
+           template=Template(11, "Không bắt buộc. Số hộ nghèo / Tổng số hộ × 100, ví dụ 10,5.", check="percent")),
 ))
 
 COVER = Sheet("cover", "Thông tin", ("Cover", "Info"))

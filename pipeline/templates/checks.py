@@ -26,6 +26,7 @@ ERRORS = {
              "không sau tháng báo cáo."),
     "year": ("Năm không hợp lệ", "Năm rà soát không hợp lệ cho báo cáo này."),
     "percent": ("Tỷ lệ không hợp lệ", "Tỷ lệ là số từ 0 đến 100."),
+    "number": ("Số không hợp lệ", "Hãy ghi một số trong khoảng cho phép (phần thập phân sau dấu phẩy)."),
     "national_id": ("Số CCCD không hợp lệ", f"Số CCCD gồm đúng {form.NATIONAL_ID_DIGITS} chữ số."),
     "unique": ("Mã hộ bị trùng", "Mã hộ này đã có ở dòng khác. Mỗi hộ một dòng, mã hộ không trùng."),
     "prepared_on": ("Ngày không hợp lệ", "Hãy ghi ngày lập báo cáo dạng ngày/tháng/năm."),
@@ -77,8 +78,13 @@ def column_check(column: Column, unit_type: str, period: dt.date, col: int, firs
     if check == "date":
         return cell_check("date", title, hint, minimum=_datetime(form.EARLIEST_DATE),
                           maximum=_datetime(reference.month_end(period)))
-    if check == "decimal":
+    if check == "percent":
         return cell_check("decimal", title, hint, minimum=0, maximum=100)
+    if check == "decimal":   # a number within the column's limits in the form
+        low = column.minimum if column.minimum is not None else 0
+        if column.maximum is None:
+            return {**cell_check("decimal", title, hint, error="number"), "criteria": ">=", "value": low}
+        return cell_check("decimal", title, hint, minimum=low, maximum=column.maximum, error="number")
     if check == "national_id":
         return {**cell_check("length", title, hint, error=check), "criteria": "==", "value": form.NATIONAL_ID_DIGITS}
     if check == "unique":

@@ -45,7 +45,7 @@ def _houses(rng, n, broken):
             "support_type": _pick(rng, ["new_build", "repair"], ["Mua nhà"], pb, pn),
             "status": status,
             "central_budget": _pick(rng, lambda: rng.choice([40_000_000, 20_000_000, 0]),
-                                    [-1_000_000, 500, 190_000_000], pb, pn),
+                                    [-1_000_000, 500, 190_000_000, 4_000_000_000], pb, pn),   # ... extra zeros
             "local_budget": _pick(rng, lambda: rng.choice([15_000_000, 5_000_000]), [-5, 40, 10_000], pb, pn),
             "social_contribution": _pick(rng, lambda: rng.choice([5_000_000, 0]), [999, -1], pb, pn),
             "start_date": _pick(rng, lambda: start, [D(2010, 1, 1), D(2025, 12, 1)], pb, 0),

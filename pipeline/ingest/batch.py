@@ -159,7 +159,7 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
     raw tables. lookups: what the warehouse answers to the Lookup rules (none: it knows nothing)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, lookups) for kind in form.DATA_SHEETS}
+    outcomes = {sheet_kind: _validate_kind(sheet_kind, by_id, rule_summary, lookups) for sheet_kind in form.DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -170,7 +170,8 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
         sheet_rows += sheets
         skipped_rows += _skipped_rows(submission_id, by_id[submission_id])
     rejected_files = {e["submission_id"] for e in entries if e["outcome"] == "rejected"}
-    tables = {kind: _raw_rows(kind, outcome, rejected_files) for kind, outcome in outcomes.items() if outcome}
+    tables = {sheet_kind: _raw_rows(sheet_kind, outcome, rejected_files)
+              for sheet_kind, outcome in outcomes.items() if outcome}
     tables.update(rejected_rows=_frame(problem_rows), warnings=_frame(warning_rows),
                   submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows))
     return entries, tables
@@ -181,7 +182,7 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
     if workbook.rejected:
         return []
     return [{"submission_id": submission_id, "sheet": sheet.sheet_name, "sheet_kind": sheet_kind,
-             "excel_row": excel_row, "kind": reason}
+             "excel_row": excel_row, "kind": reason}   # raw.skipped_rows.kind: why the row was skipped
             for sheet_kind, sheet in workbook.sheets.items() for excel_row, reason in sheet.skipped]
 
 

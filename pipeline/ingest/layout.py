@@ -60,7 +60,8 @@ def sheet_problems(header: Header, sheet_kind: str, reporter: reference.Reporter
     if missing:
         names = ", ".join(f"{c.header} ({c.key})" for c in missing)
         return [SheetProblem(missing[0].header, None, f"the sheet has no column {names}, so its rows cannot be read",
-                             f"trang tính thiếu cột {names}, không đọc được các dòng", reading.REQUIRED_COLUMNS_PRESENT)]
+                             f"trang tính thiếu cột {names}, không đọc được các dòng",
+                             reading.REQUIRED_COLUMNS_PRESENT)]
     return header.problems
 
 

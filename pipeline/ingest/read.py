@@ -2,7 +2,7 @@
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods about 15x faster than openpyxl and returns
 formulas' cached values; macros are never run. Only visible sheets count: a hidden sheet
-of one of our kinds is reported, never read, and two visible sheets of one kind are
+of one of our sheet kinds is reported, never read, and two visible sheets of one kind are
 reported for the caller to reject (which one counts is not ours to guess).
 """
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _open(path: Path) -> python_calamine.CalamineWorkbook:
 
 
 def _sort_sheets(workbook) -> WorkbookSheets:
-    """Which sheet is which kind; nothing is read yet."""
+    """Which sheet is which sheet kind; nothing is read yet."""
     found = WorkbookSheets({})
     visible: dict[str, list[str]] = {}
     for meta in workbook.sheets_metadata:

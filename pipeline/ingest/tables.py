@@ -91,8 +91,8 @@ def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, 
     problems: dict[int, list[Problem]] = {}
     for key, mapped in result.columns.items():
         if mapped.spec.typed:
-            columns[key] = convert.typed_column(mapped, excel_rows, convert.column_cells(cells, data_rows, mapped.index),
-                                                problems)
+            values = convert.column_cells(cells, data_rows, mapped.index)
+            columns[key] = convert.typed_column(mapped, excel_rows, values, problems)
     _check_on_read(result, columns, problems, reporter, period)
     years = columns.get("review_year") if result.sheet_kind == "poverty" else None
     lists = communes.row_lists(result.sheet_kind, years, period, len(data_rows))

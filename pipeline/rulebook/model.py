@@ -87,7 +87,7 @@ class Rule:
     reason: str                   # English; an OnRead reason may hold {value}: the row's value
     reason_vi: str                # Vietnamese
     check: Expect | Flag | OnRead | Reading
-    cells: tuple[str, ...] = field(default=())   # where the finding points (first column the sheet has); default: column
+    cells: tuple[str, ...] = field(default=())   # where a finding points (the first the sheet has); default: column
 
     @property
     def judged_by_gx(self) -> bool:

@@ -1,4 +1,4 @@
-"""The poverty sheet's rules (the annual review per commune, or per village of a commune), and the columns they share."""
+"""The poverty sheet's rules (the annual review per commune, or per village), and the columns they share."""
 from __future__ import annotations
 
 from pipeline import form

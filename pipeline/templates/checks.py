@@ -66,8 +66,8 @@ def column_check(column: Column, unit_type: str, period: dt.date, col: int, firs
     if check == "choice":
         return cell_check("list", title, hint, source=[vi for _, vi, _ in enumerations.ENUMERATIONS[column.choices]])
     if check in ("code", "commune_name"):
-        kind = "commune_code" if check == "code" else check
-        return cell_check("list", title, hint, source=f"={LIST_NAMES[kind]}", error=kind)
+        communes = "commune_code" if check == "code" else check
+        return cell_check("list", title, hint, source=f"={LIST_NAMES[communes]}", error=communes)
     if check == "amount":
         return cell_check("integer", title, hint, minimum=0, maximum=form.MAX_AMOUNT_VND, error="amount")
     if check == "count":

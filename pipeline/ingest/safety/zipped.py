@@ -81,7 +81,7 @@ def inspect_zip(f: BinaryIO, size: int) -> tuple[str, frozenset[str]]:
     names = [i.filename for i in infos]
     if len(set(names)) != len(names):
         raise malformed("the same part is stored twice")
-    kind = _zip_kind(set(names))
+    file_format = _zip_format(set(names))
     # Encrypted members: a zip-level password (Excel itself uses OLE, see below).
     if any(i.flag_bits & 0x1 for i in infos):
         raise password()
@@ -97,15 +97,15 @@ def inspect_zip(f: BinaryIO, size: int) -> tuple[str, frozenset[str]]:
         first = _stream_member(f, info, data_starts[info.filename], budget, flagged)
         if info.filename == "mimetype":
             mimetype = first
-    if kind == "ods" and not mimetype.strip().startswith(
+    if file_format == "ods" and not mimetype.strip().startswith(
             b"application/vnd.oasis.opendocument.spreadsheet"):
         raise not_workbook("an OpenDocument file that is not a spreadsheet",
                             "một tệp OpenDocument không phải bảng tính")
-    return kind, frozenset(flagged)
+    return file_format, frozenset(flagged)
 
 
-def _zip_kind(name_set: set[str]) -> str:
-    """What kind of zip it is, decided on member names only (cheap), before any inflating."""
+def _zip_format(name_set: set[str]) -> str:
+    """Which workbook format the zip holds, decided on member names only (cheap), before any inflating."""
     if "xl/workbook.xml" in name_set:
         return "xlsx"
     if "xl/workbook.bin" in name_set:

@@ -47,6 +47,16 @@ def test_rules_checked_on_read_reject_the_row_with_their_name():
     assert sheet.data["review_year"] == [2025] and sheet.data["commune_code"] == ["03664"]
 
 
+def test_an_id_number_typed_as_a_long_number_is_never_quoted():
+    # a number cell gets back the leading zero it lost; one too long is rejected without its digits in either reason
+    rows = [HOUSE_HEADERS, house("H1", national_id=14099000001), house("H2", national_id=1234567890123, no=2)]
+    sheet = parse_sheet(rows, "houses", "Nhà ở", Reporter(DISTRICT, "116"), MARCH)
+    assert sheet.data["national_id"] == ["014099000001"]
+    [problem] = sheet.problems
+    assert problem.rule == "national_id_12_digits" and problem.value is None
+    assert "1234567890123" not in problem.reason + problem.reason_vi
+
+
 def _houses(**columns) -> pd.DataFrame:
     frame = pd.DataFrame({"household_id": ["H1", "H2"], "household_head": [None, None], "category": ["poor"] * 2,
                           "support_type": ["new_build"] * 2, "status": ["in_progress"] * 2,

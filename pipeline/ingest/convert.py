@@ -121,8 +121,8 @@ def typed_column(mapped: MappedColumn, excel_rows: list[int], values: list, prob
         except (ParseError, ValueError) as error:
             reason = getattr(error, "reason", None) or str(error)
             reason_vi = getattr(error, "reason_vi", None) or reason
-            if personal:
-                reason = reason.replace(str(value), "(withheld)")
+            if personal:   # a personal value is never quoted, in either language
+                reason, reason_vi = (text.replace(str(value), "(withheld)") for text in (reason, reason_vi))
             problems.setdefault(i, []).append(Problem(
                 excel_rows[i], mapped.header, mapped.index, None if personal else cell_text(value), reason, reason_vi,
                 reading.CELL_READABLE))

@@ -144,6 +144,8 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             # the 2025 reforms (warehouse-contract.md, "Across the 2025 reforms")
             "dim_commune_2025", "dim_reporting_unit", "agg_poverty_commune_year", "audit_crosswalk_gaps",
             "audit_case_collisions",
+            # the rule book (pipeline/rulebook/), from the seed rules
+            "audit_rules",
             # the reporting layer (warehouse-contract.md, "The reporting layer") and its standards
             "dim_poverty_standard", "rpt_reporting_period", "rpt_headline", "rpt_houses_month", "rpt_houses_year",
             "rpt_open_cases", "rpt_grants_month", "rpt_completeness", "rpt_completeness_month",

@@ -1,21 +1,28 @@
 """raw/*: discover new workbooks, parse and validate them, load the raw layer (pipeline/ingest/batch.py)."""
 import dagster as dg
 
-from pipeline import feedback
+from pipeline import feedback, rulebook
 from pipeline.defs import reporting
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
+from pipeline.form import DATA_SHEETS
 from pipeline.ingest import batch
-from pipeline.ingest.sheets import DATA_SHEETS
 from pipeline.warehouse import state
 
 RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings",
               "skipped_rows"]
-RULE_CHECKS = {
-    "row_rules": ("error", "Great Expectations row rules (required, enumerations, ranges, cross-field, "
-                           "duplicates) on this run's new rows; failing rows are rejected"),
-    "soft_rules": ("warning", "Soft rules (programme-norm outliers, rate and total-row mismatches): warnings"),
-}
+# One check per severity of the rule book's set-wise rules (judged by Great Expectations) on this run's new rows.
+RULE_CHECKS = {"row_rules": rulebook.ERROR, "soft_rules": rulebook.WARNING}
+
+
+def rule_check_description(sheet_kind: str, check: str) -> str:
+    """What a rule check covers, from the rule book: its rules by name, with their English reasons."""
+    severity = RULE_CHECKS[check]
+    rules = [r for r in rulebook.judged(sheet_kind) if r.severity == severity]
+    outcome = "failing rows are rejected" if severity == rulebook.ERROR else "findings are warnings, the rows load"
+    lines = "\n".join(f"- `{r.name}`: {r.reason}" for r in rules) or "(none)"
+    return (f"The rule book's {severity} rules on this run's new {sheet_kind} rows, judged by Great Expectations "
+            f"({outcome}; pipeline/rulebook/):\n{lines}")
 
 
 class IngestConfig(dg.Config):
@@ -30,8 +37,8 @@ class IngestConfig(dg.Config):
     specs=[dg.AssetSpec(["raw", table], skippable=True, group_name="ingest", kinds={"python", "duckdb"},
                         description=f"Raw layer table raw.{table}, loaded from the reporting units' workbooks")
            for table in RAW_TABLES],
-    check_specs=[dg.AssetCheckSpec(check, asset=["raw", kind], description=description)
-                 for kind in DATA_SHEETS for check, (_, description) in RULE_CHECKS.items()],
+    check_specs=[dg.AssetCheckSpec(check, asset=["raw", kind], description=rule_check_description(kind, check))
+                 for kind in DATA_SHEETS for check in RULE_CHECKS],
     pool=WAREHOUSE_POOL,
     can_subset=True,   # also makes the checks optional: a run with no new rows reports none
 )
@@ -77,7 +84,7 @@ def _rule_checks(result: batch.IngestResult, selected_checks):
         rules = result.rule_summary.get(kind)
         if not rules:
             continue
-        for check, (severity, _) in RULE_CHECKS.items():
+        for check, severity in RULE_CHECKS.items():
             if dg.AssetCheckKey(dg.AssetKey(["raw", kind]), check) not in selected_checks:
                 continue
             found = {name: c["unexpected"] for name, c in rules.items() if c["severity"] == severity}

@@ -38,3 +38,6 @@ def default_warehouse_url() -> str | None:
 # beside the latest figures, so the story stays readable as years are added.
 ARTICLE_YEARS = (2020, 2024)
 ARTICLE_QUARTER = ("2025-01-01", "2025-03-31")
+# The province's published totals (Báo Sơn La, late 2025) cover 2020–2025: houses completed and
+# their cost by source (social contributions, state budget = central + local).
+PROGRAMME_YEARS = (2020, 2025)

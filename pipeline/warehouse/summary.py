@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.config import ARTICLE_QUARTER, ARTICLE_YEARS
+from pipeline.config import ARTICLE_QUARTER, ARTICLE_YEARS, PROGRAMME_YEARS
 from pipeline.warehouse import store
 
 STATUSES = ["accepted", "accepted_with_errors", "rejected", "duplicate", "superseded"]
@@ -85,6 +85,9 @@ FIGURES_SQL = {
     "started": "select cast(extract(year from start_date) as integer), count(*) from marts.fct_houses "
                "where start_date is not null group by 1 order by 1",
     "quarter": "select count(*) from marts.fct_houses where start_date between ? and ?",
+    "programme": "select count(*), cast(sum(total_vnd) as bigint), cast(sum(social_contribution_vnd) as bigint), "
+                 "cast(sum(central_budget_vnd) as bigint), cast(sum(local_budget_vnd) as bigint) "
+                 "from marts.fct_houses where status = 'completed' and completion_date between ? and ?",
     "poverty": "select review_year, poverty_rate_pct from marts.agg_poverty_province_year order by 1",
 }
 
@@ -100,6 +103,8 @@ def figure_lines(connect) -> list[str]:
         completed = con.execute(FIGURES_SQL["completed"]).fetchall()
         started = con.execute(FIGURES_SQL["started"]).fetchall()
         quarter = con.execute(FIGURES_SQL["quarter"], list(ARTICLE_QUARTER)).fetchone()[0]
+        programme = con.execute(FIGURES_SQL["programme"], [f"{PROGRAMME_YEARS[0]}-01-01",
+                                                           f"{PROGRAMME_YEARS[1]}-12-31"]).fetchone()
         poverty = con.execute(FIGURES_SQL["poverty"]).fetchall()
     except Exception as error:   # PostgreSQL before its first publish: no marts schema yet
         return [f"  figures: not read ({str(error).strip()})"]
@@ -107,9 +112,12 @@ def figure_lines(connect) -> list[str]:
         con.close()
     first, last = ARTICLE_YEARS
     span = [(n, vnd) for year, n, vnd in completed if first <= year <= last]
+    houses, total, social, central, local = (v or 0 for v in programme)
     return [
         f"  houses completed {first}–{last}: {sum(n for n, _ in span):,} for "
         f"{sum(v or 0 for _, v in span):,} VND; started in Q1 2025: {quarter:,}",
+        f"  houses completed {PROGRAMME_YEARS[0]}–{PROGRAMME_YEARS[1]}: {houses:,} for {total:,} VND: "
+        f"social contributions {social:,}, state budget {central + local:,} (central {central:,}, local {local:,})",
         "  houses completed by year: " + ", ".join(f"{y} {n:,} ({v or 0:,} VND)" for y, n, v in completed),
         "  houses started by year: " + ", ".join(f"{y} {n:,}" for y, n in started),
         "  poverty rate at the end of each review: " + ", ".join(

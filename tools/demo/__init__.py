@@ -75,7 +75,7 @@ from pathlib import Path
 
 from pipeline.config import REPO_DIR as REPO
 
-from .figures import ARTICLE_KEYS, expected_figures
+from .figures import ARTICLE_KEYS, PUBLISHED_KEYS, expected_figures
 from .generate import build, generate
 from .verify import verify
 
@@ -97,7 +97,8 @@ def main(argv=None) -> int:
         fig = verify(out)
         exp = expected_figures()
         for title, keys in (("The article's figures", ARTICLE_KEYS),
-                            ("Synthetic figures (2025-2026)", [k for k in exp if k not in ARTICLE_KEYS])):
+                            ("Son La's published 2025 and 2020-2025 figures", PUBLISHED_KEYS),
+                            ("Synthetic figures", [k for k in exp if k not in ARTICLE_KEYS + PUBLISHED_KEYS])):
             print(f"\n{title}:")
             pprint.pprint({k: fig.get(k) for k in keys}, width=120, sort_dicts=False)
         print("\nLedger:")

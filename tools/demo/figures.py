@@ -107,4 +107,5 @@ def expected_figures() -> dict:
         "houses_cost_2020_2025": COST_2020_2025,
     }
     ledger = expected_ledger()
-    return {**article, **published, **SYNTHETIC, "ledger_files": ledger, "ledger_counts": {k: len(v) for k, v in ledger.items()}}
+    return {**article, **published, **SYNTHETIC, "ledger_files": ledger,
+            "ledger_counts": {k: len(v) for k, v in ledger.items()}}

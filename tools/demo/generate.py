@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .common import DONE, SEED, Person, make_case
 from .communes import (COMMUNE_BEFORE_REFORM, COMMUNE_LATE, COMMUNE_MISSING, COMMUNE_PERIODS, COMMUNE_SUPERSEDED_V1,
-                       NAME_ONLY_COVERS, NEIGHBOUR_ROW, OLD_TEMPLATE_COVER, STORY_COMMUNES, commune_cases, commune_grants,
-                       commune_house_rows, hand_over, omits_commune, poverty_2025)
+                       NAME_ONLY_COVERS, NEIGHBOUR_ROW, OLD_TEMPLATE_COVER, STORY_COMMUNES, commune_cases,
+                       commune_grants, commune_house_rows, hand_over, omits_commune, poverty_2025)
 from .districts import (BROKEN_ROWS, CORRECTION, DISTRICT_AFTER_REFORM, DISTRICTS, DUPLICATE_OF, LATE_FILES, MISSING,
                         PERIODS, REJECTED_NAME, SUPERSEDED_V1, broken_house_row, correction, extend_cases,
                         extend_grants, generate_cases, generate_grants, generate_poverty, house_rows)

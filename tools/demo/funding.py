@@ -60,7 +60,7 @@ def settle_2025(rng: random.Random, cases: list[dict], commune_cases: list[dict]
         c["support"] = NEW
     for c in cases + kept:
         if c["start"].year == 2025:
-            c["central"], c["local"], c["social"], c["total"] = 0, NORM[c["support"]], 0, NORM[c["support"]]
+            c["total"] = NORM[c["support"]]     # fund() splits it by source
     return kept
 
 
@@ -72,8 +72,8 @@ def fund(rng: random.Random, cases: list[dict]) -> None:
     """Redraw each case's split by source, its total unchanged; then move STEP units between
     social and local budgets until the houses completed 2020-2025 carry SOCIAL_2020_2025."""
     for c in sorted(cases, key=lambda c: c["id"]):
-        none, share, central = rng.random() < SOCIAL_NONE, rng.uniform(*SOCIAL_SHARE), rng.uniform(
-            *CENTRAL_SHARE_OF_STATE)
+        none = rng.random() < SOCIAL_NONE
+        share, central = rng.uniform(*SOCIAL_SHARE), rng.uniform(*CENTRAL_SHARE_OF_STATE)
         social = 0 if none else _steps(c["total"] * share)
         state = c["total"] - social
         c["social"], c["central"] = social, _steps(state * central)

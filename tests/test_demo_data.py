@@ -1,6 +1,7 @@
 """The demo generator itself (tools/demo): fast checks, no load.
 
-- expected_figures() carries the article's figures unchanged;
+- expected_figures() carries the article's figures unchanged, and Son La's published 2025 and
+  2020-2025 figures, which hold with and without district 125's late correction;
 - the submissions as built in memory give exactly expected_figures() when the spec's file and
   row rules are applied to them (the same evaluation `python -m tools.demo --verify` runs on
   the workbooks read back);
@@ -17,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from tools.demo import build, expected_figures, generate
+from tools.demo.check import outside_the_published_ranges
+from tools.demo.common import DONE, NEW, NORM, OPEN, REPAIR
+from tools.demo.funding import settle_2025
 from tools.demo.units import REFERENCE_FILES, lists, reference
 from tools.demo.verify import evaluate, from_model, read_back, verify
 
@@ -24,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "sources" / "demo"
 SEEDS = REPO / "dbt_project" / "seeds"
 SLICE = {
-    "116/2020/bao_cao_116_2020_01.xlsx",                         # untouched since the first demo
+    "116/2020/bao_cao_116_2020_01.xlsx",                         # the first month (amounts by source redrawn)
     "123/2025/bao_cao_123_2025_01.xlsx",                         # 204-list names in a 2025-01 report
     "118/2025/bao_cao_118_2025_02_lan1.xlsx",
     "125/2025/bao_cao_125_2025_05_lan2.xlsx",                    # the correction received in 2026
@@ -53,6 +57,77 @@ def test_expected_figures_are_the_articles():
         {2020: 24.52, 2021: 21.66, 2022: 17.90, 2023: 14.41, 2024: 10.89}
     assert fig["grants_2025q1"]["production"] == {"beneficiaries": 48, "amount": 250_400_000}
     assert fig["grants_2025q1"]["students"] == {"beneficiaries": 2191, "amount": 916_000_000}
+
+
+def test_expected_figures_are_son_la_s_published_2025():
+    """SOURCES.md: 12,667 houses 2020-2025, so 3,350 in 2025 (2,905 new, 445 repaired), "over 628
+    billion" of which "over 443" social and "over 185" state budget; the same without the correction."""
+    fig = expected_figures()
+    assert fig["houses_completed_2025"] == {"cases": 3350, "new_build": 2905, "repair": 445}
+    assert fig["houses_completed_2020_2025"] == 12_667 == fig["houses_completed_2020_2024"] + 3350
+    assert fig["houses_completed_by_year"][2025]["cases"] == 3350
+    cost = fig["houses_cost_2020_2025"]
+    assert cost["amount"] == cost["social"] + cost["state"] \
+        == fig["houses_amount_2020_2024"] + fig["houses_completed_by_year"][2025]["amount"]
+    assert outside_the_published_ranges(cost) == []
+    held = fig["houses_without_the_correction"]
+    assert held["houses_completed_2025"] == fig["houses_completed_2025"]
+    assert held["houses_completed_2020_2025"] == 12_667
+    assert outside_the_published_ranges(held["houses_cost_2020_2025"]) == []
+    # the article's years keep their totals whatever their split by source
+    by_source = fig["houses_cost_by_completion_year"]
+    assert {y: sum(by_source[y].values()) for y in range(2020, 2025)} == \
+        {y: v["amount"] for y, v in fig["houses_by_completion_year"].items()}
+
+
+def test_the_published_ranges_are_checked():
+    assert outside_the_published_ranges({"amount": 628_937_000_000, "social": 443_450_000_000,
+                                         "state": 185_487_000_000}) == []
+    assert outside_the_published_ranges({"amount": 629_000_000_000, "social": 442_999_500_000,
+                                         "state": 185_000_000_000}) == [
+        "houses_cost_2020_2025 amount: 629,000,000,000 outside the published [628,000,000,000, 629,000,000,000)",
+        "houses_cost_2020_2025 social: 442,999,500,000 outside the published [443,000,000,000, 444,000,000,000)"]
+
+
+def _case(cid, support, start, completion, commune=None):
+    return {"id": cid, "support": support, "start": start, "completion": completion,
+            "status": DONE if completion else OPEN, "district": None if commune else "125", "today": commune,
+            "central": 1, "local": 1, "social": 1, "total": 3}
+
+
+def test_settle_2025_takes_the_surplus_from_the_communes_and_relabels_repairs():
+    import datetime as dt
+    import random
+    d = dt.date
+    district = [_case("125-2025-0001", REPAIR, d(2025, 1, 5), d(2025, 2, 1)),
+                _case("125-2025-0002", REPAIR, d(2025, 4, 5), d(2025, 5, 1)),
+                _case("125-2024-0001", NEW, d(2024, 3, 1), d(2024, 6, 1))]
+    communes = [_case("04129-2025-001", REPAIR, d(2025, 8, 1), d(2025, 9, 1), "04129"),
+                _case("04129-2025-002", NEW, d(2025, 8, 2), d(2025, 10, 1), "04129"),
+                _case("03664-2025-001", REPAIR, d(2025, 9, 1), d(2025, 11, 1), "03664"),    # a story commune
+                _case("04129-2025-003", REPAIR, d(2025, 12, 1), d(2026, 1, 20), "04129"),   # done in 2026
+                _case("04129-2026-001", NEW, d(2026, 2, 1), None, "04129")]
+    kept = settle_2025(random.Random(1), district, communes, keep={"03664"},
+                       published={"cases": 4, NEW: 3, REPAIR: 1})
+    done = [c for c in district + kept if c["completion"] and c["completion"].year == 2025]
+    assert len(kept) == 4 and "03664-2025-001" in {c["id"] for c in kept}
+    assert {c["id"] for c in communes} - {c["id"] for c in kept} <= {"04129-2025-001", "04129-2025-002"}
+    assert len(done) == 4 and sum(c["support"] == REPAIR for c in done) == 1
+    for c in district + kept:   # the 2025 campaign at its norms; other years untouched
+        assert c["total"] == (NORM[c["support"]] if c["start"].year == 2025 else 3)
+    with pytest.raises(AssertionError, match="fewer than 9"):
+        settle_2025(random.Random(1), district, communes, published={"cases": 9, NEW: 8, REPAIR: 1})
+
+
+def test_the_correction_changes_no_house_count(model):
+    """District 125's 2025-05 correction (held back later by the sign-off) lowers one amount and adds
+    a forgotten grant row: the same cases either way."""
+    v1 = next(s for s in model if s.rel == "125/2025/bao_cao_125_2025_05.xlsx")
+    v2 = next(s for s in model if s.rel == "125/2025/bao_cao_125_2025_05_lan2.xlsx")
+    assert [c["id"] for c in v1.houses] == [c["id"] for c in v2.houses]
+    changed = [(a["total"], b["total"]) for a, b in zip(v1.houses, v2.houses) if a != b]
+    assert [a - b for a, b in changed] == [3_000_000]
+    assert len(v2.grants) == len(v1.grants) + 1
 
 
 def test_the_model_gives_the_expected_figures(model):

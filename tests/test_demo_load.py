@@ -20,6 +20,12 @@ def test_the_load_prints_the_article_and_the_new_figures(demo_load):
     expected = expected_figures()
     out = done.stdout
     assert "  houses completed 2020–2024: 9,317 for 441,287,000,000 VND; started in Q1 2025: 2,337" in out
+    cost = expected["houses_cost_2020_2025"]
+    by_source = {k: sum(expected["houses_cost_by_completion_year"][y][k] for y in range(2020, 2026))
+                 for k in ("central", "local")}
+    assert (f"  houses completed 2020–2025: 12,667 for {cost['amount']:,} VND: social contributions "
+            f"{cost['social']:,}, state budget {cost['state']:,} (central {by_source['central']:,}, "
+            f"local {by_source['local']:,})") in out
     completed_2025 = expected["houses_completed_by_year"][2025]
     assert f"2025 {completed_2025['cases']:,} ({completed_2025['amount']:,} VND)" in out
     assert f"2025 {expected['houses_started_by_year'][2025]:,}" in out

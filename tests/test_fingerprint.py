@@ -4,7 +4,9 @@ file_mtime, and completeness judged against the day of the load).
 
 The snapshot was first computed on main before the speed work (issue 12) and matched after it; it
 was rewritten when the demo was extended to 2026-10 (issue 9), and when the reporting layer
-(marts.rpt_*, marts.dim_poverty_standard; issue 22) was added: additions only. A faster engine must not change
+(marts.rpt_*, marts.dim_poverty_standard; issue 22) was added: additions only, and when the demo was
+made to tell 2025 as Son La published it (issue 25: amounts by source, 2025's support types, 200 fewer
+2025 cases, the correction's forgotten grant row instead of two cases). A faster engine must not change
 what a load produces. A change meant to change results rewrites it:
     python -m tools.fingerprint WAREHOUSE --write tests/snapshots/demo_fingerprint.json
 """

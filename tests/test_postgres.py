@@ -109,7 +109,7 @@ def test_the_load_prints_the_same_figures_on_both_targets(pg_demo, demo_load):
     def figures(stdout: str) -> list[str]:
         return [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
 
-    assert len(figures(demo_load[1].stdout)) == 4
+    assert len(figures(demo_load[1].stdout)) == 5   # 2020–2024, 2020–2025, by year, started, poverty
     assert figures(pg_demo["stdout"]) == figures(demo_load[1].stdout)
 
 

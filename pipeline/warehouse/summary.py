@@ -88,7 +88,7 @@ def figure_lines(connect) -> list[str]:
         return [f"  figures: not read ({str(error).strip()})"]
     finally:
         con.close()
-    return _programme_line(headline) + [
+    return _programme_line(headline) + _published_line(headline) + [
         "  houses completed by year: " + ", ".join(f"{r['year']} {r['houses_completed']:,} ({r['completed_vnd']:,} VND)"
                                                    for r in years if r["houses_completed"]),
         "  houses started by year: " + ", ".join(f"{r['year']} {r['houses_started']:,}" for r in years
@@ -110,3 +110,16 @@ def _programme_line(headline: dict[str, dict]) -> list[str]:
     quarter = f"Q{(start.month - 1) // 3 + 1} {start.year}" if one_quarter else f"{start:%m/%Y}–{end:%m/%Y}"
     return [f"  houses completed {completed['period_from'][:4]}–{completed['period_to'][:4]}: "
             f"{int(completed['value']):,} for {int(cost['value']):,} VND; started in {quarter}: {int(started['value']):,}"]
+
+
+def _published_line(headline: dict[str, dict]) -> list[str]:
+    """The years of the province's published totals (rpt_headline's published_* figures, 2020–2025):
+    houses completed and their cost by source, as Son La published them."""
+    keys = ("houses_completed", "houses_completed_vnd", "houses_completed_social_vnd", "houses_completed_state_vnd",
+            "houses_completed_central_vnd", "houses_completed_local_vnd")
+    figures = [headline.get(f"published_{key}") for key in keys]
+    if not all(figures):
+        return []
+    houses, total, social, state, central, local = (int(figure["value"] or 0) for figure in figures)
+    return [f"  houses completed {figures[0]['period_from'][:4]}–{figures[0]['period_to'][:4]}: {houses:,} for "
+            f"{total:,} VND: social contributions {social:,}, state budget {state:,} (central {central:,}, local {local:,})"]

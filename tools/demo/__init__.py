@@ -18,10 +18,10 @@ Layout of ``sources/demo/``:
 * ``inbox_copy/`` a duplicate; ``bao_cao_119_2024_13.xlsx`` a file with period 13/2024.
 
 The output is byte-for-byte the same on every run (fixed seeds, fixed workbook creation
-dates, xlsxwriter's fixed 1980-01-01 zip member timestamps). Every workbook up to 2025-03 is
-as it was before the commune era was added, except the 2025-01 files that the 2025-02-01
-correction changed (their rows now name the 204-list) and the 2025-02/03 files of district
-123 (five January cases moved off phường that did not exist in January).
+dates, xlsxwriter's fixed 1980-01-01 zip member timestamps). The cases up to 2025-03 are the
+households, communes and dates drawn before the commune era was added; their amounts by source
+(and, in 2025, their support) are set afterwards to tell the province's published 2020-2025
+(``funding.py``).
 
 All personal data is synthetic: household-head names come from a small pool of
 Vietnamese-looking names, and every ``Số CCCD`` is ``014`` (Sơn La) + sex/century digit + two
@@ -33,20 +33,28 @@ The article's, hit exactly
     9,317 houses completed 2020-2024 for 441,287,000,000 VND (by year: 2020 1,486 /
     69,915,000,000; 2021 1,702 / 80,420,500,000; 2022 1,853 / 87,712,000,000; 2023 2,061 /
     97,684,000,000; 2024 2,215 / 105,555,500,000); 2,337 cases started in Q1 2025, of which
-    1,787 completed by March (85,612,500,000) and 550 in progress (26,345,000,000) as of the
-    2025-03 reports; the Q1 2025 grants (production 48 households / 250,400,000; medical 1,431
-    people / 474,150,000; students 2,191 / 916,000,000; other hardship 2,856 / 9,012,500,000);
+    1,787 completed by March and 550 in progress as of the 2025-03 reports; the Q1 2025
+    grants (production 48 households / 250,400,000; medical 1,431 people / 474,150,000;
+    students 2,191 / 916,000,000; other hardship 2,856 / 9,012,500,000);
     poverty rate 24.52 (2020), 21.66, 17.90, 14.41, 10.89 (2021-2024).
+Son La's published 2025 and 2020-2025 (reference/SOURCES.md), hit exactly
+    3,350 houses completed in 2025 (2,905 new builds, 445 repairs), so 12,667 in 2020-2025;
+    their cost 628,934,000,000 ("over 628 billion"), of which social contributions
+    443,450,000,000 ("over 443") and the state budget 185,484,000,000 ("over 185"). The
+    article gives no split: the split of 2020-2024 by source is the demo's. Without district
+    125's correction: the same houses, 628,937,000,000 and 185,487,000,000.
 Synthetic
     everything from 2025-04 on: the 550 finished in April-May 2025 except 25; new district
     cases April-June; cases still open on 2025-06-30 handed over to their commune of today
-    (same ``Mã hộ``) and finished there; new commune cases 2025-07 .. 2026-10; monthly grants;
-    the 2025 review at a province rate of 8.47 %.
+    (same ``Mã hộ``) and finished there; new commune cases 2025-07 .. 2026-10; every 2025
+    case at the 2025 norms (60 / 30 million); the split of every case by source; monthly
+    grants; the 2025 review at a province rate of 8.47 %.
 
 Ledger stories
     * ``118/2025/bao_cao_118_2025_02_lan1.xlsx`` (v1) superseded by ``..._02.xlsx`` (v2).
     * ``125/2025/bao_cao_125_2025_05_lan2.xlsx``: a district correction (``Lần gửi`` 2) of
-      May 2025 prepared on 2026-02-09 (two forgotten cases, one amount lowered): accepted,
+      May 2025 prepared on 2026-02-09 (one house amount lowered by 3,000,000, one forgotten
+      grant row; no case added, so 2025's houses are the same with or without it): accepted,
       supersedes ``bao_cao_125_2025_05.xlsx``.
     * ``communes/03664/2025/bao_cao_xa_03664_2025_09_lan1.xlsx`` superseded by v2.
     * ``inbox_copy/bao_cao_121_2023_06.xlsx`` duplicates ``121/2023/bao_cao_121_2023_06.xlsx``.
@@ -75,7 +83,7 @@ from pathlib import Path
 
 from pipeline.config import REPO_DIR as REPO
 
-from .figures import ARTICLE_KEYS, expected_figures
+from .figures import ARTICLE_KEYS, PUBLISHED_KEYS, expected_figures
 from .generate import build, generate
 from .verify import verify
 
@@ -97,7 +105,8 @@ def main(argv=None) -> int:
         fig = verify(out)
         exp = expected_figures()
         for title, keys in (("The article's figures", ARTICLE_KEYS),
-                            ("Synthetic figures (2025-2026)", [k for k in exp if k not in ARTICLE_KEYS])):
+                            ("Son La's published 2025 and 2020-2025 figures", PUBLISHED_KEYS),
+                            ("Synthetic figures", [k for k in exp if k not in ARTICLE_KEYS + PUBLISHED_KEYS])):
             print(f"\n{title}:")
             pprint.pprint({k: fig.get(k) for k in keys}, width=120, sort_dicts=False)
         print("\nLedger:")

@@ -3,7 +3,8 @@
     python -m tools.demo.check [--warehouse warehouse]      # exit 1 on any difference
 
 Uses only names of the warehouse contract (marts.fct_houses, marts.fct_grants,
-marts.agg_poverty_province_year, audit.submissions).
+marts.agg_poverty_province_year, audit.submissions). The published 2020-2025 figures are also
+checked against their published ranges (funding.PUBLISHED_RANGES_2020_2025), not only the pinned values.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import duckdb
 from pipeline.config import REPO_DIR
 
 from .figures import expected_figures
+from .funding import PUBLISHED_RANGES_2020_2025
 
 DONE = "status = 'completed'"
 QUERIES = {
@@ -31,6 +33,14 @@ QUERIES = {
                               "where year(start_date) >= 2025 group by 1",
     "houses_completed_by_year": f"select year(completion_date), count(*), sum(total_vnd) from marts.fct_houses "
                                 f"where {DONE} and year(completion_date) >= 2025 group by 1",
+    "houses_completed_2025": f"select count(*), count(*) filter (where support_type = 'new_build'), "
+                             "count(*) filter (where support_type = 'repair') from marts.fct_houses "
+                             f"where {DONE} and year(completion_date) = 2025",
+    "houses_cost_2020_2025": f"select count(*), sum(total_vnd), sum(social_contribution_vnd), "
+                             "sum(central_budget_vnd + local_budget_vnd) from marts.fct_houses "
+                             f"where {DONE} and year(completion_date) between 2020 and 2025",
+    "houses_cost_by_completion_year": "select year(completion_date), sum(central_budget_vnd), sum(local_budget_vnd), "
+                                      f"sum(social_contribution_vnd) from marts.fct_houses where {DONE} group by 1",
     "houses_open_at_2026_10": f"select count(*), sum(total_vnd) from marts.fct_houses where not ({DONE})",
     # first reported by a district, last reported by a commune (after 2025-06)
     "houses_crossing_the_reform": f"select count(*), count(*) filter (where {DONE}), sum(total_vnd) "
@@ -54,6 +64,13 @@ def measured(bi: Path) -> dict:
     fig["houses_by_completion_year"] = {y: {"cases": n, "amount": a} for y, n, a in sorted(q["houses_by_completion_year"])}
     fig["houses_started_by_year"] = dict(sorted(q["houses_started_by_year"]))
     fig["houses_completed_by_year"] = {y: {"cases": n, "amount": a} for y, n, a in sorted(q["houses_completed_by_year"])}
+    n, new, repair = q["houses_completed_2025"][0]
+    fig["houses_completed_2025"] = {"cases": n, "new_build": new, "repair": repair}
+    n, amount, social, state = q["houses_cost_2020_2025"][0]
+    fig["houses_completed_2020_2025"] = n
+    fig["houses_cost_2020_2025"] = {"amount": amount, "social": social, "state": state}
+    fig["houses_cost_by_completion_year"] = {y: {"central": c, "local": lo, "social": so}
+                                             for y, c, lo, so in sorted(q["houses_cost_by_completion_year"])}
     n, a = q["houses_open_at_2026_10"][0]
     fig["houses_open_at_2026_10"] = {"cases": n, "amount": a or 0}
     n, done, a = q["houses_crossing_the_reform"][0]
@@ -68,10 +85,17 @@ def measured(bi: Path) -> dict:
     return fig
 
 
+def outside_the_published_ranges(cost: dict) -> list[str]:
+    """The province says "over 628 billion, of which over 443 ... and over 185 ...": [X, X + 1) billion."""
+    return [f"houses_cost_2020_2025 {k}: {cost[k]:,} outside the published [{lo:,}, {hi:,})"
+            for k, (lo, hi) in PUBLISHED_RANGES_2020_2025.items() if not lo <= cost[k] < hi]
+
+
 def compare(fig: dict) -> list[str]:
     exp = expected_figures()
     exp["ledger_counts"] = {k: exp["ledger_counts"][k] for k in fig["ledger_counts"]}
-    return [f"{k}: loaded {fig[k]!r}, expected {exp[k]!r}" for k in fig if fig[k] != exp[k]]
+    return ([f"{k}: loaded {fig[k]!r}, expected {exp[k]!r}" for k in fig if fig[k] != exp[k]]
+            + outside_the_published_ranges(fig["houses_cost_2020_2025"]))
 
 
 def main(argv=None) -> int:

@@ -112,7 +112,8 @@ def adjust_to_total(rng: random.Random, cases: list, target: int) -> None:
 
 
 def make_case(rng: random.Random, district: str, commune, start: dt.date, completion, status) -> dict:
-    """A house case; `district` picks the ethnic mix of the household (the home district in the commune era)."""
+    """A house case; `district` picks the ethnic mix of the household (the home district in the commune era).
+    For every case that is loaded, funding.py later sets its amounts by source (and, in 2025, its support)."""
     category = wchoice(rng, CATEGORIES)
     support = NEW if rng.random() < 0.62 else REPAIR
     central = CENTRAL[(category, support)]

@@ -1,9 +1,9 @@
 """The district era: 12 districts, every month 2020-01 .. 2025-06.
 
 Everything up to 2025-03 is drawn exactly as before the reform work (same seeds, same
-order of draws), so those workbooks stay byte-identical except where the 2025-02-01
-correction forces a change (2025-01 rows now name the 204-list). April-June 2025 and the
-late correction are drawn from their own seeds after that.
+order of draws); funding.py then sets every loaded case's amounts by source (the article's
+years keep their totals) and, for the 2025 cases, their support at the province's published
+split. April-June 2025 and the late correction are drawn from their own seeds after that.
 """
 from __future__ import annotations
 
@@ -34,8 +34,7 @@ HOUSE_YEARS = {2020: (1486, 69_915_000_000), 2021: (1702, 80_420_500_000),
                2022: (1853, 87_712_000_000), 2023: (2061, 97_684_000_000),
                2024: (2215, 105_555_500_000)}
 H2025_STARTED = 2337
-H2025_COMPLETED = (1787, 85_612_500_000)
-H2025_OPEN = (550, 26_345_000_000)
+H2025_OPEN = 550                          # of the 2,337, still being built in the 2025-03 reports
 GRANTS_2025 = {"production": (48, 250_400_000, 12), "medical": (1431, 474_150_000, 30),
                "students": (2191, 916_000_000, 30), "hardship_other": (2856, 9_012_500_000, 36)}
 POVERTY_RATES = {2020: "24.52", 2021: "21.66", 2022: "17.90", 2023: "14.41", 2024: "10.89"}
@@ -101,21 +100,16 @@ def generate_cases(rng: random.Random, c24: dict, c25: dict) -> list[dict]:
         started.append(make_case(rng, d, commune, start, None, OPEN))
     keys = sorted(range(len(started)),
                   key=lambda i: -rng.random() ** (1 / {1: 0.5, 2: 2.0, 3: 6.0}[started[i]["start"].month]))
-    open_ids = set(keys[:H2025_OPEN[0]])
-    done, still_open = [], []
+    open_ids = set(keys[:H2025_OPEN])
     for i, c in enumerate(started):
         if i in open_ids:
-            still_open.append(c)
             continue
         dur = rng.randint(20, 75) if c["support"] == NEW else rng.randint(10, 40)
         c["completion"] = min(c["start"] + dt.timedelta(days=dur), dt.date(2025, 3, rng.randint(20, 31)))
         if c["completion"] < c["start"]:
             c["completion"] = c["start"]
         c["status"] = DONE
-        done.append(c)
-    adjust_to_total(rng, done, H2025_COMPLETED[1])
-    adjust_to_total(rng, still_open, H2025_OPEN[1])
-    cases += started
+    cases += started   # their amounts: the 2025 norms (funding.settle_2025)
     # household ids: <district>-<start year>-<seq>, unique per district
     seq = defaultdict(int)
     for c in sorted(cases, key=lambda c: (c["district"], c["start"], c["completion"] or dt.date.max,
@@ -304,17 +298,21 @@ def broken_house_row(rng, d, y, m, kind, c24) -> dict:
     return c
 
 
-def correction_rows(rng: random.Random, rows: list[dict], cases: list[dict], d: str, c25: dict) -> list[dict]:
-    """The corrected May 2025 report: two cases the first version forgot, one amount fixed."""
-    y, m = CORRECTION[1], CORRECTION[2]
+def correction(rng: random.Random, rows: list[dict], grants: list[dict], d: str, c25: dict) -> tuple[list, list]:
+    """The corrected May 2025 report (houses, grants): one house amount lowered, one grant row the
+    first version forgot. No case is added or removed: the year's houses are the same with or without
+    the correction (the sign-off may hold it back), only 3,000,000 of one house's cost differs."""
+    m = CORRECTION[2]
     fixable = [r for r in rows if r["status"] == DONE and r["completion"].month == m and r["support"] == NEW
                and r["local"] >= 4 * 1_000_000]
     fixed = rng.choice(fixable)
-    out = [dict(r, local=r["local"] - 3_000_000, total=r["total"] - 3_000_000, note="Điều chỉnh kinh phí")
-           if r is fixed else r for r in rows]
-    top = max(int(c["id"].rsplit("-", 1)[1]) for c in cases if c["district"] == d and c["start"].year == 2025)
-    for k in range(2):   # started in April, finished in May: neither touches the article's Q1
-        c = make_case(rng, d, rng.choice(c25[d]), dt.date(y, m - 1, 12 + k), dt.date(y, m, 20 + k), DONE)
-        c["id"], c["note"] = f"{d}-2025-{top + 1 + k:04d}", "Bổ sung"
-        out.append(c)
-    return sorted(out, key=lambda c: c["id"])
+    houses = [dict(r, local=r["local"] - 3_000_000, total=r["total"] - 3_000_000, note="Điều chỉnh kinh phí")
+              if r is fixed else r for r in rows]
+    used = {(g["commune"], g["programme"], g["source"]) for g in grants}
+    while True:
+        key = (rng.choice(c25[d]), rng.choice(sorted(PROGRAMMES)), wchoice(rng, SOURCES_))
+        if key not in used:
+            break
+    n, amount = small_grant(rng, key[1])
+    forgotten = {"commune": key[0], "programme": key[1], "n": n, "amount": amount, "source": key[2], "note": "Bổ sung"}
+    return houses, sorted(grants + [forgotten], key=lambda r: (r["commune"][0], r["programme"], r["source"]))

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from .common import DONE, SEED, Person, make_case
 from .communes import (COMMUNE_BEFORE_REFORM, COMMUNE_LATE, COMMUNE_MISSING, COMMUNE_PERIODS, COMMUNE_SUPERSEDED_V1,
-                       NAME_ONLY_COVERS, NEIGHBOUR_ROW, OLD_TEMPLATE_COVER, commune_cases, commune_grants,
-                       commune_house_rows, hand_over, omits_commune, poverty_2025)
+                       NAME_ONLY_COVERS, NEIGHBOUR_ROW, OLD_TEMPLATE_COVER, STORY_COMMUNES, commune_cases,
+                       commune_grants, commune_house_rows, hand_over, omits_commune, poverty_2025)
 from .districts import (BROKEN_ROWS, CORRECTION, DISTRICT_AFTER_REFORM, DISTRICTS, DUPLICATE_OF, LATE_FILES, MISSING,
-                        PERIODS, REJECTED_NAME, SUPERSEDED_V1, broken_house_row, correction_rows, extend_cases,
+                        PERIODS, REJECTED_NAME, SUPERSEDED_V1, broken_house_row, correction, extend_cases,
                         extend_grants, generate_cases, generate_grants, generate_poverty, house_rows)
+from .funding import fund, settle_2025
 from .units import lists
 from .xlsx import Sub, Style, pick_style, write_workbook
 
@@ -42,9 +43,13 @@ def build(plain: bool = False) -> list[Sub]:
     clerks = {d: [Person(prng, d).name for _ in range(2)] for d in DISTRICTS}
     cases = extend_cases(random.Random(SEED + 10), cases, c25)
     grants = extend_grants(random.Random(SEED + 11), grants, c25)
+    crossing = hand_over(random.Random(SEED + 20), cases, ls)
+    new_cases = commune_cases(random.Random(SEED + 21), ls)
+    new_cases = settle_2025(random.Random(SEED + 14), cases, new_cases, STORY_COMMUNES)
+    fund(random.Random(SEED + 15), cases + new_cases)
     hrows = house_rows(cases)
     subs = _district_subs(plain, cases, hrows, grants, poverty, prng, clerks, dnames, c24, c25)
-    subs += _commune_subs(plain, cases, poverty, ls)
+    subs += _commune_subs(plain, crossing, new_cases, poverty, ls)
     return subs
 
 
@@ -82,9 +87,9 @@ def _district_subs(plain, cases, hrows, grants, poverty, prng, clerks, dnames, c
                 sub.version = 2
             subs.append(sub)
             if (d, y, m) == CORRECTION[:3]:
-                fixed = correction_rows(random.Random(SEED + 12), sub.houses, cases, d, c25)
+                fixed, fgrants = correction(random.Random(SEED + 12), sub.houses, sub.grants, d, c25)
                 subs.append(Sub(district_rel(d, y, m, "_lan2"), "district", d, sub.name, (y, m), 2, CORRECTION[3],
-                                clerk, fixed, sub.grants, [], pick_style(d, 2026, 2, plain)))
+                                clerk, fixed, fgrants, [], pick_style(d, 2026, 2, plain)))
     d, y, m = DUPLICATE_OF
     subs.append(Sub("inbox_copy/" + district_rel(d, y, m).rsplit("/", 1)[1], "district", d, "", (y, m), 1,
                     dt.date(y, m, 1), "", copy_of=district_rel(d, y, m)))
@@ -120,9 +125,7 @@ def _district_after_reform(c25, clerks, dnames) -> Sub:
                                      "amount": 4_800_000, "source": "Ngân sách địa phương"}])
 
 
-def _commune_subs(plain, cases, poverty, ls) -> list[Sub]:
-    crossing = hand_over(random.Random(SEED + 20), cases, ls)
-    new_cases = commune_cases(random.Random(SEED + 21), ls)
+def _commune_subs(plain, crossing, new_cases, poverty, ls) -> list[Sub]:
     hrows = commune_house_rows(crossing, new_cases, ls)
     grants = commune_grants(random.Random(SEED + 22), ls)
     pov25 = poverty_2025(random.Random(SEED + 23), poverty, ls)

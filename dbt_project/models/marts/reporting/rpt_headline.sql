@@ -7,6 +7,7 @@
 -- headline_programme_years / headline_programme_quarter (dbt_project.yml).
 {%- set programme_years = var('headline_programme_years') %}
 {%- set programme_quarter = var('headline_programme_quarter') %}
+{%- set published_years = var('headline_published_years') %}
 with
 
 periods as (
@@ -58,6 +59,12 @@ windows as (
         'programme_years' as window_name,
         make_date({{ programme_years[0] }}, 1, 1) as period_from,
         make_date({{ programme_years[1] }}, 12, 31) as period_to
+    union all
+    -- the years of the province's published totals (Báo Sơn La, late 2025: 2020–2025)
+    select
+        'published_years',
+        make_date({{ published_years[0] }}, 1, 1),
+        make_date({{ published_years[1] }}, 12, 31)
     union all
     select
         'programme_quarter',
@@ -165,6 +172,18 @@ houses_figures as (
          'Nhà tạm, dột nát đã xóa (giai đoạn của chương trình)', 'Temporary and dilapidated houses replaced (programme years)'),
         ('programme_years', 'programme_houses_completed_vnd', 'completed_vnd', 'vnd',
          'Kinh phí nhà đã xóa (giai đoạn của chương trình)', 'Cost of the houses replaced (programme years)'),
+        ('published_years', 'published_houses_completed', 'houses_completed', 'houses',
+         'Nhà tạm, dột nát đã xóa (giai đoạn tỉnh công bố)', 'Temporary and dilapidated houses replaced (published years)'),
+        ('published_years', 'published_houses_completed_vnd', 'completed_vnd', 'vnd',
+         'Kinh phí nhà đã xóa (giai đoạn tỉnh công bố)', 'Cost of the houses replaced (published years)'),
+        ('published_years', 'published_houses_completed_social_vnd', 'completed_social_vnd', 'vnd',
+         'Trong đó xã hội hóa', 'of which social contributions'),
+        ('published_years', 'published_houses_completed_state_vnd', 'completed_central_vnd + completed_local_vnd', 'vnd',
+         'Trong đó ngân sách nhà nước', 'of which state budget (central and local)'),
+        ('published_years', 'published_houses_completed_central_vnd', 'completed_central_vnd', 'vnd',
+         'Ngân sách trung ương', 'state budget: central'),
+        ('published_years', 'published_houses_completed_local_vnd', 'completed_local_vnd', 'vnd',
+         'Ngân sách địa phương', 'state budget: local'),
         ('programme_quarter', 'programme_houses_started', 'houses_started', 'households',
          'Hộ được hỗ trợ khởi công (quý của chương trình)', 'Cases started (programme quarter)'),
         ('programme_quarter', 'programme_houses_started_completed', 'started_now_completed', 'households',

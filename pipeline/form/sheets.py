@@ -42,6 +42,8 @@ COVER_LABELS = (
     CoverLabel("district_name", "Tên huyện", ("district name",)),
     CoverLabel("commune_code", "Mã xã", ("commune code",)),       # commune reports, from 2025-07
     CoverLabel("commune_name", "Tên xã", ("commune name",)),
+    # the office that reports, 'UBND xã Mường Chiên': names the unit when its own labels are absent
+    CoverLabel("reporting_unit", "Đơn vị báo cáo", ("đơn vị", "cơ quan báo cáo", "reporting unit")),
     CoverLabel("period", "Kỳ báo cáo", ("reporting period",)),
     CoverLabel("version", "Lần gửi"),
     CoverLabel("prepared_on", "Ngày lập"),

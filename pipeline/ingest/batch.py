@@ -288,8 +288,10 @@ def _rejected_file(source, sha, submission_id, workbook: ParsedWorkbook, receive
     unit = cover.reporter if cover else workbook.unit
     entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
                          district_code=cover.district_code if cover else workbook.district_code,
-                         period=cover.period if cover else None, version=cover.version if cover else None,
-                         unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
+                         period=cover.period if cover else workbook.period, version=cover.version if cover else None,
+                         unit_type=unit.unit_type if unit else workbook.unit_type,
+                         unit_code=unit.unit_code if unit else None,
+                         unit_name_written=cover.unit_name if cover else workbook.unit_name)
     file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                     "reason_vi": workbook.reason_vi, "rule": reading.FILE_ACCEPTABLE}
     return entry, [file_problem], [], []

@@ -24,6 +24,9 @@ class ParsedWorkbook:
     sheets: dict[str, SheetResult] = field(default_factory=dict)
     district_code: str | None = None   # the cover's district when the file is rejected after reading it
     unit: object = None                # the cover's reporter (reference.Reporter) when rejected after reading it
+    period: dt.date | None = None      # the cover's month, when rejected before the unit was known
+    unit_type: str | None = None       # the kind of unit the cover named or its period calls for (feedback)
+    unit_name: str | None = None       # the unit's name as the cover wrote it
     # Workbook-level warnings: (sheet name, sheet kind, rule, English, Vietnamese).
     warnings: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
@@ -104,7 +107,8 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
         cover = parse_cover(workbook.sheets["cover"].rows, today)
     except CoverError as error:
         return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code,
-                              unit=error.unit)
+                              unit=error.unit, period=error.period, unit_type=error.unit_type,
+                              unit_name=error.unit_name)
     duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
     if duplicate:
         return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])

@@ -254,12 +254,15 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
         assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_rejected"] + counts["rows_skipped"], (
             source.name, sheet_kind, counts)
         sheets.append({"submission_id": submission_id, "sheet": sheet_kind, "sheet_name": sheet.sheet_name,
-                       "header_row": sheet.header_row, **counts})
+                       "header_row": sheet.header_row, **counts, "is_read": True})
         totals.update(counts)
         problems += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p)
                      for p in sheet.problems + rule_problems]
         warnings += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p, True)
                      for p in sheet.warnings + rule_warnings]
+    sheets += [{"submission_id": submission_id, "sheet": "other", "sheet_name": unread.name, "header_row": None,
+                **dict.fromkeys(COUNTS, 0), "warnings": int(unread.holds_numbers), "is_read": False}
+               for unread in workbook.unread]   # their warning is the workbook's, counted above
     entry = ledger_entry(
         source, sha, received_at, run_id, *_file_outcome(totals), district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,

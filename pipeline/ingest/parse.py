@@ -12,6 +12,7 @@ from pipeline.form import DATA_SHEETS, sheet_name
 from pipeline.ingest import safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
 from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
+from pipeline.ingest.recognise import Unread, recognise
 from pipeline.ingest.tables import SheetResult, parse_sheet
 from pipeline.rulebook import reading
 
@@ -29,6 +30,7 @@ class ParsedWorkbook:
     unit_name: str | None = None       # the unit's name as the cover wrote it
     # Workbook-level warnings: (sheet name, sheet kind, rule, English, Vietnamese).
     warnings: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)   # visible sheets with content that are none of ours
 
     @property
     def rejected(self) -> bool:
@@ -109,13 +111,14 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
         return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code,
                               unit=error.unit, period=error.period, unit_type=error.unit_type,
                               unit_name=error.unit_name)
+    by_header, unread = recognise(workbook)
     duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
     if duplicate:
         return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])
     present = [sheet_kind for sheet_kind in DATA_SHEETS if sheet_kind in workbook.sheets]
     if not present:
         return _no_data_sheet(workbook, cover)
-    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
+    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook) + by_header, unread=unread)
     for sheet_kind in present:
         sheet = workbook.sheets[sheet_kind]
         parsed.sheets[sheet_kind] = parse_sheet(sheet.rows, sheet_kind, sheet.name, cover.reporter, cover.period,

@@ -40,6 +40,8 @@ class WorkbookSheets:
     duplicates: dict[str, list[str]] = field(default_factory=dict)      # sheet kind -> 2+ visible sheet names
     hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): hidden, not read
     copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
+    others: list[SheetGrid] = field(default_factory=list)               # visible sheets of no name we know, read:
+                                                                        # their header row may say their kind
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -66,8 +68,11 @@ def _sort_sheets(workbook) -> WorkbookSheets:
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
             copied = copy_of(meta.name)
-            if copied and meta.visible == python_calamine.SheetVisibleEnum.Visible:
+            shown = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            if copied and shown:
                 found.copies.append((meta.name, copied))
+            elif shown and meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
+                found.others.append(SheetGrid(meta.name, [], None))
         elif meta.visible != python_calamine.SheetVisibleEnum.Visible:
             found.hidden.append((meta.name, kind))
         else:
@@ -94,7 +99,7 @@ def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookS
     workbook = _open(path)
     try:
         found = _sort_sheets(workbook)
-        for sheet in found.sheets.values():
+        for sheet in [*found.sheets.values(), *found.others]:
             _read_grid(workbook, sheet)
     finally:
         workbook.close()
@@ -105,7 +110,7 @@ def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookS
 
 def _mark_unreadable_cells(path: Path, found: WorkbookSheets, flagged: frozenset[str]) -> None:
     """Formulas without a saved value and Excel error values, put into the grids (xlsx/xlsm)."""
-    by_name = {sheet.name: sheet for sheet in found.sheets.values()}
+    by_name = {sheet.name: sheet for sheet in [*found.sheets.values(), *found.others]}
     try:
         issues = xmlcells.sheet_issues(path, list(by_name), flagged)
     except Exception as error:   # damaged workbook.xml or sheet XML that calamine tolerated

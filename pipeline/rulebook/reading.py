@@ -25,6 +25,8 @@ COVER_NAMES_ONE_UNIT = "cover_names_one_unit"
 PREPARED_ON_READABLE = "prepared_on_readable"
 SHEET_VISIBLE = "sheet_visible"
 SHEET_NAMED_EXACTLY = "sheet_named_exactly"
+SHEET_KNOWN_BY_NAME = "sheet_known_by_name"
+SHEET_READ = "sheet_read"
 
 
 def _rule(name, sheet_kind, severity, reason, reason_vi) -> Rule:
@@ -71,4 +73,10 @@ RULES = [
           "trang tính đang hiện (trang ẩn không được đọc)"),
     _rule(SHEET_NAMED_EXACTLY, ANY, WARNING, "a sheet of ours has its exact name (a copy such as 'Nhà ở (2)' is not "
           "read)", "trang tính có đúng tên (bản sao như 'Nhà ở (2)' không được đọc)"),
+    _rule(SHEET_KNOWN_BY_NAME, ANY, WARNING, "a data sheet has its name; one under another name ('Nhà ở T8') whose "
+          "header row is one of ours is read as that sheet", "trang số liệu có đúng tên; trang tên khác ('Nhà ở T8') "
+          "có dòng tiêu đề của một trang số liệu được đọc là trang đó"),
+    _rule(SHEET_READ, ANY, WARNING, "a visible sheet holding numbers is one of ours, by name or header row (another "
+          "is not read)", "trang tính đang hiện có số liệu là một trang của mẫu, theo tên hoặc dòng tiêu đề (trang "
+          "khác không được đọc)"),
 ]

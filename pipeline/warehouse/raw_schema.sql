@@ -40,7 +40,8 @@ create table if not exists raw.submission_sheets (
     rows_loaded integer not null,
     rows_rejected integer not null,
     rows_skipped integer not null,
-    warnings integer not null
+    warnings integer not null,
+    is_read boolean                        -- false: a visible sheet none of ours (by name or header), not read
 );
 
 create table if not exists raw.houses (
@@ -150,3 +151,5 @@ alter table raw.poverty add column if not exists village varchar;
 -- Every problem names its rule in the rule book (pipeline/rulebook/); rows loaded before have none.
 alter table raw.rejected_rows add column if not exists rule varchar;
 alter table raw.warnings add column if not exists rule varchar;
+-- Sheets not read (issue 23): listed with is_read false; rows written before are data sheets, read.
+alter table raw.submission_sheets add column if not exists is_read boolean;

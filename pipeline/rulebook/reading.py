@@ -55,8 +55,10 @@ RULES = [
     _rule(COMMUNE_KNOWN, ANY, ERROR, "a row names a commune of the reporting unit in the list in force for it, by "
           "code or name, and the two agree", "dòng ghi xã của đơn vị báo cáo trong danh mục áp dụng, theo mã hoặc tên, "
           "và mã với tên khớp nhau"),
-    _rule(UNIT_LINE_UNDERSTOOD, ANY, WARNING, "a unit line above the table names a known unit",
-          "dòng đơn vị phía trên bảng ghi đơn vị hợp lệ"),
+    _rule(UNIT_LINE_UNDERSTOOD, ANY, ERROR, "a unit line above the table (ĐVT, Đơn vị tính, tính bằng) names a "
+          "known unit, and two such lines agree; otherwise the amounts it governs are not read",
+          "dòng đơn vị phía trên bảng (ĐVT, Đơn vị tính, tính bằng) ghi đơn vị hợp lệ, và các dòng đơn vị không khác "
+          "nhau; nếu không, các cột số tiền theo dòng đó không được đọc"),
     _rule(NOTHING_BELOW_SIGNATURE, ANY, WARNING, "no row that looks like data below the signature block",
           "không có dòng số liệu nằm dưới phần ký tên"),
     _rule(MONEY_UNDER_KNOWN_HEADER, "houses", WARNING, "numbers in a column we do not know, while an amount column "

@@ -106,6 +106,17 @@ create table if not exists raw.rejected_rows (
     rule varchar                           -- the rule's name in the rule book (seed rules, audit.rules)
 );
 
+-- The keys of the poverty rows rejected in files that loaded (as far as they could be read): a commune's
+-- figure for a review year is partial where one of its village rows was rejected (issue 23).
+create table if not exists raw.rejected_poverty_rows (
+    submission_id varchar not null,
+    excel_row integer not null,
+    commune_code varchar not null,
+    commune_list varchar,                  -- the list of the review year (null when the year could not be read)
+    review_year integer,                   -- null when it could not be read: every year of the commune counts
+    village varchar
+);
+
 -- Every row read but neither loaded nor rejected, with why (count = submission_sheets.rows_skipped).
 create table if not exists raw.skipped_rows (
     submission_id varchar not null,

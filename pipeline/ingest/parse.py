@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.form import DATA_SHEETS, sheet_name
-from pipeline.ingest import safety
+from pipeline.ingest import legacy, safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
 from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
 from pipeline.ingest.recognise import Unread, recognise
@@ -73,6 +73,29 @@ def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, 
     return warnings
 
 
+def _legacy_warning(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, str]]:
+    """One warning per submission whose legacy-encoded text was converted (pipeline/ingest/legacy.py)."""
+    done = workbook.legacy
+    if done is None:
+        return []
+    font = legacy.FONT_NAMES.get(done.encoding, "legacy")
+    parts, parts_vi = [], []
+    if done.cells:
+        where = ", ".join(f"'{name}' ({n})" for name, n in done.cells.items())
+        parts.append(f"{sum(done.cells.values())} cells on the sheets {where}")
+        parts_vi.append(f"{sum(done.cells.values())} ô trên các trang {where}")
+    for written, converted in done.sheet_names:
+        parts.append(f"the sheet name '{written}', read as '{converted}'")
+        parts_vi.append(f"tên trang '{written}', đọc là '{converted}'")
+    left = (f"; {done.undecided} cells could not be decided and were read as written" if done.undecided else "")
+    left_vi = (f"; {done.undecided} ô không xác định được nên được đọc như đã ghi" if done.undecided else "")
+    return [("", "cover", reading.TEXT_IN_UNICODE,
+             f"text typed in the legacy font encoding {font} was converted to Unicode before reading: "
+             f"{'; '.join(parts)}{left}. Please type in Unicode (e.g. Times New Roman, Unikey set to Unicode)",
+             f"văn bản gõ theo bảng mã cũ {font} đã được chuyển sang Unicode trước khi đọc: {'; '.join(parts_vi)}"
+             f"{left_vi}. Hãy gõ bằng bảng mã Unicode (ví dụ phông Times New Roman, Unikey đặt bảng mã Unicode)")]
+
+
 def _no_cover(workbook: WorkbookSheets) -> ParsedWorkbook:
     hidden = _hidden(workbook, ("cover",))
     if hidden:
@@ -118,7 +141,8 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     present = [sheet_kind for sheet_kind in DATA_SHEETS if sheet_kind in workbook.sheets]
     if not present:
         return _no_data_sheet(workbook, cover)
-    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook) + by_header, unread=unread)
+    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook) + by_header + _legacy_warning(workbook),
+                            unread=unread)
     for sheet_kind in present:
         sheet = workbook.sheets[sheet_kind]
         parsed.sheets[sheet_kind] = parse_sheet(sheet.rows, sheet_kind, sheet.name, cover.reporter, cover.period,

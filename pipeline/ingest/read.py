@@ -12,7 +12,7 @@ from pathlib import Path
 
 import python_calamine
 
-from pipeline.ingest import xmlcells
+from pipeline.ingest import legacy, xmlcells
 from pipeline.ingest.safety import Inspection
 from pipeline.form import copy_of, sheet_kind
 
@@ -42,6 +42,7 @@ class WorkbookSheets:
     copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
     others: list[SheetGrid] = field(default_factory=list)               # visible sheets of no name we know, read:
                                                                         # their header row may say their kind
+    legacy: legacy.Conversion | None = None                             # legacy-encoded text converted (names, cells)
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -64,10 +65,11 @@ def _sort_sheets(workbook) -> WorkbookSheets:
     found = WorkbookSheets({})
     visible: dict[str, list[str]] = {}
     for meta in workbook.sheets_metadata:
-        kind = sheet_kind(meta.name)   # cover | houses | grants | poverty
+        name = _name_to_match(found, meta.name)
+        kind = sheet_kind(name)   # cover | houses | grants | poverty
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
-            copied = copy_of(meta.name)
+            copied = copy_of(name)
             shown = meta.visible == python_calamine.SheetVisibleEnum.Visible
             if copied and shown:
                 found.copies.append((meta.name, copied))
@@ -80,6 +82,16 @@ def _sort_sheets(workbook) -> WorkbookSheets:
     found.duplicates = {kind: names for kind, names in visible.items() if len(names) > 1}
     found.sheets = {kind: SheetGrid(names[0], [], None) for kind, names in visible.items() if len(names) == 1}
     return found
+
+
+def _name_to_match(found: WorkbookSheets, name: str) -> str:
+    """A sheet name as matched: converted from a legacy encoding when that makes it one of ours ('Nhµ ë')."""
+    converted = legacy.convert_name(name)
+    if converted is None:
+        return name
+    found.legacy = found.legacy or legacy.Conversion(converted[1])
+    found.legacy.sheet_names.append((name, converted[0]))
+    return converted[0]
 
 
 def _read_grid(workbook, sheet: SheetGrid) -> None:
@@ -105,7 +117,19 @@ def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookS
         workbook.close()
     if inspection is not None and inspection.flagged:
         _mark_unreadable_cells(path, found, inspection.flagged)
+    _convert_legacy_text(path, found)
     return found
+
+
+def _convert_legacy_text(path: Path, found: WorkbookSheets) -> None:
+    converted = legacy.convert_grids(path, {sheet.name: sheet.rows for sheet in [*found.sheets.values(),
+                                                                                   *found.others]})
+    if converted is None:
+        return
+    if found.legacy is not None:   # sheet names converted too
+        converted.sheet_names = found.legacy.sheet_names
+        converted.encoding = converted.encoding or found.legacy.encoding
+    found.legacy = converted
 
 
 def _mark_unreadable_cells(path: Path, found: WorkbookSheets, flagged: frozenset[str]) -> None:

@@ -98,14 +98,25 @@ def _candidates(found: list[Unit]) -> tuple[Unit, ...]:
     return tuple(u for u in found if u.in_force or (u.today_code, exact_key(u.name)) not in in_force)
 
 
+@functools.lru_cache(maxsize=None)
+def _by_name(commune_list: str) -> tuple[dict[str, list[Unit]], dict[str, list[Unit]]]:
+    """(exact key -> units, folded key -> units) over every list, seen from `commune_list`."""
+    exact: dict[str, list[Unit]] = {}
+    folded: dict[str, list[Unit]] = {}
+    for unit in _units(commune_list):
+        exact.setdefault(exact_key(unit.name), []).append(unit)
+        folded.setdefault(reference.commune_key(unit.name), []).append(unit)
+    return exact, folded
+
+
 def match_name(name: object, commune_list: str) -> NameMatch:
     """The communes a cover's name fits: exactly (diacritics kept) first, then without diacritics."""
-    units = _units(commune_list)
-    exact = [u for u in units if exact_key(u.name) == exact_key(name)]
+    by_exact, by_folded = _by_name(commune_list)
+    exact = by_exact.get(exact_key(name), [])
     if exact:
         in_force = [u for u in exact if u.in_force]
         return NameMatch("exact", _candidates(in_force or exact))
-    folded = [u for u in units if reference.commune_key(u.name) == reference.commune_key(name)]
+    folded = by_folded.get(reference.commune_key(name), [])
     return NameMatch("folded" if folded else "none", _candidates(folded))
 
 

@@ -27,6 +27,7 @@ SHEET_VISIBLE = "sheet_visible"
 SHEET_NAMED_EXACTLY = "sheet_named_exactly"
 SHEET_KNOWN_BY_NAME = "sheet_known_by_name"
 SHEET_READ = "sheet_read"
+TEXT_IN_UNICODE = "text_in_unicode"
 
 
 def _rule(name, sheet_kind, severity, reason, reason_vi) -> Rule:
@@ -78,6 +79,10 @@ RULES = [
     _rule(SHEET_KNOWN_BY_NAME, ANY, WARNING, "a data sheet has its name; one under another name ('Nhà ở T8') whose "
           "header row is one of ours is read as that sheet", "trang số liệu có đúng tên; trang tên khác ('Nhà ở T8') "
           "có dòng tiêu đề của một trang số liệu được đọc là trang đó"),
+    _rule(TEXT_IN_UNICODE, ANY, WARNING, "text is typed in Unicode; text in a legacy font encoding (TCVN3 .VnTime, "
+          "VNI) is converted before reading, with one warning per submission",
+          "văn bản gõ bằng bảng mã Unicode; văn bản theo bảng mã cũ (TCVN3 .VnTime, VNI) được chuyển đổi trước khi "
+          "đọc, kèm một cảnh báo cho mỗi báo cáo"),
     _rule(SHEET_READ, ANY, WARNING, "a visible sheet holding numbers is one of ours, by name or header row (another "
           "is not read)", "trang tính đang hiện có số liệu là một trang của mẫu, theo tên hoặc dòng tiêu đề (trang "
           "khác không được đọc)"),

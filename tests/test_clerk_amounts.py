@@ -34,8 +34,11 @@ def scaled(sheet: str, kind: str, divisor: int):
 def _demo_amounts(commune, month=8):
     """(excel row, central, local, social) of the demo's houses sheet, in đồng."""
     rows = sheet_rows(commune, 2025, month, "Nhà ở")
-    return [(i + 1, *[int(v or 0) for v in row[8:11]]) for i, row in enumerate(rows)
-            if i and isinstance(row[0], (int, float))]
+    first = next(i for i, header in enumerate(rows[0]) if match_header(header, "houses")[0].value_type == "amount")
+    found = [(i + 1, *[int(v or 0) for v in row[first:first + 3]]) for i, row in enumerate(rows)
+             if i and isinstance(row[0], (int, float))]
+    assert found, f"the demo's {commune} has no house case in {month:02d}/2025"
+    return found
 
 
 def _write(sources):
@@ -52,7 +55,7 @@ def _write(sources):
               insert_above_header("Nhà ở", f"{title} - ĐVT: đồng", "(Số tiền tính bằng nghìn đồng)"))
     from_demo(sources / "office_line.xlsx", "03757", 2025, 8,
               insert_above_header("Nhà ở", "Đơn vị: UBND xã Mường Khiêng", title))
-    from_demo(sources / "subtitle.xlsx", "03760", 2025, 8,
+    from_demo(sources / "subtitle.xlsx", "03781", 2025, 8,
               insert_above_header("Nhà ở", title, "(Kèm theo báo cáo tháng 12/2024)"),
               lambda book: book["Nhà ở"].merge_cells("A2:M2"))
     _grants(sources)
@@ -149,7 +152,7 @@ def test_don_vi_naming_the_office_is_not_a_unit_line(loaded):
 def test_a_subtitle_in_parentheses_above_the_header_loads_every_row(loaded):
     entry = by_file(loaded)["subtitle.xlsx"]
     assert entry["outcome"] == "accepted" and entry["rows_rejected"] == 0
-    assert amounts(loaded, "subtitle.xlsx") == _shifted(_demo_amounts("03760"), 2)
+    assert amounts(loaded, "subtitle.xlsx") == _shifted(_demo_amounts("03781"), 2)
 
 
 # ---- amounts that cannot be true: a row error naming the likely unit -----------------------------

@@ -34,15 +34,17 @@ _VIETNAMESE |= {c.upper() for c in _VIETNAMESE}
 
 
 @functools.cache
-def _alien() -> re.Pattern:
-    """Characters of the legacy tables that Unicode Vietnamese text never holds."""
+def _suspect() -> re.Pattern:
+    """Characters of the legacy tables that Unicode Vietnamese text never holds; or (TCVN3 stores some small
+    letters at capital codes: 'Hé nghÌo' is Hộ nghèo) an accented capital right after a small letter."""
     chars = {c for name in ENCODINGS for source, _ in CHARMAPS[name].pairs for c in source
              if not c.isascii() and c not in _VIETNAMESE}
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]|[a-zà-ÿ][À-ÞĂÂÊÔƠƯĐ]")
 
 
 def suspect(text: str) -> bool:
-    return _alien().search(text) is not None
+    """Text holding what legacy encodings put where Unicode Vietnamese never has it."""
+    return _suspect().search(text) is not None
 
 
 def _unicode(text: str) -> bool:
@@ -61,14 +63,15 @@ class Conversion:
 
 
 def convert_name(name: str) -> tuple[str, str] | None:
-    """(converted name, encoding) of a sheet name in a legacy encoding that converts to a name `known` accepts."""
+    """(converted name, encoding) of a sheet name none of ours that converts to one of ours ('Nhµ ë', 'Thoâng tin':
+    a name is short, but being one of our names decides it)."""
     from pipeline import form
 
-    if not suspect(name) or _unicode(name):
+    if name.isascii() or _unicode(name):
         return None
     for encoding in ENCODINGS:
         converted = viparse.fix(name, encoding=encoding)
-        if not suspect(converted) and (form.sheet_kind(converted) or form.copy_of(converted)):
+        if converted != name and (form.sheet_kind(converted) or form.copy_of(converted)):
             return converted, encoding
     return None
 

@@ -74,26 +74,32 @@ def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, 
 
 
 def _legacy_warning(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, str]]:
-    """One warning per submission whose legacy-encoded text was converted (pipeline/ingest/legacy.py)."""
+    """One warning per submission whose text looked legacy-encoded (pipeline/ingest/legacy.py): what was
+    converted, and what could not be decided and was read as written."""
     done = workbook.legacy
     if done is None:
         return []
-    font = legacy.FONT_NAMES.get(done.encoding, "legacy")
-    parts, parts_vi = [], []
-    if done.cells:
-        where = ", ".join(f"'{name}' ({n})" for name, n in done.cells.items())
-        parts.append(f"{sum(done.cells.values())} cells on the sheets {where}")
-        parts_vi.append(f"{sum(done.cells.values())} ô trên các trang {where}")
-    for written, converted in done.sheet_names:
-        parts.append(f"the sheet name '{written}', read as '{converted}'")
-        parts_vi.append(f"tên trang '{written}', đọc là '{converted}'")
-    left = (f"; {done.undecided} cells could not be decided and were read as written" if done.undecided else "")
-    left_vi = (f"; {done.undecided} ô không xác định được nên được đọc như đã ghi" if done.undecided else "")
+    parts = [(f"{sum(done.cells.values())} cells on the sheets " + ", ".join(f"'{n}' ({k})" for n, k in done.cells.items()),
+              f"{sum(done.cells.values())} ô trên các trang " + ", ".join(f"'{n}' ({k})" for n, k in done.cells.items()))
+             ] if done.cells else []
+    parts += [(f"the sheet name '{written}', read as '{converted}'", f"tên trang '{written}', đọc là '{converted}'")
+              for written, converted in done.sheet_names]
+    said, said_vi = [], []
+    if parts:
+        font = legacy.FONT_NAMES.get(done.encoding, done.encoding)
+        said.append(f"text typed in the legacy font encoding {font} was converted to Unicode before reading: "
+                    + "; ".join(en for en, _ in parts))
+        said_vi.append(f"văn bản gõ theo bảng mã cũ {font} đã được chuyển sang Unicode trước khi đọc: "
+                       + "; ".join(vi for _, vi in parts))
+    if done.undecided:
+        said.append(f"{done.undecided} cells look typed in a legacy font encoding (TCVN3 or VNI) but could not be "
+                    "decided: they were read as written")
+        said_vi.append(f"{done.undecided} ô có vẻ gõ theo bảng mã cũ (TCVN3 hoặc VNI) nhưng không xác định được: "
+                       "được đọc như đã ghi")
     return [("", "cover", reading.TEXT_IN_UNICODE,
-             f"text typed in the legacy font encoding {font} was converted to Unicode before reading: "
-             f"{'; '.join(parts)}{left}. Please type in Unicode (e.g. Times New Roman, Unikey set to Unicode)",
-             f"văn bản gõ theo bảng mã cũ {font} đã được chuyển sang Unicode trước khi đọc: {'; '.join(parts_vi)}"
-             f"{left_vi}. Hãy gõ bằng bảng mã Unicode (ví dụ phông Times New Roman, Unikey đặt bảng mã Unicode)")]
+             ". ".join(said) + ". Please type in Unicode (e.g. Times New Roman, Unikey set to Unicode)",
+             ". ".join(said_vi) + ". Hãy gõ bằng bảng mã Unicode (ví dụ phông Times New Roman, Unikey đặt bảng mã "
+             "Unicode)")]
 
 
 def _no_cover(workbook: WorkbookSheets) -> ParsedWorkbook:

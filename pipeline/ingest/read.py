@@ -86,6 +86,8 @@ def _sort_sheets(workbook) -> WorkbookSheets:
 
 def _name_to_match(found: WorkbookSheets, name: str) -> str:
     """A sheet name as matched: converted from a legacy encoding when that makes it one of ours ('Nhµ ë')."""
+    if sheet_kind(name) or copy_of(name):
+        return name
     converted = legacy.convert_name(name)
     if converted is None:
         return name

@@ -34,6 +34,7 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
     "agg_poverty_commune_year_sums_old_communes_on_todays_map": "agg_poverty_commune_year",
     "int_house_cases_current_one_case_across_the_reform": "int_house_cases_current",
+    "int_poverty_villages_partial_figures": "int_poverty_villages",
 }
 # enumerated column -> the domain its in_enumeration test must use
 ENUMERATED_COLUMNS = {

@@ -65,7 +65,6 @@ class Header:
     texts: frozenset[str]                       # folded header texts: page-break copies repeat them
     unnamed: dict[int, str] = field(default_factory=dict)        # column -> header no spec knows
     problems: list[SheetProblem] = field(default_factory=list)
-    warnings: list[SheetProblem] = field(default_factory=list)
 
     @property
     def first_body_row(self) -> int:

@@ -88,10 +88,9 @@ def sort_rows(result, body: list[list], start: int, roles: list[str], problems: 
 
 
 def layout_warnings(result, header: Header, start: int, suspicious: list[int], data_rows) -> list[Problem]:
-    """Warnings about the layout: a unit line not understood, rows below the signature block that
-    look like data, and (houses) money perhaps under a header we do not know."""
-    warnings = [Problem(result.header_row, w.column, w.col_index, None, w.reason, w.reason_vi, w.rule)
-                for w in header.warnings]
+    """Warnings about the layout: rows below the signature block that look like data, and (houses) money
+    perhaps under a header we do not know. (A unit line not understood is an error of the amounts it governs.)"""
+    warnings = []
     for i in suspicious:
         warnings.append(Problem(
             start + i + 1, None, None, None,

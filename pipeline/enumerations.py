@@ -47,6 +47,7 @@ ENUMERATIONS: dict[str, list[tuple[str, str, str]]] = {
         ("houses", "Nhà ở", "Houses"),
         ("grants", "Hỗ trợ", "Grants"),
         ("poverty", "Hộ nghèo", "Poverty review"),
+        ("other", "Trang khác (không đọc)", "Another sheet (not read)"),
     ],
     "skipped_row": [
         ("blank", "Dòng trống", "Blank (or a template row with only its commune, village or STT)"),

@@ -79,12 +79,26 @@ def _put(sheet, row: int, column: int, value, bold: bool = False):
 
 
 def _unit_rows(sub: dict) -> list[tuple[str, str, object]]:
-    """Whose report it is: the commune for a commune's report, else the district."""
+    """Whose report it is: the commune for a commune's report, the district for a district's, and
+    neither when the file said nothing of its unit or month."""
     if _is_commune(sub):
         return [("Mã xã", "Commune code", sub.get("unit_code") or "?"),
                 ("Tên xã (đã ghi)", "Commune name (as written)", sub.get("unit_name_written"))]
+    if sub.get("unit_type") is None and not sub.get("district_code"):
+        return [("Đơn vị báo cáo", "Reporting unit", "?")]
     return [("Mã huyện", "District code", sub.get("district_code") or "?"),
-            ("Tên huyện (đã ghi)", "District name (as written)", sub.get("district_name_written"))]
+            ("Tên huyện (đã ghi)", "District name (as written)",
+             sub.get("district_name_written") or sub.get("unit_name_written"))]
+
+
+def _title(sub: dict) -> str:
+    """In the words of the unit the report is from (or, rejected before that was known, the one its month
+    calls for): never a district's after 2025-06."""
+    if _is_commune(sub):
+        return "Phản hồi về báo cáo của xã / Feedback on the commune submission"
+    if sub.get("unit_type") is None and not sub.get("district_code"):
+        return "Phản hồi về báo cáo / Feedback on the submission"
+    return "Phản hồi về báo cáo của huyện / Feedback on the district submission"
 
 
 def _summary_rows(sub: dict, errors: int, warnings: int) -> list[tuple[str, str, object]]:
@@ -120,9 +134,7 @@ def build_workbook(sub: dict, problems: list[dict]) -> openpyxl.Workbook:
     workbook = openpyxl.Workbook()
     summary = workbook.active
     summary.title = SUMMARY_SHEET
-    title = ("Phản hồi về báo cáo của xã / Feedback on the commune submission" if _is_commune(sub)
-             else "Phản hồi về báo cáo của huyện / Feedback on the district submission")
-    _put(summary, 1, 1, title, bold=True)
+    _put(summary, 1, 1, _title(sub), bold=True)
     for column, text in enumerate(["Mục", "Item", "Giá trị / Value"], start=1):
         _put(summary, 3, column, text, bold=True).fill = _HEADER_FILL
     for offset, (vi, en, value) in enumerate(_summary_rows(sub, errors, warnings)):

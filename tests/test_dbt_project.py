@@ -43,6 +43,7 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
         "rpt_poverty_commune",
     "rpt_completeness_names_units_and_never_mixes_submissions": "rpt_completeness",
     "rpt_open_cases_confirmed_only_when_the_latest_report_lists_them": "rpt_open_cases",
+    "int_poverty_villages_partial_figures": "int_poverty_villages",
 }
 # enumerated column -> the domain its in_enumeration test must use
 ENUMERATED_COLUMNS = {

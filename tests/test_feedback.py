@@ -17,7 +17,7 @@ def run(tmp_path_factory):
     grants = [grant(commune=c, name=None, programme=v) for c, v in zip(
         ["03646", "03649", "03652", "03655", "03658", "03661"], HOSTILE)]
     write_xlsxwriter(sources / "errors.xlsx", {
-        "Thông tin": cover_rows(district_name="Huyện Mai Sơn"),
+        "Thông tin": cover_rows(district_name="Thành phố Sơ La"),   # a typo: a warning, the code wins
         "Nhà ở": [HOUSE_HEADERS, house("H1", head=HEAD, national_id=NID),
                   house("H2", head=HEAD, national_id="12345"), house("H3", head="=1+1", category="=cmd|' /C calc'!A0")],
         "Hỗ trợ": [GRANT_HEADERS, grant(), *grants]})
@@ -108,7 +108,9 @@ def test_personal_values_never_appear(run):
 def test_whole_file_rejection_feedback(run):
     book = _open(run, "notaworkbook.xlsx")
     summary = {row[1]: row[2] for row in book[SUMMARY_SHEET].iter_rows(min_row=4, values_only=True)}
-    assert summary["Status"].endswith("rejected") and summary["District code"] == "?"
+    # nothing says whose file it is: neither a district's nor a commune's words (issue 23)
+    assert summary["Status"].endswith("rejected") and summary["Reporting unit"] == "?"
+    assert book[SUMMARY_SHEET]["A1"].value == "Phản hồi về báo cáo / Feedback on the submission"
     problems = list(book[PROBLEMS_SHEET].iter_rows(min_row=2, values_only=True))
     assert len(problems) == 1 and problems[0][6] and problems[0][5]
     book = _open(run, "bad_period.xlsx")

@@ -297,10 +297,18 @@ def test_cover_english_labels():
 
 
 def test_district_name_mismatch_is_a_warning_and_the_code_wins():
-    cover = parse_cover([["Mã huyện", "116"], ["Tên huyện", "Huyện Mai Sơn"], ["Kỳ báo cáo", "03/2025"]], TODAY)
+    cover = parse_cover([["Mã huyện", "116"], ["Tên huyện", "Thành phố Sơ La"], ["Kỳ báo cáo", "03/2025"]], TODAY)
     assert cover.district_code == "116"
     [(warning, warning_vi, rule)] = cover.warnings
-    assert "does not match" in warning and "Mai Sơn" in warning_vi and rule == "cover_name_matches_code"
+    assert "does not match" in warning and "Sơ La" in warning_vi and rule == "cover_name_matches_code"
+
+
+def test_district_name_of_another_district_rejects_the_file():
+    # the submission format's "Which unit sent it": the code's unit is not credited with another unit's figures
+    with pytest.raises(CoverError) as error:
+        parse_cover([["Mã huyện", "116"], ["Tên huyện", "Huyện Mai Sơn"], ["Kỳ báo cáo", "03/2025"]], TODAY)
+    assert "names two districts" in error.value.reason and "125" in error.value.reason
+    assert "Mai Sơn" in error.value.reason_vi and error.value.unit is None
 
 
 @pytest.mark.parametrize("name", ["Thành phố Sơn La", "TP Sơn La", "tp. son la", "SƠN LA", NFD("Thành phố Sơn La")])

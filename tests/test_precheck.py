@@ -62,8 +62,9 @@ def _grants(rng, n, broken):
         "commune_code": rng.choice(communes) if broken else communes[i],
         "programme": _pick(rng, ["production", "medical", "students", "hardship_other"], ["=HYPERLINK()"], pb, pn),
         "funding_source": _pick(rng, ["central", "local", "social"], ["+1"], pb, pn),
-        "beneficiaries": _pick(rng, lambda: rng.randrange(1, 40), [-3], pb, pn),
-        "amount": _pick(rng, lambda: rng.randrange(1_000, 90_000_000), [-5, 12, 999], pb, pn),
+        # 0 or 5,000 beneficiaries, 9 tỷ: amounts per beneficiary that cannot be true
+        "beneficiaries": _pick(rng, lambda: rng.randrange(1, 40), [-3, 0, 5_000], pb, pn),
+        "amount": _pick(rng, lambda: rng.randrange(1_000, 90_000_000), [-5, 12, 999, 9_000_000_000], pb, pn),
     } for i in range(n)]
 
 

@@ -85,8 +85,13 @@ def test_commune_cover():
     assert cover.warnings == []
     by_name = parse_cover(_cover(["commune_name", "Xã Mường Bú"], ["period", "2025-08"]), TODAY)
     assert by_name.unit_type == "commune" and by_name.unit_code in reference.unit_list("2025-07").communes
-    mismatch = parse_cover(_cover(["Mã xã", "03664"], ["Tên xã", "Phường Tô Hiệu"], ["Kỳ báo cáo", "08/2025"]), TODAY)
+    # a name of no unit at all: a warning, the code wins; a name of another unit in force: rejected (the
+    # submission format's "Which unit sent it", which replaced the warning there)
+    mismatch = parse_cover(_cover(["Mã xã", "03664"], ["Tên xã", "Phường Chiềng Mới"], ["Kỳ báo cáo", "08/2025"]),
+                           TODAY)
     assert mismatch.unit_code == "03664" and "code is used" in mismatch.warnings[0][0]
+    with pytest.raises(CoverError, match="names two communes"):
+        parse_cover(_cover(["Mã xã", "03664"], ["Tên xã", "Phường Tô Hiệu"], ["Kỳ báo cáo", "08/2025"]), TODAY)
     with pytest.raises(CoverError, match="unknown commune"):
         parse_cover(_cover(["Mã xã", "03661"], ["Kỳ báo cáo", "08/2025"]), TODAY)   # Chiềng Đen: merged away
 

@@ -15,6 +15,8 @@ UNIT_HINT = "probably written in nghìn or triệu đồng without the unit"
 UNIT_HINT_VI = "có lẽ số tiền được ghi theo nghìn hoặc triệu đồng"
 SPELLINGS = {"(đ)": 1, "(VNĐ)": 1, "(ngàn đồng)": 1000, "(1000đ)": 1000, "(1.000đ)": 1000, "(nghìn đ)": 1000,
              "(tr.đ)": M, "(Tr.đ)": M, "(trđ)": M, "(triệu)": M, "(tỷ đồng)": 1000 * M}
+# what a clerk writes in each unit for a plausible grant to 10 beneficiaries (below 10,000 đồng each is an error)
+WRITTEN = {1: 5 * M, 1000: 5000, M: 5, 1000 * M: 0.05}
 MONEY_HEADERS = {
     "ns": ("NS trung ương", "NS địa phương", "XHH"),
     "short": ("NSTW", "NSĐP", "Huy động XHH"),
@@ -56,7 +58,8 @@ def _files(sources):
     houses("unclear_unit.xlsx", rows, merges)
     for i, (unit, _) in enumerate(SPELLINGS.items()):
         headers = [h if h != "Số tiền" else f"Số tiền {unit}" for h in GRANT_HEADERS]
-        write_book(sources / f"spelling_{i}.xlsx", {"Thông tin": cover_rows(), "Hỗ trợ": [headers, grant(amount=5000)]})
+        write_book(sources / f"spelling_{i}.xlsx",
+                   {"Thông tin": cover_rows(), "Hỗ trợ": [headers, grant(amount=WRITTEN[SPELLINGS[unit]])]})
     for key, names in MONEY_HEADERS.items():
         houses(f"money_{key}.xlsx", [flat_header(names), case(central=40 * M, local=15 * M, social=5 * M)])
     houses("implausible.xlsx", [flat_header(), case("OK", central=40 * M, local=15 * M, social=5 * M, no=1),
@@ -148,7 +151,7 @@ def test_a_unit_not_merged_over_its_columns_is_unclear_and_rejected(loaded):
 @pytest.mark.parametrize("i, unit", list(enumerate(SPELLINGS)))
 def test_unit_spellings(loaded, i, unit):
     [row] = rows_of(loaded, "grants", f"spelling_{i}.xlsx")
-    assert row["amount_vnd"] == 5000 * SPELLINGS[unit]
+    assert row["amount_vnd"] == round(WRITTEN[SPELLINGS[unit]] * SPELLINGS[unit])
 
 
 @pytest.mark.parametrize("key", list(MONEY_HEADERS))

@@ -12,7 +12,8 @@
 
     Columns: group_columns..., review_year, total_households, poor_households,
     near_poor_households, poverty_rate_pct, near_poor_rate_pct, change_pp,
-    near_poor_change_pp, communes_reported, communes_total, admin_list_year, commune_list.
+    near_poor_change_pp, communes_reported, communes_total, admin_list_year, commune_list,
+    communes_partial (communes whose figure is partial: a village row rejected or dropped).
 -#}
 {% macro poverty_by(group_columns) -%}
 {%- set keys = group_columns | list -%}
@@ -44,7 +45,8 @@ unit_year as (
         cast(sum(total_households) as bigint) as total_households,
         cast(sum(poor_households) as bigint) as poor_households,
         cast(sum(near_poor_households) as bigint) as near_poor_households,
-        count(distinct commune_code) as communes_reported
+        count(distinct commune_code) as communes_reported,
+        count(distinct case when is_partial then commune_code end) as communes_partial
 
     from poverty_rates
     where true{% for column in keys %} and {{ column }} is not null{% endfor %}
@@ -116,7 +118,8 @@ final as (
         with_rates.communes_reported,
         coalesce(communes_in_force.communes_total, 0) as communes_total,
         with_rates.admin_list_year,
-        with_rates.commune_list
+        with_rates.commune_list,
+        with_rates.communes_partial
 
     from with_rates
     left join with_rates as previous_year

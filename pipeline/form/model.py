@@ -45,6 +45,7 @@ class Column:
     summable: bool = False           # checked against a total row
     raw_name: str | None = None      # its column in the raw layer (raw_schema.sql), when not `key`
     sub_aliases: tuple[str, ...] = ()   # spellings that name it only under a group header (second header row)
+    parts: tuple[str, ...] = ()      # sub-headers under its own group whose sum it is (Tỉnh · Huyện · Xã)
     fill_down: bool = False          # a cell merged down several rows gives its value to each of them
     minimum: int | None = None       # the least value a row may hold (the rule book's `*_not_negative` …)
     maximum: int | None = None       # the most (a number the template's check bounds)
@@ -61,6 +62,9 @@ class Column:
 
     def sub_header_keys(self) -> set[str]:
         return {fold(h) for h in self.sub_aliases}
+
+    def part_keys(self) -> set[str]:
+        return {fold(h) for h in self.parts}
 
     @property
     def raw_column(self) -> str:

@@ -18,7 +18,9 @@ FIRST_REVIEW_YEAR = 2020                        # the first poverty review a rep
 EARLIEST_DATE = dt.date(2015, 1, 1)             # no house was started or finished before this
 HOUSE_NORM_VND = {"new_build": 60_000_000, "repair": 30_000_000}   # programme norms per support type
 NORM_MULTIPLE = 3                               # a total above 3x the norm is a warning
-MIN_NORM_SHARE = 0.01                           # a completed case's total below 1 % of its norm: an error
+MAX_NORM_MULTIPLE = 10                          # above 10x: an error (đồng typed under a triệu header, extra zeros)
+MIN_NORM_SHARE = 0.01                           # a case's positive total below 1 % of its norm: an error
+GRANT_PER_BENEFICIARY_VND = (10_000, 100_000_000)   # a grant's amount per beneficiary outside this: an error
 MIN_AMOUNT_VND = 1_000                          # a positive amount below this was written without its unit
 RATE_TOLERANCE_PP = 0.05                        # poverty rate vs poor / total x 100, in points
 NATIONAL_ID_DIGITS = 12
@@ -42,6 +44,8 @@ COVER_LABELS = (
     CoverLabel("district_name", "Tên huyện", ("district name",)),
     CoverLabel("commune_code", "Mã xã", ("commune code",)),       # commune reports, from 2025-07
     CoverLabel("commune_name", "Tên xã", ("commune name",)),
+    # the office that reports, 'UBND xã Mường Chiên': names the unit when its own labels are absent
+    CoverLabel("reporting_unit", "Đơn vị báo cáo", ("đơn vị", "cơ quan báo cáo", "reporting unit")),
     CoverLabel("period", "Kỳ báo cáo", ("reporting period",)),
     CoverLabel("version", "Lần gửi"),
     CoverLabel("prepared_on", "Ngày lập"),
@@ -63,9 +67,19 @@ COMMUNE_NAME = Column(
 NOTES = Column("notes", "Ghi chú", fill_down=True, template=Template(20, prefill=False))   # the clerk's, each month
 
 
-def _amount(key: str, header: str, aliases=(), sub_aliases=(), raw_name=None, required=False) -> Column:
+def _amount(key: str, header: str, aliases=(), sub_aliases=(), raw_name=None, required=False, parts=()) -> Column:
     return Column(key, header, aliases, value_type="amount", required=required, summable=True, minimum=0,
-                  raw_name=raw_name or f"{key}_vnd", sub_aliases=sub_aliases, template=Template(16, _AMOUNT_HINT))
+                  raw_name=raw_name or f"{key}_vnd", sub_aliases=sub_aliases, parts=parts,
+                  template=Template(16, _AMOUNT_HINT))
+
+
+# The local budget split by level under its group: their sum is the local budget (a 'Xã' there is money,
+# never the commune column).
+_LOCAL_PARTS = tuple(f"{prefix}{level}" for level in ("tỉnh", "huyện", "xã", "thành phố", "thị xã")
+                     for prefix in ("", "cấp ", "ngân sách ", "ns ", "ngân sách cấp ", "ns cấp "))
+# What a village is called where: a ward's residential groups, lowland hamlets, townships' quarters.
+_VILLAGE_ALIASES = ("ban", "bản, tiểu khu", "thôn, bản", "tổ dân phố", "tổ", "thôn", "xóm", "tiểu khu", "khối",
+                    "bản, tổ dân phố", "thôn, bản, tổ dân phố", "bản/tổ dân phố")
 
 
 HOUSES = Sheet("houses", "Nhà ở", ("Houses",), key_column="household_id", columns=(
@@ -75,8 +89,7 @@ HOUSES = Sheet("houses", "Nhà ở", ("Houses",), key_column="household_id", col
                                  "mới.", check="unique", text_format=True)),
     COMMUNE_CODE,
     COMMUNE_NAME,
-    Column("village", "Bản", ("ban", "bản, tiểu khu", "thôn, bản"), fill_down=True,
-           template=Template(14, "Tên bản / tiểu khu.")),
+    Column("village", "Bản", _VILLAGE_ALIASES, fill_down=True, template=Template(14, "Tên bản / tiểu khu.")),
     Column("household_head", "Họ tên chủ hộ", ("họ và tên chủ hộ", "chủ hộ"), required=True, personal=True,
            template=Template(22, "Bắt buộc với hộ mới. Hộ đã báo cáo có thể để trống (giữ tên đã báo cáo).")),
     Column("national_id", "Số CCCD", ("cccd", "số căn cước", "số căn cước công dân"), value_type="national_id",
@@ -92,7 +105,7 @@ HOUSES = Sheet("houses", "Nhà ở", ("Houses",), key_column="household_id", col
             ("trung ương", "tw")),
     _amount("local_budget", "Ngân sách địa phương",
             ("nsđp", "nsdp", "ns địa phương", "ns đp", "ngân sách đp", "vốn nsđp", "vốn ngân sách địa phương"),
-            ("địa phương", "đp")),
+            ("địa phương", "đp"), parts=_LOCAL_PARTS),
     _amount("social_contribution", "Xã hội hóa",
             ("xhh", "xã hội hoá", "huy động xhh", "huy động xã hội hóa", "vốn xã hội hóa", "vốn xhh"),
             ("xã hội hóa",)),
@@ -133,7 +146,7 @@ POVERTY = Sheet("poverty", "Hộ nghèo", ("Poverty",), key_column="review_year"
     COMMUNE_CODE,
     COMMUNE_NAME,
     # A commune may give its review per village (bản); its figures are then their sum.
-    Column("village", "Bản", ("ban", "village", "bản, tiểu khu", "thôn, bản"), fill_down=True,
+    Column("village", "Bản", ("village", *_VILLAGE_ALIASES), fill_down=True,
            template=Template(14, "Một dòng cho cả xã, hoặc một dòng cho mỗi bản.", units=("commune",))),
     Column("review_year", "Năm rà soát", ("năm",), value_type="year", required=True, fill_down=True,
            minimum=FIRST_REVIEW_YEAR, template=Template(10, "Năm của kỳ rà soát hộ nghèo (năm vừa kết thúc).")),

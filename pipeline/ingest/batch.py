@@ -22,6 +22,7 @@ from pipeline.ingest import workers as worker_pool
 from pipeline.ingest.discover import SourceFile, discover
 from pipeline.ingest.parse import ParsedWorkbook
 from pipeline.ingest.problem import Problem, cell_address
+from pipeline.ingest.tables import REJECTED_KEYS
 from pipeline.rulebook import ERROR, Rule, reading
 from pipeline.warehouse import state, store
 
@@ -172,6 +173,7 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
     rejected_files = {e["submission_id"] for e in entries if e["outcome"] == "rejected"}
     tables = {sheet_kind: _raw_rows(sheet_kind, outcome, rejected_files)
               for sheet_kind, outcome in outcomes.items() if outcome}
+    tables["rejected_poverty_rows"] = _rejected_poverty_rows(by_id, outcomes.get("poverty"), rejected_files)
     tables.update(rejected_rows=_frame(problem_rows), warnings=_frame(warning_rows),
                   submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows))
     return entries, tables
@@ -254,12 +256,15 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
         assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_rejected"] + counts["rows_skipped"], (
             source.name, sheet_kind, counts)
         sheets.append({"submission_id": submission_id, "sheet": sheet_kind, "sheet_name": sheet.sheet_name,
-                       "header_row": sheet.header_row, **counts})
+                       "header_row": sheet.header_row, **counts, "is_read": True})
         totals.update(counts)
         problems += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p)
                      for p in sheet.problems + rule_problems]
         warnings += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p, True)
                      for p in sheet.warnings + rule_warnings]
+    sheets += [{"submission_id": submission_id, "sheet": "other", "sheet_name": unread.name, "header_row": None,
+                **dict.fromkeys(COUNTS, 0), "warnings": int(unread.holds_numbers), "is_read": False}
+               for unread in workbook.unread]   # their warning is the workbook's, counted above
     entry = ledger_entry(
         source, sha, received_at, run_id, *_file_outcome(totals), district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
@@ -288,8 +293,10 @@ def _rejected_file(source, sha, submission_id, workbook: ParsedWorkbook, receive
     unit = cover.reporter if cover else workbook.unit
     entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
                          district_code=cover.district_code if cover else workbook.district_code,
-                         period=cover.period if cover else None, version=cover.version if cover else None,
-                         unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
+                         period=cover.period if cover else workbook.period, version=cover.version if cover else None,
+                         unit_type=unit.unit_type if unit else workbook.unit_type,
+                         unit_code=unit.unit_code if unit else None,
+                         unit_name_written=cover.unit_name if cover else workbook.unit_name)
     file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
                     "reason_vi": workbook.reason_vi, "rule": reading.FILE_ACCEPTABLE}
     return entry, [file_problem], [], []
@@ -305,6 +312,22 @@ def _raw_rows(sheet_kind: str, outcome: KindOutcome, rejected_files: set[str]) -
         if column.value_type == "amount" and not column.required and column.raw_column in rows:
             rows[column.raw_column] = rows[column.raw_column].fillna(0).astype("int64")
     return rows[[c for c in store.raw_columns()[sheet_kind] if c in rows.columns]]
+
+
+def _rejected_poverty_rows(by_id: dict[str, ParsedWorkbook], outcome: KindOutcome | None,
+                           rejected_files: set[str]) -> pd.DataFrame | None:
+    """The keys of the poverty rows rejected (by the parser or a rule) in files that loaded: a commune's
+    figure is partial where a village row of it was rejected."""
+    rows = [{"submission_id": submission_id, **keys}
+            for submission_id, workbook in by_id.items() if submission_id not in rejected_files
+            for keys in (workbook.sheets["poverty"].rejected_keys if "poverty" in workbook.sheets else ())]
+    if outcome is not None and outcome.rejected_keys:
+        frame = outcome.rows
+        by_rule = frame[frame["row_key"].isin(outcome.rejected_keys) & ~frame["submission_id"].isin(rejected_files)]
+        rows += by_rule[["submission_id", *REJECTED_KEYS]].astype(object).to_dict("records")
+    return _frame([{**row, "review_year": None if pd.isna(row["review_year"]) else int(row["review_year"]),
+                    "village": None if pd.isna(row["village"]) else row["village"]}
+                   for row in rows if not pd.isna(row["commune_code"])])
 
 
 def _problem_row(submission_id: str, sheet_name: str, sheet_kind: str, problem: Problem, warning=False) -> dict:

@@ -130,6 +130,22 @@ def typed_column(mapped: MappedColumn, excel_rows: list[int], values: list, prob
     return typed
 
 
+def summed_column(mapped: MappedColumn, cells: list, data_rows: list, excel_rows: list[int],
+                  problems: dict[int, list]) -> list:
+    """A column given as parts (Tỉnh · Huyện · Xã under 'Ngân sách địa phương'): their sum, None where all are blank."""
+    typed = [typed_column(part, excel_rows, column_cells(cells, data_rows, part.index), problems)
+             for part in mapped.parts]
+    return [None if all(v is None for v in values) else sum(v for v in values if v is not None)
+            for values in zip(*typed)]
+
+
+def row_value(mapped: MappedColumn, row: list):
+    """One row's value of a column (the sum of its parts when it has them); ParseError when a cell cannot be read."""
+    values = [convert_cell(part, row[part.index] if part.index < len(row) else None) for part in mapped.parts or [mapped]]
+    values = [value for value in values if value is not None]
+    return sum(values) if values else None
+
+
 def transpose(data_rows: list, repeating: set[int]) -> list:
     """The data rows' cells column by column, up to the shortest row's width (zip does it in C).
 

@@ -4,31 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from pipeline import form
-from pipeline.ingest import reference
+from pipeline.ingest import reference, sender
+from pipeline.ingest.problem import CoverError, CoverWarning  # noqa: F401  (the cover's outcomes)
 from pipeline.ingest.values import CellIssue, ParseError, parse_date, parse_period
 from pipeline.rulebook import reading
 from pipeline.text import cell_text, clean, fold
 
 _LABEL_KEYS = {fold(spelling): label.key for label in form.COVER_LABELS for spelling in label.spellings}
-
-
-class CoverWarning(NamedTuple):
-    message: str
-    message_vi: str
-    rule: str           # its name in the rule book (pipeline/rulebook/reading.py)
-
-
-class CoverError(Exception):
-    """The file is rejected; the unit the cover named is kept (for the ledger)."""
-
-    def __init__(self, reason: str, reason_vi: str, district_code: str | None = None,
-                 unit: reference.Reporter | None = None):
-        super().__init__(reason)
-        self.reason, self.reason_vi, self.district_code = reason, reason_vi, district_code
-        self.unit = unit or (reference.Reporter(reference.DISTRICT, district_code) if district_code else None)
 
 
 @dataclass
@@ -71,12 +55,22 @@ def cover_values(grid: list[list]) -> dict[str, object]:
                 continue
             key = _LABEL_KEYS.get(fold(cell).rstrip(":").strip())
             value = _value_right_of(row, index) if key is not None else None
+            if key is None:   # 'Đơn vị báo cáo: UBND xã Mường Chiên' in one cell
+                key, value = _inline(cell)
             if value is None:
                 continue
             if key in values and not isinstance(values[key], _Twice) and cell_text(values[key]) != cell_text(value):
                 values[key] = _Twice(values[key], value)
             values.setdefault(key, value)
     return values
+
+
+def _inline(cell: str) -> tuple[str | None, str | None]:
+    """(label key, value) of a cell holding both, 'Label: value'; (None, None) otherwise."""
+    label, colon, value = cell.partition(":")
+    key = _LABEL_KEYS.get(fold(label)) if colon else None
+    value = clean(value)
+    return (key, value) if key is not None and value else (None, None)
 
 
 def _value_right_of(row: list, index: int) -> object:
@@ -99,34 +93,6 @@ def _unreadable_cells(values: dict[str, object], keys) -> None:
             label = form.COVER_LABEL[key].label
             error = value.error()
             raise CoverError(f"cover sheet, {label}: {error.reason}", f"trang bìa, {label}: {error.reason_vi}")
-
-
-def _district(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
-    code_value, name_value = values.get("district_code"), values.get("district_name")
-    if code_value is None and name_value is None:
-        raise CoverError("the cover sheet gives no district (Mã huyện)", "trang bìa thiếu Mã huyện")
-    code = None
-    if code_value is not None:
-        try:
-            code = reference.normalise_code(code_value, 3)
-        except ValueError:
-            raise CoverError(
-                f"district code '{cell_text(code_value)}' is not a 3-digit code",
-                f"mã huyện '{cell_text(code_value)}' không phải mã 3 chữ số",
-            ) from None
-    name = cell_text(name_value) if name_value is not None else None
-    district, mismatch = reference.find_district(code, name)
-    if district is None:
-        shown = code or name
-        raise CoverError(
-            f"unknown district '{shown}': not a district of Son La",
-            f"huyện '{shown}' không có trong danh mục tỉnh Sơn La",
-        )
-    warnings = []
-    if mismatch:
-        warnings.append(CoverWarning(mismatch, f"tên huyện '{name}' không khớp mã {district}; dùng theo mã",
-                                     reading.COVER_NAME_MATCHES_CODE))
-    return district, warnings
 
 
 def _period(values: dict[str, object], today: dt.date) -> dt.date:
@@ -164,12 +130,27 @@ def _version(values: dict[str, object]) -> int:
 
 def parse_cover(grid: list[list], today: dt.date) -> Cover:
     values = cover_values(grid)
+    sender.named_by_office(values)
+    period = _period_or_none(values, today)
+    try:
+        return _cover(values, today, period)
+    except CoverError as error:
+        if error.unit is None:   # no unit known: the ledger and the feedback keep what the cover said
+            error.period = error.period or period
+            error.unit_type = error.unit_type or _unit_type_called_for(values, period)
+            name = values.get("commune_name" if error.unit_type == reference.COMMUNE else "district_name")
+            error.unit_name = cell_text(name) or None if isinstance(name, str) else None
+        raise
+
+
+def _cover(values: dict[str, object], today: dt.date, period: dt.date | None) -> Cover:
     _unreadable_cells(values, ("district_code", "district_name", "commune_code", "commune_name"))
     names_district = values.get("district_code") is not None or values.get("district_name") is not None
     names_commune = values.get("commune_code") is not None or values.get("commune_name") is not None
+    if not names_commune and not names_district:
+        raise _no_unit(period)
     if not names_commune:
         return _district_cover(values, today)
-    period = _period_or_none(values, today)
     if names_district and (period is None or reference.districts_report(period)):
         cover = _district_cover(values, today)
         cover.warnings.append(_ignored_label("Mã xã / Tên xã", "commune", cover.period))
@@ -177,8 +158,38 @@ def parse_cover(grid: list[list], today: dt.date) -> Cover:
     return _commune_cover(values, today, names_district)
 
 
+def _unit_type_called_for(values: dict[str, object], period: dt.date | None) -> str | None:
+    """The kind of unit a rejected cover speaks of: the one it names, else the one its period calls for."""
+    if values.get("commune_code") is not None or values.get("commune_name") is not None:
+        return reference.COMMUNE
+    if values.get("district_code") is not None or values.get("district_name") is not None:
+        return reference.DISTRICT
+    if period is None:
+        return None
+    return reference.DISTRICT if reference.districts_report(period) else reference.COMMUNE
+
+
+def _no_unit(period: dt.date | None) -> CoverError:
+    """A cover naming no unit: the reason speaks of the unit the period calls for, never of a district that
+    no longer exists."""
+    if period is not None and reference.districts_report(period):
+        return CoverError("the cover sheet gives no district (Mã huyện)", "trang bìa thiếu Mã huyện",
+                          unit_type=reference.DISTRICT)
+    if period is not None:
+        return CoverError(
+            f"the cover sheet names no commune: give Mã xã (or Tên xã) of the commune that sends this report "
+            f"(communes report directly since 01/07/2025; the report is for {period:%m/%Y})",
+            f"trang bìa không ghi xã báo cáo: hãy ghi Mã xã (hoặc Tên xã) của xã gửi báo cáo (từ 01/07/2025 các "
+            f"xã báo cáo trực tiếp; kỳ báo cáo {period:%m/%Y})", unit_type=reference.COMMUNE)
+    return CoverError(
+        "the cover sheet names no reporting unit: a commune gives Mã xã (or Tên xã), from 07/2025; a district "
+        "gave Mã huyện, up to 06/2025",
+        "trang bìa không ghi đơn vị báo cáo: xã ghi Mã xã (hoặc Tên xã), từ kỳ 07/2025; huyện ghi Mã huyện, "
+        "đến kỳ 06/2025")
+
+
 def _district_cover(values: dict[str, object], today: dt.date) -> Cover:
-    district, warnings = _district(values)
+    district, warnings = sender.district(values)
     try:
         _unreadable_cells(values, ("period", "version"))
         period, version = _period(values, today), _version(values)
@@ -198,19 +209,19 @@ def _district_cover(values: dict[str, object], today: dt.date) -> Cover:
 
 
 def _commune_cover(values: dict[str, object], today: dt.date, names_district: bool) -> Cover:
-    commune, warnings = _commune(values)
+    try:
+        commune, warnings = sender.commune(values)
+    except CoverError:   # a month before the reform: that is what is wrong, whatever the name
+        period = _period_or_none(values, today)
+        if period is not None and reference.districts_report(period):
+            raise _commune_before_reform(period) from None
+        raise
     unit = reference.Reporter(reference.COMMUNE, commune)
     try:
         _unreadable_cells(values, ("period", "version"))
         period, version = _period(values, today), _version(values)
         if reference.districts_report(period):
-            raise CoverError(
-                f"a commune report for {period:%m/%Y} is not accepted: up to 06/2025 communes reported through "
-                "their district, so this month's figures belong in the district's report (Mã huyện on the "
-                "cover); communes report directly from 07/2025",
-                f"báo cáo của xã cho kỳ {period:%m/%Y} không được nhận: đến hết 06/2025 các xã báo cáo qua huyện, "
-                "số liệu kỳ này phải nằm trong báo cáo của huyện (ghi Mã huyện trên trang bìa); "
-                "xã báo cáo trực tiếp từ kỳ 07/2025")
+            raise _commune_before_reform(period)
     except CoverError as error:
         error.unit = unit
         raise
@@ -219,6 +230,16 @@ def _commune_cover(values: dict[str, object], today: dt.date, names_district: bo
     prepared_on = _prepared_on(values.get("prepared_on"), warnings)
     name = cell_text(values.get("commune_name")) or None
     return Cover(None, period, version, None, prepared_on, warnings, reference.COMMUNE, commune, name)
+
+
+def _commune_before_reform(period: dt.date) -> CoverError:
+    return CoverError(
+        f"a commune report for {period:%m/%Y} is not accepted: up to 06/2025 communes reported through "
+        "their district, so this month's figures belong in the district's report (Mã huyện on the "
+        "cover); communes report directly from 07/2025",
+        f"báo cáo của xã cho kỳ {period:%m/%Y} không được nhận: đến hết 06/2025 các xã báo cáo qua huyện, "
+        "số liệu kỳ này phải nằm trong báo cáo của huyện (ghi Mã huyện trên trang bìa); "
+        "xã báo cáo trực tiếp từ kỳ 07/2025", unit_type=reference.COMMUNE)
 
 
 def _ignored_label(label: str, what: str, period: dt.date) -> CoverWarning:
@@ -236,31 +257,6 @@ def _period_or_none(values: dict[str, object], today: dt.date) -> dt.date | None
         return _period(values, today)
     except CoverError:
         return None
-
-
-def _commune(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
-    """The submitting commune (today's list: communes only report from 2025-07), with a name warning."""
-    code_value, name_value = values.get("commune_code"), values.get("commune_name")
-    code = None
-    if code_value is not None:
-        try:
-            code = reference.normalise_code(code_value, 5)
-        except ValueError:
-            raise CoverError(f"commune code (Mã xã) '{cell_text(code_value)}' is not a 5-digit code",
-                             f"Mã xã '{cell_text(code_value)}' không phải mã 5 chữ số") from None
-    name = cell_text(name_value) if name_value is not None else None
-    commune_list = reference.list_for_month(reference.COMMUNE_ERA)
-    commune, mismatch = reference.find_commune(code, name, commune_list)
-    if commune is None:
-        shown = code or name
-        raise CoverError(
-            f"unknown commune '{shown}': not one of Son La's 75 communes in force since 01/07/2025",
-            f"xã '{shown}' không có trong danh mục 75 xã, phường của tỉnh Sơn La từ 01/07/2025")
-    warnings = []
-    if mismatch:
-        warnings.append(CoverWarning(mismatch, f"tên xã '{name}' không khớp Mã xã {commune.code}; dùng theo mã",
-                                     reading.COVER_NAME_MATCHES_CODE))
-    return commune.code, warnings
 
 
 def _prepared_on(value: object, warnings: list) -> dt.date | None:

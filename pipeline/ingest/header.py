@@ -24,8 +24,13 @@ from pipeline.text import cell_text, split_unit
 from pipeline.text import fold_cached as fold
 
 HEADER_SEARCH_ROWS = 30
-# 'ĐVT: triệu đồng', '(Đơn vị tính: nghìn đồng)', 'ĐVT - đồng', 'Đơn vị: triệu đồng' (folded).
-_UNIT_LINE = re.compile(r"(?:^|\()\s*(dvt|don vi tinh|don vi)\s*[:\-\u2013.]?\s*([^():]+?)\s*\)?\s*$")
+# A unit stated in a line above the table, alone or inside a title (folded): 'ĐVT: triệu đồng',
+# '(Đơn vị tính: nghìn đồng)', 'ĐVT - đồng', '… THÁNG 8/2025 - ĐVT: nghìn đồng', '(Số tiền tính bằng nghìn
+# đồng)'; 'Đơn vị: triệu đồng' only with a money unit ('Đơn vị: UBND xã …' names an office).
+_UNIT_LINE = re.compile(r"(?:^|[\s(\-\u2013,;.])(dvt|don vi tinh|tinh bang|don vi)\s*[:\-\u2013.]?\s*"
+                        r"([^():;,]*?)\s*(?:[);,]|$)")
+# A parenthesised text is a unit when it is short or names money ('(Kèm theo báo cáo tháng 12/2024)' is not).
+_MONEY_WORD = re.compile(r"\b(dong|d|vnd|nghin|ngan|trieu|tr|ty|usd|1\.?000d?)\b|\d+d\b")
 
 
 @dataclass
@@ -34,6 +39,11 @@ class MappedColumn:
     index: int
     header: str                   # as written
     factor: int = 1               # unit multiplier for amounts
+    parts: list["MappedColumn"] = field(default_factory=list)   # columns whose sum it is (local budget by level)
+
+    @property
+    def indices(self) -> list[int]:
+        return [part.index for part in self.parts] or [self.index]
 
 
 @dataclass
@@ -55,7 +65,6 @@ class Header:
     texts: frozenset[str]                       # folded header texts: page-break copies repeat them
     unnamed: dict[int, str] = field(default_factory=dict)        # column -> header no spec knows
     problems: list[SheetProblem] = field(default_factory=list)
-    warnings: list[SheetProblem] = field(default_factory=list)
 
     @property
     def first_body_row(self) -> int:
@@ -91,6 +100,7 @@ def _match_text(text: str, sheet_kind: str, lower: bool) -> tuple[Column, str | 
     """match_header of a text, remembered: the header search reads the same ~30 rows in every file."""
     indexes = [_index(sheet_kind, False), _index(sheet_kind, True)] if lower else [_index(sheet_kind, False)]
     base, unit = split_unit(text)
+    unit = unit if looks_like_unit(unit) else None
     for index in indexes:
         column = index.get(fold(text))
         if column is not None:
@@ -99,6 +109,17 @@ def _match_text(text: str, sheet_kind: str, lower: bool) -> tuple[Column, str | 
         if column is not None:
             return column, unit
     return None
+
+
+def looks_like_unit(unit: str | None) -> bool:
+    """A folded parenthesised text that states a unit (known or not): short, or naming money."""
+    return unit is not None and (len(unit.split()) <= 2 or bool(_MONEY_WORD.search(unit)))
+
+
+def _subtitle(text: object) -> bool:
+    """A line in parentheses that is not a unit, e.g. '(Kèm theo báo cáo tháng 12/2024)': never a group header."""
+    text = cell_text(text) if text is not None else ""
+    return text.startswith("(") and text.endswith(")") and not looks_like_unit(fold(text[1:-1]))
 
 
 def _row_keys(row: list, sheet_kind: str) -> set[str]:
@@ -141,7 +162,7 @@ def _block(rows: list[list], sheet_kind: str, best: int, merges) -> tuple[int, i
             down = r0 == top and r1 >= top + 1                                     # merged down both rows
             # A group over sub-headers; a title merged over the whole table is not one.
             group = (r0 == r1 == top and c1 > c0 and _filled(rows, top + 1, c0, c1)
-                     and _outside(rows, best, c0, c1))
+                     and _outside(rows, best, c0, c1) and not _subtitle(_at(rows, r0, c0)))
             if down or group:
                 return top, 2
     # No merge information (or none in these rows): a second row naming other columns.
@@ -176,7 +197,7 @@ def _cells(rows: list[list], top: int, height: int, merges) -> tuple[list[_Cell]
                 cells.append(_Cell(col, top_text))
         elif low_text:
             group = None
-            if merge and merge[3] > merge[1] and merge[2] == top:
+            if merge and merge[3] > merge[1] and merge[2] == top and not _subtitle(_at(rows, top, merge[1])):
                 group = _text(_at(rows, top, merge[1]))
             elif merge is None and top_text:
                 loose.append((top, col, top_text))
@@ -188,21 +209,42 @@ def _cells(rows: list[list], top: int, height: int, merges) -> tuple[list[_Cell]
     return cells, loose
 
 
-def _unit_line(rows: list[list], top: int) -> tuple[int, str, int | None] | None:
-    """(row, text, factor or None) of the nearest 'ĐVT: …' / 'Đơn vị tính: …' line above the header."""
+@dataclass(frozen=True)
+class UnitLine:
+    """The unit the lines above the table state for amount columns without their own."""
+
+    row: int                      # where (0-based), the first statement
+    texts: tuple[str, ...]        # the statements as written
+    factor: int | None            # None: unclear (a unit not understood, or statements that disagree)
+
+
+def _unit_statements(text: str) -> list[int | None]:
+    """The units a cell states (None: 'ĐVT' / 'Đơn vị tính' / 'tính bằng' followed by no known unit)."""
+    found = []
+    for match in _UNIT_LINE.finditer(fold(text)):
+        label, unit = match.group(1), match.group(2).strip()
+        try:
+            found.append(unit_factor(unit) if unit else None)
+        except KeyError:
+            found.append(None)
+        if found[-1] is None and label == "don vi":   # 'Đơn vị: UBND xã …' names the office, not a unit
+            found.pop()
+    return found
+
+
+def _unit_line(rows: list[list], top: int) -> UnitLine | None:
+    """Every unit stated in the lines above the header: one unit, or unclear when one is not understood
+    or two disagree (never read as đồng)."""
+    statements: list[tuple[int, str, int | None]] = []
     for row in range(top - 1, -1, -1):
         for cell in rows[row]:
-            if not isinstance(cell, str):
-                continue
-            match = _UNIT_LINE.search(fold(cell))
-            if not match:
-                continue
-            try:
-                return row, cell.strip(), unit_factor(match.group(2))
-            except KeyError:
-                if match.group(1) != "don vi":   # 'Đơn vị: UBND xã …' names the office, not a unit
-                    return row, cell.strip(), None
-    return None
+            if isinstance(cell, str):
+                statements += [(row, cell.strip(), factor) for factor in _unit_statements(cell)]
+    if not statements:
+        return None
+    factors = {factor for _, _, factor in statements}
+    texts = tuple(dict.fromkeys(text for _, text, _ in statements))
+    return UnitLine(statements[0][0], texts, factors.pop() if len(factors) == 1 else None)
 
 
 def _money_unit(text: str) -> int | None:
@@ -233,9 +275,35 @@ def locate_header(rows: list[list], sheet_kind: str, merges=None) -> Header | No
     return header
 
 
+def _part_of(cell: _Cell, sheet_kind: str) -> Column | None:
+    """The column a sub-header is a part of (Tỉnh · Huyện · Xã under 'Ngân sách địa phương'), else None."""
+    if not cell.lower or not cell.group:
+        return None
+    group = match_header(cell.group, sheet_kind)
+    if group is None or fold(split_unit(cell.text)[0]) not in group[0].part_keys():
+        return None
+    return group[0]
+
+
+def _map_parts(header: Header, cells: list[_Cell], sheet_kind: str, stray, unit_line) -> list[_Cell]:
+    """Map the parts of a column summed from sub-columns; the cells left to map by their own header."""
+    rest = []
+    for cell in cells:
+        column = _part_of(cell, sheet_kind)
+        if column is None:
+            rest.append(cell)
+            continue
+        whole = header.columns.setdefault(column.key, MappedColumn(column, cell.col, cell.group))
+        part = MappedColumn(column, cell.col, cell.text)
+        unit = split_unit(cell.text)[1]
+        _set_unit(header, part, cell, unit if looks_like_unit(unit) else None, stray, unit_line)
+        whole.parts.append(part)
+    return rest
+
+
 def _map_columns(header: Header, cells: list[_Cell], sheet_kind: str, stray, unit_line) -> None:
     found: dict[str, list[tuple[_Cell, str | None]]] = {}
-    for cell in cells:
+    for cell in _map_parts(header, cells, sheet_kind, stray, unit_line):
         match = match_header(cell.text, sheet_kind, cell.lower)
         if match is None:
             header.unnamed[cell.col] = cell.text
@@ -243,8 +311,10 @@ def _map_columns(header: Header, cells: list[_Cell], sheet_kind: str, stray, uni
         found.setdefault(match[0].key, []).append((cell, match[1]))
     for key, matches in found.items():
         cell, unit = matches[0]
-        if len(matches) > 1 and key != "no":
-            header.problems.append(_duplicate(matches))
+        if (len(matches) > 1 or key in header.columns) and key != "no":
+            header.problems.append(_duplicate(matches if len(matches) > 1 else
+                                              [(_Cell(header.columns[key].index, header.columns[key].header), None),
+                                               *matches]))
         mapped = MappedColumn(form.SHEETS[sheet_kind].column(key), cell.col, cell.text)
         header.columns[key] = mapped
         if mapped.spec.value_type == "amount":
@@ -262,7 +332,7 @@ def _duplicate(matches) -> SheetProblem:
 def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, unit_line) -> None:
     """The nearest unit: own header, group header, then a ĐVT line; a stray unit makes it unclear."""
     where = f"'{mapped.header}'"
-    if unit is None and cell.group:
+    if unit is None and cell.group and looks_like_unit(split_unit(cell.group)[1]):
         unit, where = split_unit(cell.group)[1], f"'{cell.group}'"
     if unit is not None:
         try:
@@ -286,13 +356,16 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
             reading.UNIT_UNDERSTOOD))
         return
     if unit_line is not None:
-        row, text, factor = unit_line
-        if factor is not None:
-            mapped.factor = factor
-        elif not any(w.column == text for w in header.warnings):
-            header.warnings.append(SheetProblem(
-                text, None,
-                f"unit line '{text}' (row {row + 1}) is not a unit we know: amounts without a unit "
-                "in their header were read in đồng",
-                f"dòng đơn vị '{text}' (dòng {row + 1}) không rõ: các cột số tiền không ghi đơn vị "
-                "được đọc theo đồng", reading.UNIT_LINE_UNDERSTOOD))
+        if unit_line.factor is not None:
+            mapped.factor = unit_line.factor
+            return
+        quoted = " and ".join(f"'{text}'" for text in unit_line.texts)
+        why, why_vi = (("states no unit we know", "không ghi đơn vị hợp lệ") if len(unit_line.texts) == 1 else
+                       ("state different units", "ghi các đơn vị khác nhau"))
+        header.problems.append(SheetProblem(
+            mapped.header, mapped.index,
+            f"the unit of column '{mapped.header}' is unclear: the line {quoted} above the table {why}; write the "
+            "unit as 'ĐVT: đồng', 'ĐVT: nghìn đồng' or 'ĐVT: triệu đồng', or in the column header",
+            f"không rõ đơn vị của cột '{mapped.header}': dòng {quoted} phía trên bảng {why_vi}; hãy ghi 'ĐVT: đồng', "
+            "'ĐVT: nghìn đồng' hoặc 'ĐVT: triệu đồng', hoặc ghi đơn vị ở tiêu đề cột",
+            reading.UNIT_LINE_UNDERSTOOD))

@@ -23,14 +23,16 @@ def row_layout(header: Header, sheet_kind: str) -> rows.Layout:
     index = {key: mapped.index for key, mapped in columns.items()}
     key_col = index.get(form.SHEETS[sheet_kind].key_column)
     return rows.Layout(
-        data_cols=tuple(m.index for k, m in columns.items() if m.spec.value_type != "ignore" and k != "notes"),
+        data_cols=tuple(i for k, m in columns.items() if m.spec.value_type != "ignore" and k != "notes"
+                        for i in m.indices),
         template_cols=frozenset(index[k] for k in rows.TEMPLATE_COLUMNS if k in index),
         ignore_cols=frozenset(m.index for m in columns.values() if m.spec.value_type == "ignore"),
         label_cols=frozenset({index[k] for k in rows.LABEL_COLUMNS if k in index}
                              | ({key_col} if key_col is not None else set())),
-        mapped_cols=frozenset(index.values()),
+        mapped_cols=frozenset(i for m in columns.values() for i in m.indices),
         key_col=key_col,
         header_texts=header.texts,
+        village_col=index.get("village") if sheet_kind == "poverty" else None,
     )
 
 
@@ -86,10 +88,9 @@ def sort_rows(result, body: list[list], start: int, roles: list[str], problems: 
 
 
 def layout_warnings(result, header: Header, start: int, suspicious: list[int], data_rows) -> list[Problem]:
-    """Warnings about the layout: a unit line not understood, rows below the signature block that
-    look like data, and (houses) money perhaps under a header we do not know."""
-    warnings = [Problem(result.header_row, w.column, w.col_index, None, w.reason, w.reason_vi, w.rule)
-                for w in header.warnings]
+    """Warnings about the layout: rows below the signature block that look like data, and (houses) money
+    perhaps under a header we do not know. (A unit line not understood is an error of the amounts it governs.)"""
+    warnings = []
     for i in suspicious:
         warnings.append(Problem(
             start + i + 1, None, None, None,
@@ -120,7 +121,7 @@ def _money_elsewhere(header: Header, data_rows) -> list[Problem]:
     missing = [c.header for c in form.COLUMNS["houses"] if c.value_type == "amount" and c.key not in header.columns]
     if not missing or not data_rows:
         return []
-    mapped = {m.index for m in header.columns.values()}
+    mapped = {i for m in header.columns.values() for i in m.indices}
     width = max(len(row) for _, row in data_rows)
     warnings = []
     for col in range(width):

@@ -17,7 +17,8 @@ from pipeline.rulebook import reading
 
 def read_body_merges(body: list[list], start: int, merges, header: Header) -> dict[int, list[Problem]]:
     """Fill merged values down in `body` (in place); the problems of merged cells by Excel row."""
-    by_col = {m.index: m for m in header.columns.values() if m.spec.value_type != "ignore"}
+    by_col = {part.index: part for m in header.columns.values() if m.spec.value_type != "ignore"
+              for part in m.parts or [m]}
     problems: dict[int, list[Problem]] = {}
     for r0, c0, r1, c1 in merges or ():
         if r0 < start or r0 - start >= len(body):

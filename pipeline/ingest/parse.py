@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.form import DATA_SHEETS, sheet_name
-from pipeline.ingest import safety
+from pipeline.ingest import legacy, safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
 from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
+from pipeline.ingest.recognise import Unread, recognise
 from pipeline.ingest.tables import SheetResult, parse_sheet
 from pipeline.rulebook import reading
 
@@ -24,8 +25,12 @@ class ParsedWorkbook:
     sheets: dict[str, SheetResult] = field(default_factory=dict)
     district_code: str | None = None   # the cover's district when the file is rejected after reading it
     unit: object = None                # the cover's reporter (reference.Reporter) when rejected after reading it
+    period: dt.date | None = None      # the cover's month, when rejected before the unit was known
+    unit_type: str | None = None       # the kind of unit the cover named or its period calls for (feedback)
+    unit_name: str | None = None       # the unit's name as the cover wrote it
     # Workbook-level warnings: (sheet name, sheet kind, rule, English, Vietnamese).
     warnings: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)   # visible sheets with content that are none of ours
 
     @property
     def rejected(self) -> bool:
@@ -68,6 +73,35 @@ def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, 
     return warnings
 
 
+def _legacy_warning(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, str]]:
+    """One warning per submission whose text looked legacy-encoded (pipeline/ingest/legacy.py): what was
+    converted, and what could not be decided and was read as written."""
+    done = workbook.legacy
+    if done is None:
+        return []
+    parts = [(f"{sum(done.cells.values())} cells on the sheets " + ", ".join(f"'{n}' ({k})" for n, k in done.cells.items()),
+              f"{sum(done.cells.values())} ô trên các trang " + ", ".join(f"'{n}' ({k})" for n, k in done.cells.items()))
+             ] if done.cells else []
+    parts += [(f"the sheet name '{written}', read as '{converted}'", f"tên trang '{written}', đọc là '{converted}'")
+              for written, converted in done.sheet_names]
+    said, said_vi = [], []
+    if parts:
+        font = legacy.FONT_NAMES.get(done.encoding, done.encoding)
+        said.append(f"text typed in the legacy font encoding {font} was converted to Unicode before reading: "
+                    + "; ".join(en for en, _ in parts))
+        said_vi.append(f"văn bản gõ theo bảng mã cũ {font} đã được chuyển sang Unicode trước khi đọc: "
+                       + "; ".join(vi for _, vi in parts))
+    if done.undecided:
+        said.append(f"{done.undecided} cells look typed in a legacy font encoding (TCVN3 or VNI) but could not be "
+                    "decided: they were read as written")
+        said_vi.append(f"{done.undecided} ô có vẻ gõ theo bảng mã cũ (TCVN3 hoặc VNI) nhưng không xác định được: "
+                       "được đọc như đã ghi")
+    return [("", "cover", reading.TEXT_IN_UNICODE,
+             ". ".join(said) + ". Please type in Unicode (e.g. Times New Roman, Unikey set to Unicode)",
+             ". ".join(said_vi) + ". Hãy gõ bằng bảng mã Unicode (ví dụ phông Times New Roman, Unikey đặt bảng mã "
+             "Unicode)")]
+
+
 def _no_cover(workbook: WorkbookSheets) -> ParsedWorkbook:
     hidden = _hidden(workbook, ("cover",))
     if hidden:
@@ -104,14 +138,17 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
         cover = parse_cover(workbook.sheets["cover"].rows, today)
     except CoverError as error:
         return ParsedWorkbook(reason=error.reason, reason_vi=error.reason_vi, district_code=error.district_code,
-                              unit=error.unit)
+                              unit=error.unit, period=error.period, unit_type=error.unit_type,
+                              unit_name=error.unit_name)
+    by_header, unread = recognise(workbook)
     duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
     if duplicate:
         return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])
     present = [sheet_kind for sheet_kind in DATA_SHEETS if sheet_kind in workbook.sheets]
     if not present:
         return _no_data_sheet(workbook, cover)
-    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
+    parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook) + by_header + _legacy_warning(workbook),
+                            unread=unread)
     for sheet_kind in present:
         sheet = workbook.sheets[sheet_kind]
         parsed.sheets[sheet_kind] = parse_sheet(sheet.rows, sheet_kind, sheet.name, cover.reporter, cover.period,

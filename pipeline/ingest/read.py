@@ -12,7 +12,7 @@ from pathlib import Path
 
 import python_calamine
 
-from pipeline.ingest import xmlcells
+from pipeline.ingest import legacy, xmlcells
 from pipeline.ingest.safety import Inspection
 from pipeline.form import copy_of, sheet_kind
 
@@ -40,6 +40,9 @@ class WorkbookSheets:
     duplicates: dict[str, list[str]] = field(default_factory=dict)      # sheet kind -> 2+ visible sheet names
     hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): hidden, not read
     copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
+    others: list[SheetGrid] = field(default_factory=list)               # visible sheets of no name we know, read:
+                                                                        # their header row may say their kind
+    legacy: legacy.Conversion | None = None                             # legacy-encoded text converted (names, cells)
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -62,12 +65,16 @@ def _sort_sheets(workbook) -> WorkbookSheets:
     found = WorkbookSheets({})
     visible: dict[str, list[str]] = {}
     for meta in workbook.sheets_metadata:
-        kind = sheet_kind(meta.name)   # cover | houses | grants | poverty
+        name = _name_to_match(found, meta.name)
+        kind = sheet_kind(name)   # cover | houses | grants | poverty
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
-            copied = copy_of(meta.name)
-            if copied and meta.visible == python_calamine.SheetVisibleEnum.Visible:
+            copied = copy_of(name)
+            shown = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            if copied and shown:
                 found.copies.append((meta.name, copied))
+            elif shown and meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
+                found.others.append(SheetGrid(meta.name, [], None))
         elif meta.visible != python_calamine.SheetVisibleEnum.Visible:
             found.hidden.append((meta.name, kind))
         else:
@@ -75,6 +82,18 @@ def _sort_sheets(workbook) -> WorkbookSheets:
     found.duplicates = {kind: names for kind, names in visible.items() if len(names) > 1}
     found.sheets = {kind: SheetGrid(names[0], [], None) for kind, names in visible.items() if len(names) == 1}
     return found
+
+
+def _name_to_match(found: WorkbookSheets, name: str) -> str:
+    """A sheet name as matched: converted from a legacy encoding when that makes it one of ours ('Nhµ ë')."""
+    if sheet_kind(name) or copy_of(name):
+        return name
+    converted = legacy.convert_name(name)
+    if converted is None:
+        return name
+    found.legacy = found.legacy or legacy.Conversion(converted[1])
+    found.legacy.sheet_names.append((name, converted[0]))
+    return converted[0]
 
 
 def _read_grid(workbook, sheet: SheetGrid) -> None:
@@ -94,18 +113,30 @@ def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookS
     workbook = _open(path)
     try:
         found = _sort_sheets(workbook)
-        for sheet in found.sheets.values():
+        for sheet in [*found.sheets.values(), *found.others]:
             _read_grid(workbook, sheet)
     finally:
         workbook.close()
     if inspection is not None and inspection.flagged:
         _mark_unreadable_cells(path, found, inspection.flagged)
+    _convert_legacy_text(path, found)
     return found
+
+
+def _convert_legacy_text(path: Path, found: WorkbookSheets) -> None:
+    converted = legacy.convert_grids(path, {sheet.name: sheet.rows for sheet in [*found.sheets.values(),
+                                                                                   *found.others]})
+    if converted is None:
+        return
+    if found.legacy is not None:   # sheet names converted too
+        converted.sheet_names = found.legacy.sheet_names
+        converted.encoding = converted.encoding or found.legacy.encoding
+    found.legacy = converted
 
 
 def _mark_unreadable_cells(path: Path, found: WorkbookSheets, flagged: frozenset[str]) -> None:
     """Formulas without a saved value and Excel error values, put into the grids (xlsx/xlsm)."""
-    by_name = {sheet.name: sheet for sheet in found.sheets.values()}
+    by_name = {sheet.name: sheet for sheet in [*found.sheets.values(), *found.others]}
     try:
         issues = xmlcells.sheet_issues(path, list(by_name), flagged)
     except Exception as error:   # damaged workbook.xml or sheet XML that calamine tolerated

@@ -9,6 +9,7 @@ ends after its last data row, or at a signature block; what is below it is foote
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pipeline.ingest import reference
@@ -49,6 +50,7 @@ class Layout:
     mapped_cols: frozenset[int]         # every column with a known header
     key_col: int | None                 # the field a data row always has (the form's key column); a total lacks it
     header_texts: frozenset[str]
+    village_col: int | None = None      # poverty: a total label here makes a total row whatever the row holds
 
 
 def _blank(value: object) -> bool:
@@ -87,6 +89,23 @@ def total_role(row: list, layout: Layout, first: tuple[int, object] | None = Non
     if not pattern.match(text) or not _lacks_key(row, layout, col) or reference.is_commune_name(first[1]):
         return None
     return SUBTOTAL if SUBTOTAL_LABEL.match(text) else TOTAL
+
+
+# In the village cell, where 'Tông Cọ' is a village: a total word with its diacritics, or alone.
+_VILLAGE_TOTAL = re.compile(r"^[(*\-+. ]*(tổng|cộng|toàn xã|toàn phường|toàn huyện|total)(\s|:|$)")
+
+
+def village_total_role(row: list, layout: Layout) -> str | None:
+    """TOTAL or SUBTOTAL when the poverty row's village cell holds a total label ('Tổng cộng', 'Cộng bản …')."""
+    col = layout.village_col
+    value = row[col] if col is not None and col < len(row) else None
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFC", value).strip().lower()
+    folded = _label_text(value)
+    if not (_VILLAGE_TOTAL.match(text) or TOTAL_PHRASE.match(folded)):
+        return None
+    return SUBTOTAL if SUBTOTAL_LABEL.match(folded) else TOTAL
 
 
 def _words_role(row: list, layout: Layout, first: tuple[int, object]) -> str | None:
@@ -163,6 +182,9 @@ def _row_role(row: list, layout: Layout, state: _State) -> str:
         state.numbers_next = False
         return COLUMN_NUMBERS
     state.numbers_next = False
+    village_total = village_total_role(row, layout)
+    if village_total:
+        return village_total
     if starts_with_text:
         role = total_role(row, layout, first) or _words_role(row, layout, first)
         if role:

@@ -37,6 +37,8 @@ class SheetResult:
     # Cells as written in the accepted rows, column-wise like `data` (Ellipsis: row too short),
     # for the columns a message may quote (not personal ones): whole row lists cost ~2x memory.
     raw: dict[str, list] = field(default_factory=dict)
+    # Poverty: the keys of the rows rejected while reading (commune, review year, village; tables.REJECTED_KEYS).
+    rejected_keys: list[dict] = field(default_factory=list)
 
     @property
     def rows_skipped(self) -> int:
@@ -90,7 +92,9 @@ def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, 
     columns: dict[str, list] = {"excel_row": excel_rows}
     problems: dict[int, list[Problem]] = {}
     for key, mapped in result.columns.items():
-        if mapped.spec.typed:
+        if mapped.spec.typed and mapped.parts:   # the local budget by level: the sum of its parts
+            columns[key] = convert.summed_column(mapped, cells, data_rows, excel_rows, problems)
+        elif mapped.spec.typed:
             values = convert.column_cells(cells, data_rows, mapped.index)
             columns[key] = convert.typed_column(mapped, excel_rows, values, problems)
     _check_on_read(result, columns, problems, reporter, period)
@@ -104,6 +108,8 @@ def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, 
             problems.setdefault(i, []).extend(merge_problems[excel_row])
     for i in sorted(problems):
         result.problems.extend(problems[i])
+    if result.sheet_kind == "poverty":
+        result.rejected_keys = _rejected_keys(columns, sorted(problems))
     keep = [i for i in range(len(data_rows)) if i not in problems] if problems else None
     result.data = columns if keep is None else {key: [values[i] for i in keep] for key, values in columns.items()}
     for key, mapped in result.columns.items():
@@ -111,6 +117,16 @@ def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, 
             values = convert.column_cells(cells, data_rows, mapped.index, Ellipsis)
             result.raw[key] = values if keep is None else [values[i] for i in keep]
     return result.data
+
+
+REJECTED_KEYS = ("excel_row", "commune_code", "commune_list", "review_year", "village")
+
+
+def _rejected_keys(columns: dict, rejected: list[int]) -> list[dict]:
+    """What the rejected poverty rows were about, as far as they could be read (a commune's figure that lost a
+    village row is partial): raw.rejected_poverty_rows."""
+    return [{key: columns[key][i] if key in columns else None for key in REJECTED_KEYS}
+            for i in rejected if columns["commune_code"][i] is not None]
 
 
 def _check_on_read(result: SheetResult, columns: dict, problems: dict[int, list[Problem]], reporter, period) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.ingest.convert import convert_cell, is_blank
+from pipeline.ingest.convert import is_blank, row_value
 from pipeline.ingest.problem import Problem
 from pipeline.ingest.values import ParseError
 from pipeline.rulebook import reading
@@ -38,11 +38,12 @@ def _check_total(result, row: list, excel_row: int, sums_all: dict, sums_since: 
     for key, mapped in result.columns.items():
         if not mapped.spec.summable:
             continue
-        value = row[mapped.index] if mapped.index < len(row) else None
-        if is_blank(value):
+        cells = [row[i] for i in mapped.indices if i < len(row) and not is_blank(row[i])]
+        if not cells:
             continue
+        value = cells[0] if len(cells) == 1 else " + ".join(cell_text(cell) for cell in cells)
         try:
-            written = convert_cell(mapped, value)
+            written = row_value(mapped, row)
         except (ParseError, ValueError):
             written = None
         expected = [sums_all.get(key, 0), sums_since.get(key, 0)]

@@ -30,7 +30,8 @@ _DASHES = {"-", "\u2013", "\u2014"}
 # '(1.000 đ)' == '(1000đ)', '(Tr.đ)' == '(trđ)'.
 _UNITS = {
     1: ("dong", "d", "vnd", "vnđ"),
-    1_000: ("nghin", "nghindong", "nghind", "ngan", "ngandong", "ngand", "1000dong", "1000d", "1000vnd"),
+    1_000: ("nghin", "nghindong", "nghind", "ngan", "ngandong", "ngand", "1000dong", "1000d", "1000vnd", "nghinvnd",
+            "nganvnd"),
     1_000_000: ("trieu", "trieudong", "trieud", "trieuvnd", "trdong", "trd", "tr"),
     1_000_000_000: ("ty", "tydong", "tyd", "tyvnd"),
 }

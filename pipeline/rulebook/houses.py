@@ -22,24 +22,36 @@ def prepare(frame) -> None:
     for key in AMOUNTS:
         frame[key] = frame[key].fillna(0).astype("int64")
     frame["total_vnd"] = frame["central_budget"] + frame["local_budget"] + frame["social_contribution"]
-    frame["norm_limit_vnd"] = (frame["support_type"].map(NORMS) * form.NORM_MULTIPLE).astype("Float64")
+    norm = frame["support_type"].map(NORMS).astype("Float64")
+    # above 10x the norm is an error of its own (within_ten_times_norm): not also the 3x warning
+    above = (frame["total_vnd"] > norm * form.MAX_NORM_MULTIPLE).fillna(False)
+    frame["norm_limit_vnd"] = (norm * form.NORM_MULTIPLE).where(~above)
     for key in ("start_date", "completion_date"):
         frame[key] = pd.to_datetime(frame[key])
     frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
 
 
-def _implausible_total(frame):
-    """A completed case's total below 1 % of its norm, unless a cell is already an error on its own (below
-    1,000 đồng) or the total is 0 (completed_needs_money says so)."""
-    import pandas as pd
+def _implausible_total(completed: bool):
+    """A case's positive total below 1 % of its norm (completed cases, or the others), unless a cell is
+    already an error on its own (below 1,000 đồng); a completed case's 0 is completed_needs_money's."""
+    def derive(frame):
+        import pandas as pd
 
-    any_small = pd.Series(False, index=frame.index)
-    for values in implausible_amounts(frame, AMOUNTS).values():
-        any_small |= values.notna()
+        any_small = pd.Series(False, index=frame.index)
+        for values in implausible_amounts(frame, AMOUNTS).values():
+            any_small |= values.notna()
+        total = frame["total_vnd"].astype("Float64")
+        norm = frame["support_type"].map(NORMS)
+        status = (frame["status"] == "completed") if completed else (frame["status"] != "completed")
+        low = status & (total > 0) & ~any_small & (total < norm * form.MIN_NORM_SHARE)
+        return total.where(low.fillna(False))
+    return derive
+
+
+def _above_ten_times_norm(frame):
     total = frame["total_vnd"].astype("Float64")
-    norm = frame["support_type"].map(NORMS)
-    low = (frame["status"] == "completed") & (total > 0) & ~any_small & (total < norm * form.MIN_NORM_SHARE)
-    return total.where(low.fillna(False))
+    norm = frame["support_type"].map(NORMS).astype("Float64")
+    return total.where((total > norm * form.MAX_NORM_MULTIPLE).fillna(False))
 
 
 def _new_case_without_head(frame, known_cases):
@@ -86,10 +98,22 @@ RULES = [
                   "completion date is after the reporting month", "Ngày hoàn thành sau kỳ báo cáo"),
     unique("household_unique", H, ["household_id"], "household_id", "household ID (Mã hộ)", "Mã hộ"),
     *(plausible_amount(H, key) for key in AMOUNTS),
-    flagged("completed_total_plausible", H, "total_vnd", "implausible_total_vnd", _implausible_total,
+    flagged("completed_total_plausible", H, "total_vnd", "implausible_total_vnd", _implausible_total(True),
             f"a completed case's total support is below {form.MIN_NORM_SHARE:.0%} of the programme norm "
             f"({_SHARE_TEXT}); {UNIT_HINT}",
             f"tổng kinh phí của nhà đã hoàn thành dưới {form.MIN_NORM_SHARE:.0%} định mức; {UNIT_HINT_VI}", AMOUNTS),
+    flagged("open_case_total_plausible", H, "total_vnd", "implausible_open_total_vnd", _implausible_total(False),
+            f"the total support of a case not yet completed is above 0 but below {form.MIN_NORM_SHARE:.0%} of the "
+            f"programme norm ({_SHARE_TEXT}); {UNIT_HINT}",
+            f"tổng kinh phí của nhà chưa hoàn thành lớn hơn 0 nhưng dưới {form.MIN_NORM_SHARE:.0%} định mức; "
+            f"{UNIT_HINT_VI}", AMOUNTS),
+    flagged("within_ten_times_norm", H, "total_vnd", "total_above_ten_norms", _above_ten_times_norm,
+            f"total support is above {form.MAX_NORM_MULTIPLE}x the programme norm ({_NORM_TEXT}): it was probably "
+            "typed in đồng under a header in nghìn or triệu đồng, or has extra zeros; check the numbers and the "
+            "unit in the header",
+            f"tổng kinh phí vượt {form.MAX_NORM_MULTIPLE} lần định mức: có lẽ số tiền được ghi theo đồng dưới tiêu đề "
+            "tính bằng nghìn hoặc triệu đồng, hoặc thừa chữ số 0; hãy kiểm tra số tiền và đơn vị ở tiêu đề cột",
+            AMOUNTS),
     date_from(H, "start_date"),
     date_from(H, "completion_date"),
     flagged("start_not_after_period", H, "start_date", "start_after_period",

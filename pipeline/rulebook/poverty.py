@@ -14,6 +14,7 @@ def prepare(frame) -> None:
     import pandas as pd
 
     frame["reporting_year"] = pd.to_datetime(frame["period"]).dt.year
+    frame["reporting_month"] = pd.to_datetime(frame["period"]).dt.month
     poor, total = frame["poor_households"].astype("Float64"), frame["total_households"].astype("Float64")
     frame["poor_and_near_poor"] = (poor + frame["near_poor_households"].astype("Float64")).where(poor <= total)
     computed = frame["poor_households"] / frame["total_households"].where(frame["total_households"] > 0) * 100
@@ -53,6 +54,14 @@ RULES = [
     at_least(f"review_year_from_{form.FIRST_REVIEW_YEAR}", P, "review_year"),
     a_not_below_b("review_year_not_after_report", P, "reporting_year", "review_year", "review_year", ERROR,
                   "review year (Năm rà soát) is after the reporting year", "Năm rà soát sau năm báo cáo"),
+    flagged("review_year_ended", P, "review_year", "review_not_ended",
+            lambda frame: frame["review_year"].where(((frame["review_year"] == frame["reporting_year"])
+                                                      & (frame["reporting_month"] < 12)).fillna(False)),
+            "the review of this year (Năm rà soát) has not ended: the yearly review runs from 1 September to 14 "
+            "December and its results are reported from the December report on; before December, a report "
+            "carries the previous year's review",
+            "kỳ rà soát của năm này (Năm rà soát) chưa kết thúc: rà soát hằng năm từ 1/9 đến 14/12, kết quả báo cáo "
+            "từ kỳ báo cáo tháng 12; trước tháng 12, báo cáo chỉ gồm kết quả rà soát của năm trước"),
     required("total_required", P, "total_households"),
     at_least("total_positive", P, "total_households"),
     required("poor_required", P, "poor_households"),

@@ -25,6 +25,9 @@ COVER_NAMES_ONE_UNIT = "cover_names_one_unit"
 PREPARED_ON_READABLE = "prepared_on_readable"
 SHEET_VISIBLE = "sheet_visible"
 SHEET_NAMED_EXACTLY = "sheet_named_exactly"
+SHEET_KNOWN_BY_NAME = "sheet_known_by_name"
+SHEET_READ = "sheet_read"
+TEXT_IN_UNICODE = "text_in_unicode"
 
 
 def _rule(name, sheet_kind, severity, reason, reason_vi) -> Rule:
@@ -53,8 +56,10 @@ RULES = [
     _rule(COMMUNE_KNOWN, ANY, ERROR, "a row names a commune of the reporting unit in the list in force for it, by "
           "code or name, and the two agree", "dòng ghi xã của đơn vị báo cáo trong danh mục áp dụng, theo mã hoặc tên, "
           "và mã với tên khớp nhau"),
-    _rule(UNIT_LINE_UNDERSTOOD, ANY, WARNING, "a unit line above the table names a known unit",
-          "dòng đơn vị phía trên bảng ghi đơn vị hợp lệ"),
+    _rule(UNIT_LINE_UNDERSTOOD, ANY, ERROR, "a unit line above the table (ĐVT, Đơn vị tính, tính bằng) names a "
+          "known unit, and two such lines agree; otherwise the amounts it governs are not read",
+          "dòng đơn vị phía trên bảng (ĐVT, Đơn vị tính, tính bằng) ghi đơn vị hợp lệ, và các dòng đơn vị không khác "
+          "nhau; nếu không, các cột số tiền theo dòng đó không được đọc"),
     _rule(NOTHING_BELOW_SIGNATURE, ANY, WARNING, "no row that looks like data below the signature block",
           "không có dòng số liệu nằm dưới phần ký tên"),
     _rule(MONEY_UNDER_KNOWN_HEADER, "houses", WARNING, "numbers in a column we do not know, while an amount column "
@@ -71,4 +76,14 @@ RULES = [
           "trang tính đang hiện (trang ẩn không được đọc)"),
     _rule(SHEET_NAMED_EXACTLY, ANY, WARNING, "a sheet of ours has its exact name (a copy such as 'Nhà ở (2)' is not "
           "read)", "trang tính có đúng tên (bản sao như 'Nhà ở (2)' không được đọc)"),
+    _rule(SHEET_KNOWN_BY_NAME, ANY, WARNING, "a data sheet has its name; one under another name ('Nhà ở T8') whose "
+          "header row is one of ours is read as that sheet", "trang số liệu có đúng tên; trang tên khác ('Nhà ở T8') "
+          "có dòng tiêu đề của một trang số liệu được đọc là trang đó"),
+    _rule(TEXT_IN_UNICODE, ANY, WARNING, "text is typed in Unicode; text in a legacy font encoding (TCVN3 .VnTime, "
+          "VNI) is converted before reading, with one warning per submission",
+          "văn bản gõ bằng bảng mã Unicode; văn bản theo bảng mã cũ (TCVN3 .VnTime, VNI) được chuyển đổi trước khi "
+          "đọc, kèm một cảnh báo cho mỗi báo cáo"),
+    _rule(SHEET_READ, ANY, WARNING, "a visible sheet holding numbers is one of ours, by name or header row (another "
+          "is not read)", "trang tính đang hiện có số liệu là một trang của mẫu, theo tên hoặc dòng tiêu đề (trang "
+          "khác không được đọc)"),
 ]

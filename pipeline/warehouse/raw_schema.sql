@@ -40,7 +40,8 @@ create table if not exists raw.submission_sheets (
     rows_loaded integer not null,
     rows_rejected integer not null,
     rows_skipped integer not null,
-    warnings integer not null
+    warnings integer not null,
+    is_read boolean                        -- false: a visible sheet none of ours (by name or header), not read
 );
 
 create table if not exists raw.houses (
@@ -105,6 +106,17 @@ create table if not exists raw.rejected_rows (
     rule varchar                           -- the rule's name in the rule book (seed rules, audit.rules)
 );
 
+-- The keys of the poverty rows rejected in files that loaded (as far as they could be read): a commune's
+-- figure for a review year is partial where one of its village rows was rejected (issue 23).
+create table if not exists raw.rejected_poverty_rows (
+    submission_id varchar not null,
+    excel_row integer not null,
+    commune_code varchar not null,
+    commune_list varchar,                  -- the list of the review year (null when the year could not be read)
+    review_year integer,                   -- null when it could not be read: every year of the commune counts
+    village varchar
+);
+
 -- Every row read but neither loaded nor rejected, with why (count = submission_sheets.rows_skipped).
 create table if not exists raw.skipped_rows (
     submission_id varchar not null,
@@ -150,3 +162,5 @@ alter table raw.poverty add column if not exists village varchar;
 -- Every problem names its rule in the rule book (pipeline/rulebook/); rows loaded before have none.
 alter table raw.rejected_rows add column if not exists rule varchar;
 alter table raw.warnings add column if not exists rule varchar;
+-- Sheets not read (issue 23): listed with is_read false; rows written before are data sheets, read.
+alter table raw.submission_sheets add column if not exists is_read boolean;

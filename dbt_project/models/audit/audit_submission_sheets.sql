@@ -20,7 +20,8 @@ final as (
         rows_loaded,
         rows_rejected,
         rows_skipped,
-        warnings
+        warnings,
+        is_read
 
     from submission_sheets
 

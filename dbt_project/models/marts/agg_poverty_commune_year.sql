@@ -40,7 +40,8 @@ unit_year as (
         cast(sum(poor_households) as bigint) as poor_households,
         cast(sum(near_poor_households) as bigint) as near_poor_households,
         count(distinct commune_key) as communes_reported,
-        bool_or(commune_2025_mapping <> 'exact') as any_approximate
+        bool_or(commune_2025_mapping <> 'exact') as any_approximate,
+        count(distinct case when is_partial then commune_key end) as communes_partial
 
     from poverty_rates
     where commune_2025_code is not null
@@ -101,7 +102,8 @@ final as (
         with_rates.poverty_rate_pct - previous_year.poverty_rate_pct as change_pp,
         with_rates.communes_reported,
         coalesce(expected.communes_expected, 0) as communes_expected,
-        case when with_rates.any_approximate then 'approximate' else 'exact' end as mapping
+        case when with_rates.any_approximate then 'approximate' else 'exact' end as mapping,
+        with_rates.communes_partial
 
     from with_rates
     inner join today

@@ -17,7 +17,8 @@ renamed as (
         rows_loaded,
         rows_rejected,
         rows_skipped,
-        warnings
+        warnings,
+        coalesce(is_read, true) as is_read   -- rows written before issue 23 are data sheets, read
 
     from source
 

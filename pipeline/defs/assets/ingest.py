@@ -10,7 +10,7 @@ from pipeline.ingest import batch
 from pipeline.warehouse import state
 
 RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings",
-              "skipped_rows"]
+              "skipped_rows", "rejected_poverty_rows"]
 # One check per severity of the rule book's set-wise rules (judged by Great Expectations) on this run's new rows.
 RULE_CHECKS = {"row_rules": rulebook.ERROR, "soft_rules": rulebook.WARNING}
 

@@ -1,0 +1,73 @@
+"""Sheets under a name we do not know ('Nhà ở T8', 'Biểu 1 - Nhà ở', 'Nha o thang 8'): their header row says
+their kind, never a guess from the name.
+
+A visible sheet whose header row holds every required header of exactly one data sheet kind is
+read as that kind, with a warning naming it; a second sheet of a kind makes the file's two
+sheets of one kind (rejected, both named). Any other visible sheet that is not empty is listed
+as not read (audit.submission_sheets), with a warning when it holds numbers: data may be there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import form
+from pipeline.ingest.header import locate_header
+from pipeline.ingest.read import SheetGrid, WorkbookSheets
+from pipeline.rulebook import reading
+
+
+@dataclass(frozen=True)
+class Unread:
+    name: str
+    holds_numbers: bool
+
+
+def kind_by_header(sheet: SheetGrid) -> str | None:
+    """The one data sheet kind whose required headers the sheet's header row holds, else None."""
+    kinds = []
+    for kind in form.DATA_SHEETS:
+        header = locate_header(sheet.rows, kind, sheet.merges)
+        required = {c.key for c in form.COLUMNS[kind] if c.required}
+        if header is not None and required <= set(header.columns):
+            kinds.append(kind)
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _holds_numbers(sheet: SheetGrid) -> bool:
+    return any(isinstance(cell, (int, float)) and not isinstance(cell, bool) for row in sheet.rows for cell in row)
+
+
+def _empty(sheet: SheetGrid) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for row in sheet.rows for cell in row)
+
+
+def recognise(workbook: WorkbookSheets) -> tuple[list[tuple[str, str, str, str, str]], list[Unread]]:
+    """Sort the workbook's other sheets in place: (workbook warnings, sheets not read)."""
+    warnings, unread = [], []
+    for sheet in workbook.others:
+        kind = kind_by_header(sheet)
+        if kind is None:
+            if not _empty(sheet):
+                unread.append(Unread(sheet.name, _holds_numbers(sheet)))
+            continue
+        canonical = form.sheet_name(kind)
+        if kind in workbook.sheets or kind in workbook.duplicates:
+            names = workbook.duplicates.get(kind) or [workbook.sheets.pop(kind).name]
+            workbook.duplicates[kind] = [*names, sheet.name]
+            continue
+        workbook.sheets[kind] = sheet
+        warnings.append((sheet.name, kind, reading.SHEET_KNOWN_BY_NAME,
+                         f"sheet '{sheet.name}' was read as '{canonical}': its header row is that sheet's; "
+                         f"name it '{canonical}'",
+                         f"trang tính '{sheet.name}' được đọc là trang '{canonical}' (theo dòng tiêu đề); hãy đặt tên "
+                         f"trang là '{canonical}'"))
+    for sheet in unread:
+        if sheet.holds_numbers:
+            warnings.append((sheet.name, "other", reading.SHEET_READ,
+                             f"sheet '{sheet.name}' was not read: it is none of 'Thông tin', 'Nhà ở', 'Hỗ trợ', "
+                             "'Hộ nghèo' (by name or header row), yet it holds numbers; if they are this report's "
+                             "data, move them into the sheet they belong to",
+                             f"trang tính '{sheet.name}' không được đọc: không phải trang 'Thông tin', 'Nhà ở', "
+                             "'Hỗ trợ', 'Hộ nghèo' (theo tên hay dòng tiêu đề), nhưng có số liệu; nếu là số liệu của "
+                             "báo cáo, hãy chuyển vào đúng trang"))
+    return warnings, unread

@@ -16,7 +16,7 @@ years as (
     select
         communes_years.*,
         standards.standard_id as poverty_standard,
-        communes_years.communes_reported < communes_years.communes_expected as is_partial
+        (communes_years.communes_reported < communes_years.communes_expected or coalesce(communes_years.communes_partial, 0) > 0) as is_partial
 
     from communes_years
     {{ poverty_standard_join('communes_years.review_year') }}
@@ -45,6 +45,7 @@ final as (
         {{ change_like_for_like('years', 'previous_year', with_mapping=true) }} as change_like_for_like,
         years.communes_reported,
         years.communes_expected as communes_due,
+        years.communes_partial,
         years.is_partial
 
     from years

@@ -20,7 +20,7 @@ years as (
     select
         districts_years.*,
         standards.standard_id as poverty_standard,
-        districts_years.communes_reported < districts_years.communes_total as is_partial,
+        (districts_years.communes_reported < districts_years.communes_total or coalesce(districts_years.communes_partial, 0) > 0) as is_partial,
         first_value(districts_years.review_year) over (
             partition by districts_years.district_code order by districts_years.review_year
         ) as first_review_year,
@@ -52,6 +52,7 @@ final as (
         {{ change_like_for_like('years', 'previous_year') }} as change_like_for_like,
         years.communes_reported,
         years.communes_total as communes_due,
+        years.communes_partial,
         years.is_partial
 
     from years

@@ -15,7 +15,7 @@ years as (
     select
         province.*,
         standards.standard_id as poverty_standard,
-        province.communes_reported < province.communes_total as is_partial
+        (province.communes_reported < province.communes_total or coalesce(province.communes_partial, 0) > 0) as is_partial
 
     from province
     {{ poverty_standard_join('province.review_year') }}
@@ -40,6 +40,7 @@ final as (
         {{ change_like_for_like('years', 'previous_year') }} as change_like_for_like,
         years.communes_reported,
         years.communes_total as communes_due,
+        years.communes_partial,
         years.is_partial
 
     from years

@@ -73,9 +73,9 @@ def _grants(sources):
 
 
 def _houses(sources):
-    # 03688-2025-002 is a new build in progress: 40,000,000 + 14,000,000 typed in nghìn without a unit
+    # 03688-2025-002 is a new build in progress: 40,000,000 + 14,000,000 + 6,000,000 typed in nghìn without a unit
     from_demo(sources / "in_progress_in_nghin.xlsx", "03688", 2025, 9,
-              set_cells("Nhà ở", {"I3": 40_000, "J3": 14_000}))
+              set_cells("Nhà ở", {"I3": 40_000, "J3": 14_000, "K3": 6_000}))
     # 03664 types its amounts in triệu (header '(trieu dong)'); one case pasted in đồng
     from_demo(sources / "dong_row_under_trieu.xlsx", "03664", 2025, 8,
               set_cells("Nhà ở", {"K3": 30_000_000, "L3": 12_500_000, "M3": 10_000_000}))

@@ -13,7 +13,7 @@ from pipeline.form.model import VALUE_TYPES, Column, CoverLabel, Sheet, Template
 from pipeline.form.sheets import (  # noqa: F401  (the form itself: sheets, cover labels, limits)
     CHOICE_ALIASES, COMMUNE_CODE, COMMUNE_NAME, COVER, COVER_LABELS, EARLIEST_DATE, FIRST_PERIOD, FIRST_REVIEW_YEAR,
     GRANTS, HOUSE_NORM_VND, HOUSES, MAX_AMOUNT_VND, MAX_COUNT, MIN_AMOUNT_VND, MIN_NORM_SHARE, NATIONAL_ID_DIGITS,
-    NORM_MULTIPLE, POVERTY, RATE_TOLERANCE_PP, SHEETS,
+    NORM_MULTIPLE, POVERTY, RATE_TOLERANCE_PP, SHEETS, SUPPLEMENT,
 )
 from pipeline.text import compact, fold
 

@@ -46,7 +46,10 @@ COVER_LABELS = (
     CoverLabel("version", "Lần gửi"),
     CoverLabel("prepared_on", "Ngày lập"),
     CoverLabel("prepared_by", "Người lập"),
+    # A supplement ('Bổ sung') is merged by key into the month's figures; anything else is a full report.
+    CoverLabel("report_type", "Loại báo cáo", ("report type",)),
 )
+SUPPLEMENT = "Bổ sung"                          # the one value of Loại báo cáo that makes a supplement
 
 # -- columns ---------------------------------------------------------------------------------
 _SELECT = "Chọn trong danh sách."
@@ -70,7 +73,7 @@ def _amount(key: str, header: str, aliases=(), sub_aliases=(), raw_name=None, re
 
 HOUSES = Sheet("houses", "Nhà ở", ("Houses",), key_column="household_id", columns=(
     NO,
-    Column("household_id", "Mã hộ", ("ma ho",), required=True,
+    Column("household_id", "Mã hộ", ("ma ho",), value_type="case_id", required=True,
            template=Template(12, "Mã hộ không được trùng. Hộ đã báo cáo: mã đã điền sẵn, không sửa. Hộ mới: ghi mã "
                                  "mới.", check="unique", text_format=True)),
     COMMUNE_CODE,

@@ -131,7 +131,7 @@ def held_elsewhere(frame, house_holders):
     holders = {household: set(communes) for household, communes in house_holders(ids).items()} if ids else {}
     order = sorted(range(len(frame)), key=lambda i: (_month(frame["period"].iat[i]), frame["arrival"].iat[i]
                                                      if "arrival" in frame else 0))
-    found = [None] * len(frame)
+    found, held_by = [None] * len(frame), [None] * len(frame)
     communes = reference.unit_list(reference.list_for_month(reference.COMMUNE_ERA)).communes
     for i in order:
         today, household = keys[i]
@@ -139,11 +139,12 @@ def held_elsewhere(frame, house_holders):
             continue
         held = holders.get(household, set())
         if frame["unit_type"].iat[i] == "commune" and held and today not in held:
-            holder = sorted(held)[0]
+            holder = held_by[i] = sorted(held)[0]
             unit = communes.get(holder)
             found[i] = f"{holder} {unit.name}" if unit else holder
         else:   # the batch's first report of an id makes its commune a holder
             holders.setdefault(household, set()).add(today)
+    frame["_held_by"] = _series(held_by, frame)
     return _series(found, frame)
 
 
@@ -154,46 +155,56 @@ CONTINUES, COMPLETED_SAME_HOUSEHOLD, OTHER_COMMUNE = "continues", "completed_cas
 
 def same_household(frame, same_national_id) -> None:
     """In place, once per frame: `_household_match`, per row None or (link, other commune of today, other Mã hộ,
-    its latest status, its submission). same_national_id(rows frame) -> {row_key: [(commune of today, Mã hộ,
-    latest status, latest period, submission)]}: the current cases with this row's Số CCCD under another key,
-    matched in the raw layer. The batch's own rows are matched here on the number the row already holds."""
+    its status then, its submission). same_national_id(rows frame) -> {row_key: [(commune of today, Mã hộ,
+    status, period, submission)]}: every current report of the cases with this row's Số CCCD under another
+    key, matched in the raw layer. The batch's own rows are matched here on the number the row holds."""
     if "_household_match" in frame:
         return
     import pandas as pd
 
     keys = case_keys(frame)
     frame["_case_key"] = _series(keys, frame)
-    has_number = frame["national_id"].notna() if "national_id" in frame else pd.Series(False, index=frame.index)
-    asked = pd.DataFrame({"row_key": frame["row_key"], "national_id": frame.get("national_id"),
-                          "commune_2025_code": [k[0] for k in keys], "household_id": [k[1] for k in keys]})
-    asked = asked[has_number.to_numpy() & asked["commune_2025_code"].notna().to_numpy()]
-    others = same_national_id(asked) if len(asked) else {}
-    batch: dict[str, list] = {}   # the batch's rows by number (in memory only, never stored)
     numbers = [_text(n) for n in frame["national_id"]] if "national_id" in frame else [None] * len(keys)
+    asked = pd.DataFrame({"row_key": frame["row_key"], "national_id": numbers,
+                          "commune_2025_code": [k[0] for k in keys], "household_id": [k[1] for k in keys]})
+    asked = asked[asked["national_id"].notna().to_numpy() & asked["commune_2025_code"].notna().to_numpy()]
+    reports = same_national_id(asked) if len(asked) else {}
+    batch: dict[str, list] = {}   # the batch's rows by number (in memory only, never stored)
     for i, (key, number) in enumerate(zip(keys, numbers)):
         if number is not None and key[0] is not None:
             batch.setdefault(number, []).append(i)
+    periods, statuses, submissions = list(frame["period"]), list(frame["status"]), list(frame["submission_id"])
     matches = []
     for i, key in enumerate(keys):
-        month = _month(frame["period"].iat[i])
-        candidates = [(_month(p), c, h, s, sub) for c, h, s, p, sub in others.get(frame["row_key"].iat[i], ())]
+        others: dict[tuple, list] = {}   # other case -> its reports (month, status, submission)
+        for commune, household, status, period, submission in reports.get(frame["row_key"].iat[i], ()):
+            others.setdefault((commune, household), []).append((_month(period), status, submission))
         for j in batch.get(numbers[i], ()) if numbers[i] is not None else ():
-            if keys[j] != key and frame["submission_id"].iat[j] != frame["submission_id"].iat[i]:
-                candidates.append((_month(frame["period"].iat[j]), keys[j][0], keys[j][1], frame["status"].iat[j],
-                                   frame["submission_id"].iat[j]))
-        matches.append(_decide(key, month, frame["status"].iat[i], sorted(candidates, key=lambda c: c[0])))
+            if keys[j] != key and submissions[j] != submissions[i]:
+                others.setdefault(keys[j], []).append((_month(periods[j]), statuses[j], submissions[j]))
+        matches.append(_decide(key, _month(periods[i]), statuses[i], others))
     frame["_household_match"] = _series(matches, frame)
 
 
-def _decide(key, month, status, candidates):
-    """The link a row makes with the earliest other case of its household, if any."""
-    for other_month, commune, household, other_status, submission in candidates:
-        if commune == key[0] and other_month < month:
+def _decide(key, month, status, others: dict):
+    """The link a row makes with another case of its household, judged by that case's state as of the row's month
+    (its latest report up to then; in the row's own commune, before it): continues an open case there, is a second
+    case beside a completed one there, or shares the household with an open case of another commune."""
+    found = []
+    for (commune, household), reports in others.items():
+        same = commune == key[0]
+        then = sorted((r for r in reports if (r[0] < month if same else r[0] <= month)), key=lambda r: r[0])
+        if not then:
+            continue
+        first, (_, other_status, submission) = then[0][0], then[-1]
+        if same:
             link = COMPLETED_SAME_HOUSEHOLD if other_status == COMPLETED else CONTINUES
-            return link, commune, household, other_status, submission
-        if commune != key[0] and other_month <= month and COMPLETED not in (status, other_status):
-            return OTHER_COMMUNE, commune, household, other_status, submission
-    return None
+        elif COMPLETED not in (status, other_status):
+            link = OTHER_COMMUNE
+        else:
+            continue
+        found.append((first, link, commune, household, other_status, submission))
+    return min(found, key=lambda f: (f[0], f[3] or ""))[1:] if found else None
 
 
 def _match_detail(frame, same_national_id, link: str):
@@ -229,14 +240,34 @@ def repeated_national_id(frame):
         return _series([None] * len(frame), frame)
     numbered = frame["national_id"].notna()
     twice = frame.duplicated(subset=["submission_id", "national_id"], keep=False) & numbered
-    return frame["household_id"].where(twice)
+    ids = frame["household_id"].where(twice)
+    # for the operator's list (raw.case_links): the other ids of each such row's household
+    others = ids.groupby([frame["submission_id"], frame["national_id"]]).transform(lambda group: ", ".join(
+        sorted(str(v) for v in group.dropna()))) if twice.any() else ids
+    frame["_same_sheet"] = _series([o if isinstance(o, str) else None for o in others.where(twice)], frame)
+    return ids
 
 
 def links(derived, loaded) -> list[dict]:
-    """raw.case_links rows (keys only) of the rows that load (`loaded`: a boolean mask over `derived`)."""
+    """raw.case_links rows, keys only: the households the loading rows (`loaded`: a boolean mask over `derived`)
+    share with other cases, and the rows rejected for naming another commune's Mã hộ or for sharing a Số CCCD
+    with another row of their sheet."""
     if "_household_match" not in derived:
         return []
+    keys = derived["_case_key"] if "_case_key" in derived else _series(case_keys(derived), derived)
     found = []
+    for column, link in (("_held_by", "household_id_of_another_commune"), ("_same_sheet", "same_household_in_one_sheet")):
+        if column not in derived:
+            continue
+        for other, key, submission, excel_row in zip(derived[column], keys, derived["submission_id"],
+                                                     derived["excel_row"]):
+            if isinstance(other, str):
+                same_sheet = link == "same_household_in_one_sheet"
+                found.append({"submission_id": submission, "excel_row": int(excel_row), "link": link,
+                              "commune_2025_code": key[0], "household_id": key[1] or "",
+                              "other_commune_2025_code": key[0] if same_sheet else other,
+                              "other_household_id": ", ".join(i for i in other.split(", ") if i != key[1])
+                              if same_sheet else key[1], "other_submission_id": submission if same_sheet else None})
     for match, key, submission, excel_row in zip(derived["_household_match"][loaded], derived["_case_key"][loaded],
                                                  derived["submission_id"][loaded], derived["excel_row"][loaded]):
         if match is not None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 
-from pipeline.warehouse import supersession
-
 
 def _crosswalk_frame():
     """(commune_list, commune_code) -> commune_2025_code for every commune with a unit on today's map."""
@@ -26,9 +24,7 @@ def _crosswalk_frame():
 COUNTING_HOUSES = "select distinct submission_id from raw.counting where sheet_kind = 'houses' and counts"
 # Current house rows on today's map: every lookup below asks about these (crosswalk_frame registered).
 _CASE_ROWS = f"""
-    select m.commune_2025_code, h.household_id, h.status, s.period, h.submission_id, h.national_id,
-           row_number() over (partition by m.commune_2025_code, h.household_id
-                              order by {supersession.recency('s')}, h.excel_row desc) as latest
+    select m.commune_2025_code, h.household_id, h.status, s.period, h.submission_id, h.national_id
     from raw.houses as h
     join ({COUNTING_HOUSES}) as c on c.submission_id = h.submission_id
     join raw.submissions as s on s.submission_id = h.submission_id
@@ -76,7 +72,7 @@ def house_holders(con, household_ids: list[str]) -> dict[str, set[str]]:
 
 
 def same_national_id(con, asked) -> dict[int, list[tuple]]:
-    """row_key -> [(commune of today, Mã hộ, latest status, latest period, its submission)] of the current cases
+    """row_key -> [(commune of today, Mã hộ, status, period, submission)] of every current report of the cases
     that carry the row's Số CCCD under another case key. The numbers are compared here, in the raw layer: the
     answer holds case keys only. asked: row_key, national_id, commune_2025_code, household_id."""
     with _asking(con, {"asked_rows": asked}):
@@ -87,11 +83,10 @@ def same_national_id(con, asked) -> dict[int, list[tuple]]:
                 from r join asked_rows as a on a.national_id = r.national_id
                 where not (r.commune_2025_code = a.commune_2025_code and r.household_id = a.household_id)
             )
-            select m.row_key, l.commune_2025_code, l.household_id, l.status, l.period, l.submission_id
+            select distinct m.row_key, r.commune_2025_code, r.household_id, r.status, r.period, r.submission_id
             from matched as m
-            join r as l on l.commune_2025_code = m.commune_2025_code and l.household_id = m.household_id
-            where l.latest = 1
-            order by m.row_key, l.period""").fetchall()
+            join r on r.commune_2025_code = m.commune_2025_code and r.household_id = m.household_id
+            order by m.row_key, r.period""").fetchall()
     found: dict[int, list[tuple]] = {}
     for row_key, *case in rows:
         found.setdefault(int(row_key), []).append(tuple(case))

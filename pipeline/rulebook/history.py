@@ -149,10 +149,44 @@ def _given(value) -> bool:
     return value is not None and value == value and isinstance(value, (dt.date, dt.datetime))
 
 
-def outlier(measure_vi: str, measure: str, value, usual) -> tuple[str, str]:
-    """(message, message_vi) of a figure far from the unit's history."""
-    return (f"check this figure: {measure} is {value:,.0f}, usually about {usual:,.0f}",
-            f"hãy kiểm tra số liệu này: {measure_vi} là {_vi(value)}, thường khoảng {_vi(usual)}")
+# What each measure of audit.outliers is, for the clerk: (sheet kind, English, Vietnamese).
+MEASURES = {
+    "houses_started": ("houses", "houses started", "số nhà khởi công"),
+    "houses_completed": ("houses", "houses completed", "số nhà hoàn thành"),
+    "houses_completed_vnd": ("houses", "the cost of the houses completed (đồng)", "kinh phí các nhà hoàn thành (đồng)"),
+    "grants_beneficiaries": ("grants", "beneficiaries of {programme}", "số đối tượng {programme_vi}"),
+    "grants_vnd": ("grants", "amount paid for {programme} (đồng)", "số tiền {programme_vi} (đồng)"),
+    "total_households": ("poverty", "total households", "tổng số hộ"),
+    "poor_households": ("poverty", "poor households", "số hộ nghèo"),
+    "near_poor_households": ("poverty", "near-poor households", "số hộ cận nghèo"),
+}
+
+
+def _measure(measure: str, programme: str | None) -> tuple[str, str, str]:
+    """(sheet kind, English, Vietnamese) of a measure (a grants measure ends with its programme's code)."""
+    sheet_kind, english, vietnamese = MEASURES[measure[: -len(programme) - 1] if programme else measure]
+    label_en = next((en for code, _, en in enumerations.ENUMERATIONS["programme"] if code == programme), programme)
+    labels = {"programme": (label_en or "").lower(), "programme_vi": enumerations.label_vi("programme", programme)}
+    return sheet_kind, english.format(**labels), vietnamese.format(**labels)
+
+
+def outlier(row: dict) -> tuple[str, str, str, str]:
+    """(sheet kind, the figure's name, message, message_vi) of an audit.outliers row, for the clerk."""
+    sheet_kind, english, vietnamese = _measure(row["measure"], row.get("programme"))
+    value, usual = _vi(row["value"]), _vi(row["median"])
+    if row.get("review_year") is not None:
+        change = f"{row['change_pct']:+.0f} %"
+        return (sheet_kind, english,
+                f"check this figure: {english} of the {row['review_year']} review is {row['value']:,.0f}, "
+                f"{row['median']:,.0f} in the previous review ({change}); if it is right, nothing to do",
+                f"hãy kiểm tra số liệu này: {vietnamese} kỳ rà soát năm {row['review_year']} là {value}, kỳ rà soát "
+                f"trước là {usual} ({change}); nếu đúng thì không cần làm gì")
+    month = _month_text(row["period"])
+    return (sheet_kind, english,
+            f"check this figure: {english} in {month} is {row['value']:,.0f}, usually about {row['median']:,.0f} "
+            "(the unit's previous 12 months); if it is right, nothing to do",
+            f"hãy kiểm tra số liệu này: {vietnamese} tháng {month} là {value}, thường khoảng {usual} (12 tháng "
+            "trước của đơn vị); nếu đúng thì không cần làm gì")
 
 
 def _vi(number) -> str:

@@ -6,6 +6,7 @@ from pipeline.defs.assets.completeness import submission_completeness
 from pipeline.defs.assets.dbt import dbt_models
 from pipeline.defs.assets.feedback import feedback_workbooks
 from pipeline.defs.assets.ingest import ingest_submissions
+from pipeline.defs.assets.outliers import figures_near_history
 from pipeline.defs.assets.publish import bi_warehouse
 from pipeline.defs.assets.report import provincial_report
 from pipeline.defs.assets.templates import monthly_templates
@@ -15,6 +16,7 @@ from pipeline.defs.resources import dbt_resource, default_warehouse
 defs = dg.Definitions(
     assets=[ingest_submissions, feedback_workbooks, dbt_models, bi_warehouse, submission_completeness,
             provincial_report, monthly_templates],
+    asset_checks=[figures_near_history],
     jobs=[load_job, templates_job],
     schedules=[nightly_load, monthly_templates_schedule],
     sensors=[inbox_sensor],

@@ -2,7 +2,10 @@
 with errors or warnings.
 
 Read from the raw layer of the internal warehouse (raw.submissions, raw.rejected_rows,
-raw.warnings) for the submissions of one run, so this stays decoupled from parsing.
+raw.warnings) for the submissions of one run, so this stays decoupled from parsing, and from the
+figures dbt found far from the unit's history (audit.outliers, once built: the feedback step runs
+after dbt). A warning a load raised about an earlier submission (the other commune of a household
+found in two) rewrites that submission's workbook too.
 Written to <warehouse>/feedback/<unit>_<YYYY-MM>_v<version>_<id8>.xlsx, <unit> the district's
 3-digit or the commune's 5-digit code (files that were rejected before their unit and month
 were known: unknown_<submission_id>.xlsx).
@@ -22,6 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from pipeline import files
 from pipeline.enumerations import ENUMERATIONS
 from pipeline.rulebook import SEVERITIES
+from pipeline.rulebook import history as history_rules
+from pipeline.form import sheet_name
 from pipeline.warehouse.store import feedback_dir
 
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
@@ -178,6 +183,19 @@ def _dicts(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def _has_outliers(con) -> bool:
+    """audit.outliers exists (dbt has built it in this warehouse)."""
+    return bool(con.execute("select count(*) from information_schema.tables "
+                            "where table_schema = 'audit' and table_name = 'outliers'").fetchone()[0])
+
+
+def _needs_feedback(con) -> str:
+    """The ledger condition for a feedback workbook: a problem found on reading, or a figure to check."""
+    if _has_outliers(con):
+        return f"{NEEDS_FEEDBACK} or submission_id in (select submission_id from audit.outliers)"
+    return NEEDS_FEEDBACK
+
+
 def missing_feedback(con, warehouse_dir: Path) -> list[str]:
     """Submissions that need a feedback workbook but have none on disk.
 
@@ -187,14 +205,33 @@ def missing_feedback(con, warehouse_dir: Path) -> list[str]:
     folder = feedback_dir(Path(warehouse_dir))
     rows = _dicts(con.execute(
         "select submission_id, district_code, unit_type, unit_code, period, version from raw.submissions "
-        f"where outcome <> 'duplicate' and ({NEEDS_FEEDBACK})"))
+        f"where outcome <> 'duplicate' and ({_needs_feedback(con)})"))
     return [r["submission_id"] for r in rows if not (folder / feedback_name(r)).exists()]
 
 
 def feedback_for_run(con, warehouse_dir: Path, run_id: str | None) -> list[dict]:
-    """The feedback workbooks of a load: its new submissions, plus any an interrupted load left unwritten."""
-    ids = [r[0] for r in con.execute("select submission_id from raw.submissions where run_id = ?", [run_id]).fetchall()]
+    """The feedback workbooks of a load: its new submissions, those it told something new (a warning raised
+    by this load about an earlier submission), plus any an interrupted load left unwritten."""
+    ids = [r[0] for r in con.execute("select submission_id from raw.submissions where run_id = ? union "
+                                     "select submission_id from raw.warnings where run_id = ?",
+                                     [run_id, run_id]).fetchall()]
     return write_feedback(con, warehouse_dir, sorted(set(ids) | set(missing_feedback(con, warehouse_dir))))
+
+
+def _outlier_problems(con) -> list[dict]:
+    """The figures to check (audit.outliers) of the submissions in _feedback_ids, as warnings."""
+    if not _has_outliers(con):
+        return []
+    rows = _dicts(con.execute(
+        "select submission_id, period, review_year, measure, programme, value, median, change_pct "
+        "from audit.outliers where submission_id in (select submission_id from _feedback_ids)"))
+    problems = []
+    for row in rows:
+        sheet_kind, column, message, message_vi = history_rules.outlier(row)
+        problems.append({"submission_id": row["submission_id"], "sheet": sheet_name(sheet_kind), "excel_row": None,
+                         "column": column, "cell": None, "value": f"{row['value']:,.0f}", "reason": message,
+                         "reason_vi": message_vi, "severity": "warning"})
+    return problems
 
 
 def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[dict]:
@@ -211,7 +248,7 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
     try:
         submissions = _dicts(con.execute(
             f"select * from raw.submissions where submission_id in (select submission_id from _feedback_ids) "
-            f"and outcome <> 'duplicate' and ({NEEDS_FEEDBACK}) order by file_name"))
+            f"and outcome <> 'duplicate' and ({_needs_feedback(con)}) order by file_name"))
         problems = _dicts(con.execute(
             """
             select submission_id, sheet, excel_row, "column", cell, value, reason, reason_vi, 'error' as severity
@@ -220,7 +257,7 @@ def write_feedback(con, warehouse_dir: Path, submission_ids: list[str]) -> list[
             select submission_id, sheet, excel_row, "column", cell, value, message, message_vi, 'warning'
             from raw.warnings where submission_id in (select submission_id from _feedback_ids)
             order by submission_id, severity, sheet, excel_row nulls first, "column"
-            """))
+            """)) + _outlier_problems(con)
     finally:
         con.execute("drop table if exists _feedback_ids")
     by_submission: dict[str, list[dict]] = {}

@@ -64,3 +64,16 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip(BLANK_CHARS)
+
+
+# Every dash a keyboard or a word processor makes: hyphen, non-breaking hyphen, figure dash,
+# en dash, em dash, horizontal bar, minus sign, small and full-width hyphen-minus.
+_CASE_ID = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"},
+                         **{c: None for c in INVISIBLE}})
+
+
+def case_id(value: object) -> str | None:
+    """A household id (Mã hộ) as one case: any dash is '-', no spaces (nor invisible ones), upper case
+    ('03688–2025–001 ' and '03688-2025-001' are the same id)."""
+    text = "".join(cell_text(value).translate(_CASE_ID).split()).strip(BLANK_CHARS).upper()
+    return text or None

@@ -82,12 +82,24 @@ def amounts(loaded, file_name: str) -> list[tuple]:
             for r in rows_of(loaded, "houses", file_name)]
 
 
-def feedback(loaded, file_name: str) -> list[dict]:
-    """The Problems sheet of the file's feedback workbook, as the clerk reads it."""
+# What one file does to another file of the same unit and month (pipeline/rulebook/history.py).
+BETWEEN_FILES = ("replacement_drops_rows", "version_claimed_twice")
+
+
+def feedback(loaded, file_name: str, between_files: bool = False) -> list[dict]:
+    """The Problems sheet of the file's feedback workbook, as the clerk reads it. The modules that use it load
+    many unrelated layouts as one unit's March report, so each later file replaces the earlier ones: unless
+    between_files, what the files say about each other (tests/test_history.py's business) is left out."""
     [written] = [f for f in loaded.feedback if f["file_name"] == file_name]
     sheet = openpyxl.load_workbook(written["path"], read_only=True)["Lỗi - Problems"]
     keys = ["sheet", "cell", "row", "column", "value", "reason_vi", "reason", "severity"]
-    return [dict(zip(keys, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    problems = [dict(zip(keys, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    if between_files:
+        return problems
+    told = {r["message"] for r in loaded.rows(
+        f"select message from raw.warnings where submission_id = ? and rule in {BETWEEN_FILES}",
+        [by_file(loaded)[file_name]["submission_id"]])}
+    return [p for p in problems if p["reason"] not in told]
 
 
 def write_ods(path: Path, sheets: dict[str, list[list]], spans: dict[str, dict[tuple[int, int], int]] | None = None):

@@ -53,7 +53,7 @@ def test_copy_round_trips_every_raw_type(pg_database):
             "excel_row": [17.0, None], "column": [None, "Mã hộ"], "cell": ["'Nhà ở'!K17", None],
             "value": ["", "=1+1"], "message": ["m", "m2"], "message_vi": [None, "Sai"]})
         con.execute("begin transaction")
-        store._insert(con, "warnings", frame)
+        store.insert_rows(con, "warnings", frame)
         con.execute("commit")
         rows = con.execute('select submission_id, sheet, sheet_kind, excel_row, "column", cell, value, message_vi '
                            "from raw.warnings order by submission_id").fetchall()

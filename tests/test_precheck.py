@@ -50,7 +50,9 @@ def _houses(rng, n, broken):
             "social_contribution": _pick(rng, lambda: rng.choice([5_000_000, 0]), [999, -1], pb, pn),
             "start_date": _pick(rng, lambda: start, [D(2010, 1, 1), D(2025, 12, 1)], pb, 0),
             "completion_date": done,
-            "commune_code": "03646",
+            "commune_code": rng.choice(["03646", "03682"]) if broken else "03646",   # two communes of today
+            # a few households under two ids (the same Số CCCD), within a file and across files
+            "national_id": f"01409900{rng.randrange(n // 2 if broken else 10**4):04d}" if broken else None,
         })
     return rows
 
@@ -96,7 +98,12 @@ def _frame(kind: str, seed: int, n: int, broken: bool = True) -> pd.DataFrame:
     rows = MAKERS[kind](rng, n, broken)
     frame = pd.DataFrame(rows)
     frame["submission_id"] = [f"s{i % 3}" for i in range(n)] if broken else "s0"
-    frame["period"] = D(2025, 3, 1)
+    frame["period"] = [D(2025, 2 + i % 3 // 2, 1) for i in range(n)] if broken else D(2025, 3, 1)
+    if kind == "houses":   # a district's February (s0) and two communes' March reports (s1, s2)
+        frame["commune_list"] = "2025-02"
+        frame["unit_type"] = ["district" if i % 3 == 0 else "commune" for i in range(n)] if broken else "district"
+        frame["unit_code"] = "116"
+        frame["received_on"] = D(2025, 3, 20)
     frame["excel_row"] = range(2, n + 2)
     frame["row_key"] = range(n)
     return validate.derive(kind, frame)

@@ -29,11 +29,16 @@ HOUSE_CASES = [
      "before the start date"),
     ("completion after period", house("H11", done=D(2025, 4, 2)), "Ngày hoàn thành", "after the reporting month"),
     ("duplicate household 1", house("HDUP", head=HEAD), "Mã hộ", "duplicate household ID"),
-    ("duplicate household 2", house("HDUP", head=HEAD, national_id=NID), "Mã hộ", "duplicate household ID"),
+    ("duplicate household 2", house("HDUP", head=HEAD, national_id="014099777889"), "Mã hộ",
+     "duplicate household ID"),
     ("national id 12 digits", house("H14", national_id="0140997"), "Số CCCD", "12 digits"),
     ("category required", house("H15", category=None), "Đối tượng", "(category) is required"),
     ("status required", house("H16", status=None), "Tình trạng", "(status) is required"),
     ("support_type enum", house("H17", support="Mua nhà"), "Hình thức hỗ trợ", "(support_type) must be one of"),
+    ("in progress with a completion date", house("H18", status="Đang thi công", done=D(2025, 3, 20)),
+     "Ngày hoàn thành", "in progress (Đang thi công) cannot have a completion date"),
+    ("one household twice 1", house("H19", national_id="014099555666"), "Mã hộ", "the same national ID (Số CCCD)"),
+    ("one household twice 2", house("H20", national_id="014099555666"), "Mã hộ", "the same national ID (Số CCCD)"),
 ]
 HOUSE_WARNINGS = [("norm outlier", house("H90", central=160_000_000, local=20_000_000, social=10_000_000),
                    "Ngân sách trung ương", "above 3x the programme norm"),
@@ -169,9 +174,9 @@ def test_counts_add_up_per_sheet_and_file(broken):
     for sheet in sheets.values():
         assert sheet["rows_read"] == sheet["rows_loaded"] + sheet["rows_rejected"] + sheet["rows_skipped"]
     assert entry["rows_read"] == entry["rows_loaded"] + entry["rows_rejected"] + entry["rows_skipped"]
-    assert (entry["rows_loaded"], entry["rows_rejected"], entry["warnings"]) == (3 + 2 + 4, 16 + 10 + 12, 3)
+    assert (entry["rows_loaded"], entry["rows_rejected"], entry["warnings"]) == (3 + 2 + 4, 19 + 10 + 12, 3)
     assert entry["status"] == "accepted_with_errors"
-    assert sheets["houses"]["rows_rejected"] == 16 and sheets["grants"]["rows_loaded"] == 2
+    assert sheets["houses"]["rows_rejected"] == 19 and sheets["grants"]["rows_loaded"] == 2
 
 
 def test_missing_required_column_rejects_every_row_of_that_sheet_only(tmp_path, sources, warehouse_dir):

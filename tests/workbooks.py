@@ -23,11 +23,24 @@ POVERTY_HEADERS = form.POVERTY.headers(POVERTY_KEYS)
 LABEL = {key: label.label for key, label in form.COVER_LABEL.items()}
 
 
+def national_id_of(household_id) -> str:
+    """A synthetic Số CCCD of its own for each household (a real sheet never gives two households one number)."""
+    import hashlib
+
+    return "01409" + f"{int(hashlib.sha256(str(household_id).encode()).hexdigest(), 16) % 10**7:07d}"
+
+
+AUTO = object()
+
+
 def house(household_id="H001", commune="03646", name="Phường Chiềng Lề", head="Lò Văn Test",
-          national_id="014099000001", category="Hộ nghèo", support="Xây mới", central=40_000_000,
+          national_id=AUTO, category="Hộ nghèo", support="Xây mới", central=40_000_000,
           local=15_000_000, social=5_000_000, start=dt.date(2025, 1, 6), done=dt.date(2025, 3, 20),
           status="Hoàn thành", village="Bản A", ethnicity="Thái", notes=None, no=1, **more) -> list:
-    """A houses row in HOUSE_HEADERS' order; `more`: any other column of the form, by its key."""
+    """A houses row in HOUSE_HEADERS' order; `more`: any other column of the form, by its key. The Số CCCD is
+    the household's own (national_id_of) unless given."""
+    if national_id is AUTO:
+        national_id = national_id_of(household_id)
     values = dict(no=no, household_id=household_id, commune_code=commune, commune_name=name, village=village,
                   household_head=head, national_id=national_id, ethnicity=ethnicity, category=category,
                   support_type=support, central_budget=central, local_budget=local, social_contribution=social,

@@ -12,9 +12,10 @@ from pipeline.text import fold
 # What a column's cells are read as (pipeline/ingest/convert.py types them):
 #   text, code (a commune code), amount (money: a unit in the header converts it to whole đồng),
 #   count (a whole number), year, date, choice (one value of an enumeration domain), decimal,
-#   national_id (12 digits, written as text), ignore (read for the layout only: STT).
+#   national_id (12 digits, written as text), case_id (a household id: any dash is '-', no spaces,
+#   upper case, so 03688–2025–001 and 03688-2025-001 are one case), ignore (read for the layout only: STT).
 VALUE_TYPES = frozenset({"text", "code", "amount", "count", "year", "date", "choice", "decimal",
-                         "national_id", "ignore"})
+                         "national_id", "case_id", "ignore"})
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,10 @@ COVER_LABELS = (
     CoverLabel("version", "Lần gửi"),
     CoverLabel("prepared_on", "Ngày lập"),
     CoverLabel("prepared_by", "Người lập"),
+    # A supplement ('Bổ sung') is merged by key into the month's figures; anything else is a full report.
+    CoverLabel("report_type", "Loại báo cáo", ("report type",)),
 )
+SUPPLEMENT = "Bổ sung"                          # the one value of Loại báo cáo that makes a supplement
 
 # -- columns ---------------------------------------------------------------------------------
 _SELECT = "Chọn trong danh sách."
@@ -84,7 +87,7 @@ _VILLAGE_ALIASES = ("ban", "bản, tiểu khu", "thôn, bản", "tổ dân phố
 
 HOUSES = Sheet("houses", "Nhà ở", ("Houses",), key_column="household_id", columns=(
     NO,
-    Column("household_id", "Mã hộ", ("ma ho",), required=True,
+    Column("household_id", "Mã hộ", ("ma ho",), value_type="case_id", required=True,
            template=Template(12, "Mã hộ không được trùng. Hộ đã báo cáo: mã đã điền sẵn, không sửa. Hộ mới: ghi mã "
                                  "mới.", check="unique", text_format=True)),
     COMMUNE_CODE,

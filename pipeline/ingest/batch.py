@@ -23,7 +23,8 @@ from pipeline.ingest.discover import SourceFile, discover
 from pipeline.ingest.parse import ParsedWorkbook
 from pipeline.ingest.problem import Problem, cell_address
 from pipeline.ingest.tables import REJECTED_KEYS
-from pipeline.rulebook import ERROR, Rule, reading
+from pipeline.rulebook import ERROR, Rule, cases, history, reading
+from pipeline.warehouse import cases as case_lookups
 from pipeline.warehouse import state, store
 
 # A batch (one transaction, one GX validation per sheet kind) ends at BATCH_BYTES of source
@@ -110,9 +111,7 @@ def _plan(con, files: list[SourceFile], received_at, run_id) -> tuple[list[dict]
 def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestResult, progress, workers) -> None:
     workers = workers or min(2, os.cpu_count() or 1)
     pool = worker_pool.new_pool(workers) if workers > 1 and len(to_parse) >= IN_PROCESS_BELOW else None
-    # The warehouse lookups the rule book's Lookup rules name (pipeline/rulebook/houses.py).
-    lookups = {"known_house_cases": lambda keys: store.known_house_cases(con, keys),
-               "house_districts": lambda ids: store.house_districts(con, ids)}
+    lookups = case_lookups.lookups(con)   # what the rule book's Lookup rules ask the warehouse
     try:
         done = 0
         batches = _batches(to_parse)
@@ -121,7 +120,7 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
             parsed = ahead()
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
-            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary, lookups)
+            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary, lookups, today)
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -152,15 +151,24 @@ class KindOutcome:
     problems: dict[str, list[Problem]] = field(default_factory=dict)        # submission -> rule errors
     warnings: dict[str, list[Problem]] = field(default_factory=dict)        # submission -> soft-rule findings
     rejected_rows: Counter = field(default_factory=Counter)                 # submission -> rows rejected by rules
+    noted: dict[str, list[tuple]] = field(default_factory=dict)   # submission -> (rule, message, message_vi): the file's
+    links: list[dict] = field(default_factory=list)               # raw.case_links of the rows that load
 
 
 def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
-                lookups: dict[str, Callable] | None = None) -> tuple[list[dict], dict]:
+                lookups: dict[str, Callable] | None = None, received_on: dt.date | None = None,
+                ) -> tuple[list[dict], dict]:
     """Apply the rule book's set-wise rules to the batch's rows, one frame per sheet kind; build ledger and
-    raw tables. lookups: what the warehouse answers to the Lookup rules (none: it knows nothing)."""
+    raw tables. lookups: what the warehouse answers to the Lookup rules (none: it knows nothing);
+    received_on: the day the files were received (default: received_at's)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {sheet_kind: _validate_kind(sheet_kind, by_id, rule_summary, lookups) for sheet_kind in form.DATA_SHEETS}
+    # the order the files arrived in (the same run: modification time, then name)
+    arrival = {sid: n for n, (sid, _) in enumerate(sorted(zip(ids, batch), key=lambda item: (
+        item[1][0].mtime or dt.datetime.min, item[1][0].name)))}
+    context = {"received_on": received_on or received_at.date(), "arrival": arrival}
+    outcomes = {sheet_kind: _validate_kind(sheet_kind, by_id, rule_summary, lookups, context)
+                for sheet_kind in form.DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -174,8 +182,13 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
     tables = {sheet_kind: _raw_rows(sheet_kind, outcome, rejected_files)
               for sheet_kind, outcome in outcomes.items() if outcome}
     tables["rejected_poverty_rows"] = _rejected_poverty_rows(by_id, outcomes.get("poverty"), rejected_files)
+    links = [link for outcome in outcomes.values() if outcome for link in outcome.links
+             if link["submission_id"] not in rejected_files]
+    for row in warning_rows:
+        row["run_id"] = run_id
     tables.update(rejected_rows=_frame(problem_rows), warnings=_frame(warning_rows),
-                  submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows))
+                  submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows),
+                  case_links=_frame([{**link, "run_id": run_id} for link in links]))
     return entries, tables
 
 
@@ -188,15 +201,18 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
             for sheet_kind, sheet in workbook.sheets.items() for excel_row, reason in sheet.skipped]
 
 
-def _kind_frame(sheet_kind: str, by_id: dict[str, ParsedWorkbook]) -> pd.DataFrame | None:
-    """The sheet kind's typed rows of every submission in one frame (with whose and which month they are)."""
+def _kind_frame(sheet_kind: str, by_id: dict[str, ParsedWorkbook], context: dict) -> pd.DataFrame | None:
+    """The sheet kind's typed rows of every submission in one frame (with whose and which month they are,
+    when the file arrived, and in what order)."""
     parts = []
     for submission_id, workbook in by_id.items():
         sheet = workbook.sheets.get(sheet_kind)
         if sheet is not None and sheet.n_records:
             n, cover = sheet.n_records, workbook.cover
             parts.append({**sheet.data, "submission_id": [submission_id] * n, "period": [cover.period] * n,
-                          "unit_type": [cover.unit_type] * n, "unit_code": [cover.unit_code] * n})
+                          "unit_type": [cover.unit_type] * n, "unit_code": [cover.unit_code] * n,
+                          "received_on": [context["received_on"]] * n,
+                          "arrival": [context["arrival"].get(submission_id, 0)] * n})
     if not parts:
         return None
     frame = pd.DataFrame(_concat_columns(parts))
@@ -209,12 +225,13 @@ def _kind_frame(sheet_kind: str, by_id: dict[str, ParsedWorkbook]) -> pd.DataFra
 
 
 def _validate_kind(sheet_kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
-                   lookups: dict[str, Callable] | None = None) -> KindOutcome | None:
+                   lookups: dict[str, Callable] | None, context: dict) -> KindOutcome | None:
     """The kind's rows of every submission in one frame, and the rule book's set-wise rules run on it."""
-    frame = _kind_frame(sheet_kind, by_id)
+    frame = _kind_frame(sheet_kind, by_id, context)
     if frame is None:
         return None
-    findings, summary = validate.validate(sheet_kind, validate.derive(sheet_kind, frame, lookups))
+    derived = validate.derive(sheet_kind, frame, lookups)
+    findings, summary = validate.validate(sheet_kind, derived)
     for name, counts in summary.items():
         total = rule_summary.setdefault(sheet_kind, {}).setdefault(name, {"unexpected": 0,
                                                                           "severity": counts["severity"]})
@@ -223,7 +240,8 @@ def _validate_kind(sheet_kind: str, by_id: dict[str, ParsedWorkbook], rule_summa
     located = frame[["submission_id", "excel_row"]].to_numpy()
     for finding in findings:
         submission_id, excel_row = located[finding.row_key]
-        problem = _locate(by_id[submission_id].sheets[sheet_kind], int(excel_row), finding.rule)
+        detail = derived.at[finding.row_key, finding.rule.check.column] if "{detail}" in finding.rule.reason else None
+        problem = _locate(by_id[submission_id].sheets[sheet_kind], int(excel_row), finding.rule, detail)
         if finding.rule.severity == ERROR:
             outcome.problems.setdefault(submission_id, []).append(problem)
             if finding.row_key not in outcome.rejected_keys:
@@ -231,6 +249,11 @@ def _validate_kind(sheet_kind: str, by_id: dict[str, ParsedWorkbook], rule_summa
                 outcome.rejected_rows[submission_id] += 1
         else:
             outcome.warnings.setdefault(submission_id, []).append(problem)
+    if sheet_kind == "houses":   # what the rows are to the cases before them: links, dates of another month
+        outcome.links = cases.links(derived, ~derived["row_key"].isin(outcome.rejected_keys))
+        if "_known_before" in derived:
+            for submission_id, (message, message_vi) in history.dates_in_another_month(derived).items():
+                outcome.noted.setdefault(submission_id, []).append((history.DATES_IN_ANOTHER_MONTH, message, message_vi))
     return outcome
 
 
@@ -247,6 +270,12 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     warnings += [{**_NO_CELL, "sheet": name, "sheet_kind": sheet_kind, "cell": name, "submission_id": submission_id,
                   "message": message, "message_vi": message_vi, "rule": rule}
                  for name, sheet_kind, rule, message, message_vi in workbook.warnings]
+    for sheet_kind, outcome in outcomes.items():
+        for rule, message, message_vi in (outcome.noted.get(submission_id, []) if outcome else []):
+            name = workbook.sheets[sheet_kind].sheet_name
+            warnings.append({**_NO_CELL, "sheet": name, "sheet_kind": sheet_kind, "cell": name,
+                             "submission_id": submission_id, "message": message, "message_vi": message_vi,
+                             "rule": rule})
     problems, sheets, totals = [], [], Counter(warnings=len(warnings))
     for sheet_kind, sheet in workbook.sheets.items():
         outcome = outcomes.get(sheet_kind)
@@ -269,7 +298,7 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
         source, sha, received_at, run_id, *_file_outcome(totals), district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
         unit_type=cover.unit_type, unit_code=cover.unit_code, unit_name_written=cover.unit_name,
-        prepared_on=cover.prepared_on, **{k: totals[k] for k in COUNTS})
+        prepared_on=cover.prepared_on, report_type=cover.report_type, **{k: totals[k] for k in COUNTS})
     return entry, problems, warnings, sheets
 
 
@@ -344,14 +373,18 @@ def _problem_row(submission_id: str, sheet_name: str, sheet_kind: str, problem: 
     return row
 
 
-def _locate(sheet, excel_row: int, rule: Rule) -> Problem:
-    """The cell a rule's finding points the clerk to (the value as written, unless personal)."""
+def _locate(sheet, excel_row: int, rule: Rule, detail=None) -> Problem:
+    """The cell a rule's finding points the clerk to (the value as written, unless personal); a reason that
+    holds {detail} gets the rule's derived value at the row (never a personal one: the rules derive keys)."""
     mapped = next((sheet.columns[c] for c in rule.look_at if c in sheet.columns), None)
     value = None
     if mapped is not None and not mapped.spec.personal:
         value = sheet.written_text(excel_row, mapped.spec.key)
+    reason, reason_vi = rule.reason, rule.reason_vi
+    if "{detail}" in reason:
+        reason, reason_vi = reason.format(detail=detail), reason_vi.format(detail=detail)
     return Problem(excel_row, mapped.header if mapped else rule.column, mapped.index if mapped else None,
-                   value, rule.reason, rule.reason_vi, rule.name)
+                   value, reason, reason_vi, rule.name)
 
 
 def _concat_columns(parts: list[dict[str, list]]) -> dict[str, list]:

@@ -14,7 +14,7 @@ from pipeline.ingest.header import MappedColumn
 from pipeline.ingest.problem import Problem
 from pipeline.ingest.values import CellIssue, ParseError, parse_amount_vnd, parse_count, parse_date, parse_number
 from pipeline.rulebook import reading
-from pipeline.text import BLANK_CHARS, cell_text
+from pipeline.text import BLANK_CHARS, case_id, cell_text
 from pipeline.text import fold_cached as fold
 
 _EXACT = float(1 << 53)   # floats below this are exact integers
@@ -49,6 +49,8 @@ def convert_cell(mapped: MappedColumn, value: object):
         return None if number is None else float(number)
     if value_type == "national_id":
         return _digits(value)
+    if value_type == "case_id":
+        return case_id(value)
     return cell_text(value)
 
 
@@ -104,6 +106,8 @@ def fast_column(mapped: MappedColumn, values: list) -> list:
     if value_type == "national_id":
         digits = form.NATIONAL_ID_DIGITS
         return [v if type(v) is str and len(v) == digits and v.isdigit() else _national_id(v) for v in values]
+    if value_type == "case_id":
+        return [case_id(v) if type(v) is str else (None if v is None else SLOW) for v in values]
     return [SLOW] * len(values)
 
 

@@ -15,6 +15,17 @@ from pipeline.text import cell_text, clean, fold
 _LABEL_KEYS = {fold(spelling): label.key for label in form.COVER_LABELS for spelling in label.spellings}
 
 
+FULL, SUPPLEMENT = "full", "supplement"
+
+
+def report_type(value: object) -> str:
+    """Loại báo cáo: only the label's value 'Bổ sung' makes a supplement (a title saying 'sửa đổi, bổ sung'
+    is an ordinary full report: it is not this label's value)."""
+    if isinstance(value, _Twice):
+        return SUPPLEMENT if report_type(value.first) == report_type(value.second) == SUPPLEMENT else FULL
+    return SUPPLEMENT if value is not None and fold(cell_text(value)) == fold(form.SUPPLEMENT) else FULL
+
+
 @dataclass
 class Cover:
     district_code: str | None            # None on a commune's report
@@ -26,6 +37,7 @@ class Cover:
     unit_type: str = reference.DISTRICT  # who reports: district (to 2025-06) or commune (from 2025-07)
     unit_code: str | None = None         # the district's or the commune's code
     unit_name: str | None = None         # the name as written on the cover
+    report_type: str = FULL              # full | supplement (Loại báo cáo = Bổ sung: merged by key)
 
     def __post_init__(self):
         if self.unit_code is None:
@@ -205,7 +217,8 @@ def _district_cover(values: dict[str, object], today: dt.date) -> Cover:
         error.unit = reference.Reporter(reference.DISTRICT, district)
         raise
     prepared_on = _prepared_on(values.get("prepared_on"), warnings)
-    return Cover(district, period, version, cell_text(values.get("district_name")) or None, prepared_on, warnings)
+    return Cover(district, period, version, cell_text(values.get("district_name")) or None, prepared_on, warnings,
+                 report_type=report_type(values.get("report_type")))
 
 
 def _commune_cover(values: dict[str, object], today: dt.date, names_district: bool) -> Cover:
@@ -229,7 +242,8 @@ def _commune_cover(values: dict[str, object], today: dt.date, names_district: bo
         warnings.append(_ignored_label("Mã huyện / Tên huyện", "district", period))
     prepared_on = _prepared_on(values.get("prepared_on"), warnings)
     name = cell_text(values.get("commune_name")) or None
-    return Cover(None, period, version, None, prepared_on, warnings, reference.COMMUNE, commune, name)
+    return Cover(None, period, version, None, prepared_on, warnings, reference.COMMUNE, commune, name,
+                 report_type(values.get("report_type")))
 
 
 def _commune_before_reform(period: dt.date) -> CoverError:

@@ -13,12 +13,12 @@ Adding a row rule: one entry in the sheet's RULES, and its test.
 """
 from __future__ import annotations
 
-from pipeline.rulebook import grants, houses, poverty, reading
+from pipeline.rulebook import grants, history, houses, poverty, reading
 from pipeline.rulebook.model import (  # noqa: F401  (the rule book's vocabulary)
-    ERROR, SEVERITIES, WARNING, Expect, Flag, Lookup, OnRead, Reading, Rule,
+    ERROR, SEVERITIES, WARNING, Expect, Flag, History, Lookup, OnRead, Reading, Rule,
 )
 
-RULES: tuple[Rule, ...] = (*houses.RULES, *grants.RULES, *poverty.RULES, *reading.RULES)
+RULES: tuple[Rule, ...] = (*houses.RULES, *grants.RULES, *poverty.RULES, *history.RULES, *reading.RULES)
 BY_NAME = {r.name: r for r in RULES}
 assert len(BY_NAME) == len(RULES), "two rules share a name"
 PREPARE = {"houses": houses.prepare, "grants": grants.prepare, "poverty": poverty.prepare}

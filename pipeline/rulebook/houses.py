@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pipeline import form
+from pipeline.rulebook import cases
 from pipeline.rulebook.cases import colliding_ids, known_case
 from pipeline.rulebook.make import (
     UNIT_HINT, UNIT_HINT_VI, a_not_below_b, at_least, date_from, flagged, implausible_amounts, plausible_amount,
@@ -29,6 +30,8 @@ def prepare(frame) -> None:
     for key in ("start_date", "completion_date"):
         frame[key] = pd.to_datetime(frame[key])
     frame["period_end"] = pd.to_datetime(frame["period"]) + pd.offsets.MonthEnd(0)
+    # the day the file was received (the batch's; a frame built elsewhere has none)
+    frame["received_on"] = pd.to_datetime(frame["received_on"] if "received_on" in frame else pd.NaT)
 
 
 def _implausible_total(completed: bool):
@@ -132,6 +135,54 @@ RULES = [
     a_not_below_b("within_programme_norm", H, "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
                   f"total support is above {form.NORM_MULTIPLE}x the programme norm ({_NORM_TEXT})",
                   f"tổng kinh phí vượt {form.NORM_MULTIPLE} lần định mức", AMOUNTS),
+    # States that cannot follow each other (a completed case stays completed).
+    flagged("in_progress_without_completion_date", H, "completion_date", "completion_if_in_progress",
+            lambda frame: frame["completion_date"].where(frame["status"] == "in_progress"),
+            "a case in progress (Đang thi công) cannot have a completion date (Ngày hoàn thành): if the house is "
+            "finished its status is Hoàn thành, if not leave the date blank",
+            "nhà đang thi công không thể có Ngày hoàn thành: nếu nhà đã xong thì Tình trạng là Hoàn thành, nếu chưa "
+            "thì để trống Ngày hoàn thành"),
+    flagged("completion_not_after_receipt", H, "completion_date", "completion_after_receipt",
+            lambda frame: frame["completion_date"].where(frame["completion_date"] > frame["received_on"]),
+            "completion date (Ngày hoàn thành) is after the day this file was received: a house is reported "
+            "completed once it is finished",
+            "Ngày hoàn thành sau ngày tỉnh nhận tệp này: chỉ báo cáo hoàn thành khi nhà đã xây xong"),
+    Rule("completed_case_stays_completed", H, "status", ERROR,
+         "this case was reported completed in the report for {detail}: a later month cannot report it not completed "
+         "(the completed state stands; if that earlier report was wrong, send that month again)",
+         "hộ này đã được báo cáo hoàn thành trong báo cáo kỳ {detail}: kỳ sau không thể báo cáo chưa hoàn thành (giữ "
+         "trạng thái hoàn thành; nếu báo cáo kỳ đó sai, hãy gửi lại báo cáo kỳ đó)",
+         Lookup("reopened_after_completion", cases.reopened, "house_case_states")),
+    # One household, one case: Mã hộ within today's commune; the same Số CCCD (compared in the raw layer only).
+    Rule("household_id_held_by_another_commune", H, "household_id", ERROR,
+         "this household ID (Mã hộ) is a case of {detail}, which reported it first: give this case its own Mã hộ "
+         "(a case is counted once, by the commune that holds it)",
+         "Mã hộ này là của một hộ thuộc {detail} (đã báo cáo trước): hãy đặt Mã hộ riêng cho hộ này (mỗi hộ chỉ "
+         "được tính một lần, cho xã đang quản lý)",
+         Lookup("household_id_held_elsewhere", cases.held_elsewhere, "house_holders")),
+    flagged("national_id_once_per_sheet", H, "national_id", "national_id_repeated", cases.repeated_national_id,
+            "another case in this sheet has the same national ID (Số CCCD): one household is one case, under one "
+            "Mã hộ (both rows rejected: keep one)",
+            "một hộ khác trong trang này có cùng Số CCCD: mỗi hộ chỉ có một Mã hộ (cả hai dòng bị loại: giữ lại một "
+            "dòng)", ("household_id",)),
+    Rule("case_continues_earlier_id", H, "household_id", WARNING,
+         "this household (the same Số CCCD) was reported in this commune as case {detail}: this row continues that "
+         "case (one case, not two); please keep the Mã hộ {detail}",
+         "hộ này (cùng Số CCCD) đã được báo cáo tại xã với Mã hộ {detail}: dòng này được tính tiếp cho hộ đó (một "
+         "hộ, không phải hai); đề nghị giữ Mã hộ {detail}",
+         Lookup("continues_case", cases.continues_case, "same_national_id")),
+    Rule("same_household_as_completed_case", H, "household_id", WARNING,
+         "this household (the same Số CCCD) already has a completed case in this commune, Mã hộ {detail}: this row "
+         "is counted as a second case; if it is the same house, remove it",
+         "hộ này (cùng Số CCCD) đã có nhà hoàn thành tại xã, Mã hộ {detail}: dòng này được tính là hộ thứ hai; nếu "
+         "là cùng một nhà, hãy xóa dòng này",
+         Lookup("completed_case_same_household", cases.completed_same_household, "same_national_id")),
+    Rule("same_household_in_another_commune", H, "household_id", WARNING,
+         "the same Số CCCD is on an open case of another commune, Mã hộ {detail}: one household is one case; both "
+         "communes are told, please agree which one reports it",
+         "cùng Số CCCD với hộ đang thực hiện của xã khác, Mã hộ {detail}: mỗi hộ chỉ là một hộ; cả hai xã đều được "
+         "báo, đề nghị thống nhất xã nào báo cáo hộ này",
+         Lookup("same_household_other_commune", cases.other_commune_same_household, "same_national_id")),
     # Read with the row (the parser gives the ID as written, spaces and dots dropped).
     Rule("national_id_12_digits", H, "national_id", ERROR, "national ID (Số CCCD) must be 12 digits",
          "Số CCCD phải gồm 12 chữ số", OnRead(_national_id_malformed)),

@@ -10,6 +10,10 @@ Four evaluators, one per place a rule can be judged:
 - OnRead: a check of one sheet's typed rows right after they are read, before any set-wise rule
   (pipeline/ingest/tables.py): a row it fails is rejected like an unreadable cell.
 
+- History: a submission set against what its unit sent before, as a whole: after the batch is
+  written, over the ledger (pipeline/warehouse/supersession.py: what a replacement drops, a
+  submission number claimed twice), or over the batch's rows with the warehouse's answers
+  (dates that point to another month); the finding is the submission's, not a row's;
 - Reading: a problem the parser itself finds (an unreadable cell, an unknown commune, a missing
   column, …); its message says exactly what, the rule book gives it a name and a severity.
 
@@ -72,6 +76,13 @@ class OnRead:
 
 
 @dataclass(frozen=True)
+class History:
+    """Found by setting a whole submission against what its unit sent before (pipeline/rulebook/history.py)."""
+
+    evaluated_by = "history"
+
+
+@dataclass(frozen=True)
 class Reading:
     """Found by the parser while reading (its message names the cell and what is wrong)."""
 
@@ -84,9 +95,10 @@ class Rule:
     sheet_kind: str | None        # houses | grants | poverty | cover; None: every data sheet
     column: str | None            # the field a clerk should look at (its header is reported when it has no cell)
     severity: str                 # ERROR: the row is rejected; WARNING: it loads, the clerk is told
-    reason: str                   # English; an OnRead reason may hold {value}: the row's value
+    reason: str                   # English; an OnRead reason may hold {value}: the row's value; a Flag's
+                                  # {detail}: its derived value at the row (e.g. the id a case continues)
     reason_vi: str                # Vietnamese
-    check: Expect | Flag | OnRead | Reading
+    check: Expect | Flag | OnRead | History | Reading
     cells: tuple[str, ...] = field(default=())   # where a finding points (the first the sheet has); default: column
 
     @property

@@ -27,7 +27,10 @@ create table if not exists raw.submissions (
     run_id varchar,                        -- the load (Dagster run) that received it
     unit_type varchar,                     -- district | commune: who reports (communes from 2025-07)
     unit_code varchar,                     -- the district's (3 digits) or the commune's (5 digits) code
-    unit_name_written varchar              -- the name on the cover, as written
+    unit_name_written varchar,             -- the name on the cover, as written
+    report_type varchar,                   -- full | supplement (Loại báo cáo = Bổ sung: merged by key)
+    kinds_carried varchar,                 -- houses,grants,poverty: the kinds a row of which loaded
+    kinds_counting varchar                 -- of those, the kinds that still count (recomputed after each batch)
 );
 
 -- Per submission and data sheet: rows read = loaded + rejected + skipped.
@@ -137,7 +140,57 @@ create table if not exists raw.warnings (
     value varchar,
     message varchar not null,
     message_vi varchar,
-    rule varchar                           -- the rule's name in the rule book (seed rules, audit.rules)
+    rule varchar,                          -- the rule's name in the rule book (seed rules, audit.rules)
+    run_id varchar                         -- the load that raised it (it may concern an earlier submission)
+);
+
+-- What counts today (pipeline/warehouse/supersession.py, recomputed after each batch): one row per
+-- accepted submission and scope it carries. Houses and grants are counted per reporting unit and
+-- month (scope unit_type/unit_code/period), poverty per commune as reported and review year.
+create table if not exists raw.counting (
+    sheet_kind varchar not null,           -- houses | grants | poverty
+    scope varchar not null,
+    submission_id varchar not null,
+    commune_list varchar,                  -- poverty scopes: the commune as reported and the review year
+    commune_code varchar,
+    review_year integer,
+    recency integer not null,              -- 1: the latest submission carrying the scope
+    counts boolean not null,               -- its rows of the scope count (the latest full report, supplements after it)
+    anchor boolean not null                -- the full report the scope's counting rows start from
+);
+
+-- Rows a replacement dropped: they counted before the batch that brought the replacement, and no
+-- longer do. Keys only, never a name or an ID number; the clerk hears each as a warning.
+create table if not exists raw.replaced_rows (
+    submission_id varchar not null,        -- the replacement (a full report)
+    replaced_submission_id varchar not null,
+    sheet_kind varchar not null,
+    scope varchar not null,
+    excel_row integer,                     -- in the replaced submission
+    household_id varchar,                  -- houses
+    commune_list varchar,
+    commune_code varchar,
+    programme varchar,                     -- grants
+    funding_source varchar,
+    review_year integer,                   -- poverty
+    village varchar,
+    run_id varchar
+);
+
+-- Two house cases that are one household (the same Số CCCD, compared here in the raw layer only):
+-- keys only. continues: a new id in the same commune of today continues an open case;
+-- completed_case_same_household: the same commune, the earlier case already completed (two cases,
+-- warned); other_commune: open cases of two communes of today (both stay, both units warned).
+create table if not exists raw.case_links (
+    submission_id varchar not null,        -- the submission whose row found the link
+    excel_row integer not null,
+    link varchar not null,
+    commune_2025_code varchar,
+    household_id varchar not null,
+    other_commune_2025_code varchar,
+    other_household_id varchar not null,   -- for `continues`: the id the case was first reported under
+    other_submission_id varchar,           -- the submission that holds the other case's latest state
+    run_id varchar
 );
 
 -- Small key/value state: which ledger state the published warehouse reflects.
@@ -164,3 +217,9 @@ alter table raw.rejected_rows add column if not exists rule varchar;
 alter table raw.warnings add column if not exists rule varchar;
 -- Sheets not read (issue 23): listed with is_read false; rows written before are data sheets, read.
 alter table raw.submission_sheets add column if not exists is_read boolean;
+-- A file against what the unit sent before (issue 24): the cover's Loại báo cáo, the kinds that count,
+-- and which load raised a warning (a warning can reach an earlier submission's clerk).
+alter table raw.submissions add column if not exists report_type varchar;
+alter table raw.submissions add column if not exists kinds_carried varchar;
+alter table raw.submissions add column if not exists kinds_counting varchar;
+alter table raw.warnings add column if not exists run_id varchar;

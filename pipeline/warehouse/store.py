@@ -14,26 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
+from pipeline.warehouse import history, supersession
 
-# Rank within a reporting unit (a district to 2025-06, a commune from 2025-07) and month: the
-# latest version, then the latest arrival, then (files first seen in the same run) the later
-# modification time. The one place the partition lives; dbt reads the resulting status.
-REFRESH_STATUS_SQL = """
-update raw.submissions as s
-set status = case when ranked.rank = 1 then s.outcome else 'superseded' end
-from (
-    select submission_id,
-           row_number() over (
-               partition by unit_type, unit_code, period
-               order by version desc nulls last, received_at desc nulls last, file_mtime desc nulls last,
-                        submission_id desc
-           ) as rank
-    from raw.submissions
-    where outcome in ('accepted', 'accepted_with_errors')
-) as ranked
-where s.submission_id = ranked.submission_id
-"""
+RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
 # raw.load_state's upsert, in the syntax both engines have (DuckDB's `insert or replace` is its own)
 UPSERT = "on conflict (key) do update set value = excluded.value"
@@ -165,18 +148,20 @@ def processed_files(con) -> dict[str, str]:
 
 
 def write_batch(con, ledger: list[dict], tables: dict) -> None:
-    """Ledger entries and their rows (frames keyed by raw table) in one transaction, then
-    statuses recomputed and the ledger version bumped."""
+    """Ledger entries and their rows (frames keyed by raw table) in one transaction, then what counts
+    recomputed (statuses, kinds), what the batch replaced told, and the ledger version bumped."""
     import pandas as pd   # lazily: the nothing-new check must stay cheap
 
     con.execute("begin transaction")
     try:
         for name, frame in tables.items():
             if frame is not None and not frame.empty:
-                _insert(con, name, frame)
+                insert_rows(con, name, frame)
         if ledger:
-            _insert(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
-        con.execute(REFRESH_STATUS_SQL)
+            insert_rows(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
+        supersession.refresh(con)
+        history.record(con, [e["submission_id"] for e in ledger if e["outcome"] in ("accepted", "accepted_with_errors")],
+                       next((e.get("run_id") for e in ledger), None))
         con.execute(
             "insert into raw.load_state values ('ledger_version', "
             "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
@@ -188,7 +173,8 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
         raise
 
 
-def _insert(con, table: str, frame) -> None:
+def insert_rows(con, table: str, frame) -> None:
+    """A frame's rows into raw.<table> (the table's columns the frame has), in the caller's transaction."""
     columns = [c for c in raw_columns()[table] if c in frame.columns]
     if is_postgres(con):   # bulk COPY
         types = [raw_column_types()[table][c] for c in columns]
@@ -202,39 +188,6 @@ def _insert(con, table: str, frame) -> None:
         con.unregister("batch_frame")
 
 
-def _crosswalk_frame():
-    """(commune_list, commune_code) -> commune_2025_code for every commune with a unit on today's map."""
-    import pandas as pd   # lazily, like write_batch
-
-    from pipeline.crosswalk import today_by_commune
-
-    return pd.DataFrame([(lst, code, today) for (lst, code), today in today_by_commune().items()],
-                        columns=["commune_list", "commune_code", "commune_2025_code"])
-
-
-def house_districts(con, household_ids: list[str]) -> dict[tuple[str, str], set[str]]:
-    """(commune of today, Mã hộ) -> the districts whose current reports carry that id there, for these
-    ids only: two districts may have used one Mã hộ for two cases now in one commune."""
-    import pandas as pd   # lazily, like write_batch
-
-    con.register("crosswalk_frame", _crosswalk_frame())
-    con.register("ids_frame", pd.DataFrame({"household_id": sorted(set(household_ids))}))
-    try:
-        rows = con.execute(
-            "select distinct m.commune_2025_code, h.household_id, s.district_code from raw.houses as h "
-            "join ids_frame as i on h.household_id = i.household_id "
-            "join raw.submissions as s on h.submission_id = s.submission_id "
-            "join crosswalk_frame as m on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
-            "where s.status in ('accepted', 'accepted_with_errors') and s.district_code is not null").fetchall()
-    finally:
-        con.unregister("crosswalk_frame")
-        con.unregister("ids_frame")
-    found: dict[tuple[str, str], set[str]] = {}
-    for today, household, district in rows:
-        found.setdefault((today, household), set()).add(district)
-    return found
-
-
 def get_state(con, key: str) -> str | None:
     row = con.execute("select value from raw.load_state where key = ?", [key]).fetchone()
     return row[0] if row else None
@@ -242,26 +195,3 @@ def get_state(con, key: str) -> str | None:
 
 def set_state(con, key: str, value: str) -> None:
     con.execute("insert into raw.load_state values (?, ?) " + UPSERT, [key, value])
-
-
-def known_house_cases(con, pairs) -> set[tuple[str, str]]:
-    """The (commune of today, household_id) case keys of a frame that a current (accepted, not
-    superseded) submission has loaded, by its district or by its commune: on those the household
-    head may be left blank (a case is keyed by Mã hộ within today's commune)."""
-    if pairs.empty:
-        return set()
-    con.register("asked_cases", pairs)
-    con.register("crosswalk_frame", _crosswalk_frame())
-    try:
-        rows = con.execute(
-            "select distinct a.commune_2025_code, a.household_id from asked_cases as a "
-            "join crosswalk_frame as m on m.commune_2025_code = a.commune_2025_code "
-            "join raw.houses as h on h.commune_list = m.commune_list and h.commune_code = m.commune_code "
-            "and h.household_id = a.household_id "
-            "join raw.submissions as s on s.submission_id = h.submission_id "
-            "and s.status in ('accepted', 'accepted_with_errors')"
-        ).fetchall()
-    finally:
-        con.unregister("asked_cases")
-        con.unregister("crosswalk_frame")
-    return set(rows)

@@ -50,7 +50,27 @@ def build(plain: bool = False) -> list[Sub]:
     hrows = house_rows(cases)
     subs = _district_subs(plain, cases, hrows, grants, poverty, prng, clerks, dnames, c24, c25)
     subs += _commune_subs(plain, crossing, new_cases, poverty, ls)
+    _one_number_per_person(subs)
     return subs
+
+
+def _one_number_per_person(subs: list[Sub]) -> None:
+    """Give every household head a Số CCCD of their own. The synthetic numbers are drawn from a small space
+    (4 random digits), so a few households drew a number another already had: one household under two ids
+    is a mistake the load reports (submission format, "One household, one case"), which the demo must not make
+    by chance. A later person keeps the prefix and takes the next free serial; no random draw is added, so
+    nothing else of the demo changes."""
+    taken: dict[str, int] = {}
+    for sub in subs:
+        for case in (*sub.houses, *sub.extra_house):
+            person = case.get("person")
+            if person is None or taken.setdefault(person.cccd, id(person)) == id(person):
+                continue
+            prefix, serial = person.cccd[:-4], int(person.cccd[-4:])
+            while f"{prefix}{serial:04d}" in taken:
+                serial = (serial + 1) % 10_000
+            person.cccd = f"{prefix}{serial:04d}"
+            taken[person.cccd] = id(person)
 
 
 def _district_subs(plain, cases, hrows, grants, poverty, prng, clerks, dnames, c24, c25) -> list[Sub]:

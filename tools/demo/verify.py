@@ -172,6 +172,7 @@ def _house_states(live: list[dict], problems: list, upto=(9999, 12)) -> dict:
     """Latest state per case (Mã hộ; its commune of today must agree across all its rows)."""
     ls = lists()
     state = {}
+    holder: dict[str, str] = {}   # Số CCCD -> the one case that household is
     for s in live:
         if s["p"] > upto:
             continue
@@ -191,6 +192,8 @@ def _house_states(live: list[dict], problems: list, upto=(9999, 12)) -> dict:
                 problems.append(f"{s['rel']}: bad row {r['ma ho']}")
             if not (isinstance(r["so cccd"], str) and len(r["so cccd"]) == 12 and r["so cccd"].isdigit()):
                 problems.append(f"{s['rel']}: bad CCCD {r['so cccd']}")
+            if holder.setdefault(r["so cccd"], r["ma ho"]) != r["ma ho"]:
+                problems.append(f"{s['rel']}: case {r['ma ho']} has the Số CCCD of case {holder[r['so cccd']]}")
             today = ls.today(r["ma_xa"], s["list"])
             prev = state.get(r["ma ho"])
             if prev and prev["today"] != today:

@@ -33,7 +33,10 @@ final as (
         prepared_on,
         unit_type,
         unit_code,
-        unit_name_written
+        unit_name_written,
+        report_type,
+        kinds_carried,
+        kinds_counting
 
     from submissions
 

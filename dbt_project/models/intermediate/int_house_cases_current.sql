@@ -1,6 +1,9 @@
 -- Current state of each household case. A case is a Mã hộ within today's commune
 -- (commune_2025_code, through the crosswalks): a case a district reported up to 2025-06 and
--- its new commune reports afterwards is ONE case (reporting-units-2025.md). Where two
+-- its new commune reports afterwards is ONE case (reporting-units-2025.md), and so is a case
+-- renumbered in its commune (the same Số CCCD: int_house_case_ids). Rows come from the
+-- submissions whose houses count (int_counting_submissions: per unit and month the latest
+-- full report and the supplements after it). Where two
 -- districts used the same Mã hộ for cases now in one commune of today, they stay two cases
 -- (keyed with their district too; audit.case_collisions lists them). An old commune with no
 -- main successor keeps its cases within itself (commune_key).
@@ -18,7 +21,14 @@ houses as (
 
 current_submissions as (
 
-    select * from {{ ref('int_current_submissions') }}
+    select * from {{ ref('int_counting_submissions') }}
+    where sheet_kind = 'houses'
+
+),
+
+case_ids as (
+
+    select * from {{ ref('int_house_case_ids') }}
 
 ),
 
@@ -28,7 +38,7 @@ commune_map as (
 
 ),
 
-joined as (
+located as (
 
     select
         current_submissions.district_code,
@@ -53,15 +63,28 @@ joined as (
 
 ),
 
+joined as (
+
+    select
+        located.*,
+        coalesce(case_ids.first_household_id, located.household_id) as case_household_id
+
+    from located
+    left join case_ids
+        on located.commune_2025_code = case_ids.commune_2025_code
+        and located.household_id = case_ids.household_id
+
+),
+
 districts_per_id as (
 
     select
         case_commune,
-        household_id,
+        case_household_id,
         count(distinct district_code) as districts
 
     from joined
-    group by case_commune, household_id
+    group by case_commune, case_household_id
 
 ),
 
@@ -69,14 +92,14 @@ keyed as (
 
     select
         joined.*,
-        joined.case_commune || '/' || joined.household_id
+        joined.case_commune || '/' || joined.case_household_id
             || case when districts_per_id.districts > 1 then '/' || coalesce(joined.district_code, '') else '' end
             as case_key
 
     from joined
     inner join districts_per_id
         on joined.case_commune = districts_per_id.case_commune
-        and joined.household_id = districts_per_id.household_id
+        and joined.case_household_id = districts_per_id.case_household_id
 
 ),
 

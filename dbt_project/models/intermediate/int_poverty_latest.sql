@@ -1,7 +1,8 @@
--- Per commune as reported (commune_list, commune_code) and review year: the figures of the
--- latest current submission that carries them (same ordering as the house cases). A commune
--- may give its review per village (Bản): its figures are then the sum of that submission's
--- village rows (never mixed with other submissions' rows).
+-- Per commune as reported (commune_list, commune_code) and review year, whatever month carries
+-- it: the rows of the submissions that count for it (int_counting_submissions: the latest full
+-- report carrying that commune and year, and the supplements after it), merged by village (the
+-- latest wins; a whole-commune row is its own key). A commune may give its review per village
+-- (Bản): its figures are then the sum of the villages. submission_id is the latest of them.
 with
 
 poverty as (
@@ -10,79 +11,84 @@ poverty as (
 
 ),
 
-current_submissions as (
+counting as (
 
-    select * from {{ ref('int_current_submissions') }}
+    select * from {{ ref('int_counting_submissions') }}
+    where sheet_kind = 'poverty'
 
 ),
 
 joined as (
 
     select
-        current_submissions.district_code,
-        current_submissions.unit_type,
-        current_submissions.period,
-        current_submissions.version,
-        current_submissions.received_at,
-        current_submissions.file_mtime,
+        counting.district_code,
+        counting.unit_type,
+        counting.period,
+        counting.version,
+        counting.received_at,
+        counting.file_mtime,
+        counting.recency,
         poverty.*
 
     from poverty
-    inner join current_submissions
-        on poverty.submission_id = current_submissions.submission_id
+    inner join counting
+        on poverty.submission_id = counting.submission_id
+        and poverty.commune_list is not distinct from counting.commune_list
+        and poverty.commune_code = counting.commune_code
+        and poverty.review_year = counting.review_year
 
 ),
 
-candidates as (
+-- one row per village (or the whole commune) and year: the latest counting submission's
+merged as (
 
-    select distinct
+    select distinct on (commune_list, commune_code, review_year, coalesce(village, '')) *
+    from joined
+    order by commune_list, commune_code, review_year, coalesce(village, ''), recency
+
+),
+
+latest as (
+
+    select distinct on (commune_list, commune_code, review_year)
         commune_list, commune_code, review_year,
         submission_id, district_code, unit_type, period, version, received_at, file_mtime
 
-    from joined
-
-),
-
--- the latest submission per commune and year (distinct on: the same on DuckDB and PostgreSQL)
-chosen as (
-
-    select distinct on (commune_list, commune_code, review_year) *
-    from candidates
-    order by commune_list, commune_code, review_year, {{ submission_recency_order(rows=false) }}
+    from merged
+    order by commune_list, commune_code, review_year, recency
 
 ),
 
 final as (
 
     select
-        chosen.district_code,
-        chosen.unit_type,
-        chosen.period,
-        chosen.version,
-        chosen.received_at,
-        chosen.file_mtime,
-        chosen.submission_id,
-        chosen.commune_list,
-        chosen.commune_code,
-        chosen.review_year,
-        min(joined.excel_row) as excel_row,
-        cast(sum(joined.total_households) as bigint) as total_households,
-        cast(sum(joined.poor_households) as bigint) as poor_households,
-        cast(sum(joined.near_poor_households) as bigint) as near_poor_households,
-        cast(sum(joined.poor_ethnic_minority_households) as bigint) as poor_ethnic_minority_households,
+        latest.district_code,
+        latest.unit_type,
+        latest.period,
+        latest.version,
+        latest.received_at,
+        latest.file_mtime,
+        latest.submission_id,
+        latest.commune_list,
+        latest.commune_code,
+        latest.review_year,
+        min(merged.excel_row) as excel_row,
+        cast(sum(merged.total_households) as bigint) as total_households,
+        cast(sum(merged.poor_households) as bigint) as poor_households,
+        cast(sum(merged.near_poor_households) as bigint) as near_poor_households,
+        cast(sum(merged.poor_ethnic_minority_households) as bigint) as poor_ethnic_minority_households,
         -- a rate as written only means something on a single row
-        case when count(*) = 1 then {{ dbt.any_value('joined.poverty_rate_pct_written') }} end as poverty_rate_pct_written,
-        count(joined.village) as village_rows
+        case when count(*) = 1 then {{ dbt.any_value('merged.poverty_rate_pct_written') }} end as poverty_rate_pct_written,
+        count(merged.village) as village_rows
 
-    from chosen
-    inner join joined
-        on chosen.submission_id = joined.submission_id
-        and chosen.commune_list is not distinct from joined.commune_list
-        and chosen.commune_code is not distinct from joined.commune_code
-        and chosen.review_year = joined.review_year
+    from latest
+    inner join merged
+        on latest.commune_list is not distinct from merged.commune_list
+        and latest.commune_code = merged.commune_code
+        and latest.review_year = merged.review_year
     group by
-        chosen.district_code, chosen.unit_type, chosen.period, chosen.version, chosen.received_at,
-        chosen.file_mtime, chosen.submission_id, chosen.commune_list, chosen.commune_code, chosen.review_year
+        latest.district_code, latest.unit_type, latest.period, latest.version, latest.received_at,
+        latest.file_mtime, latest.submission_id, latest.commune_list, latest.commune_code, latest.review_year
 
 )
 

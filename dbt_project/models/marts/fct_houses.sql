@@ -44,7 +44,8 @@ final as (
         commune_key,
         commune_list,
         commune_2025_code,
-        commune_2025_mapping
+        commune_2025_mapping,
+        case_household_id as first_household_id
 
     from house_cases
 

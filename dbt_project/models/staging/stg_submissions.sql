@@ -28,6 +28,7 @@ renamed as (
         period,
         version,
         prepared_on,
+        coalesce(report_type, 'full') as report_type,
 
         -- outcome
         outcome,
@@ -37,7 +38,9 @@ renamed as (
         rows_loaded,
         rows_rejected,
         rows_skipped,
-        warnings
+        warnings,
+        kinds_carried,
+        kinds_counting
 
     from source
 

@@ -1,0 +1,48 @@
+-- What counts today, per sheet kind: the submissions whose rows of a kind count, and for which
+-- scope (houses and grants: the reporting unit and month; poverty: the commune as reported and
+-- the review year, whatever month carries it). In each scope: the latest full report and every
+-- supplement (Loại báo cáo = Bổ sung) after it; their rows merge by key, the latest wins
+-- (pipeline/warehouse/supersession.py decides, after each batch of the ingest).
+with
+
+counting as (
+
+    select * from {{ ref('stg_counting') }}
+
+),
+
+submissions as (
+
+    select * from {{ ref('stg_submissions') }}
+
+),
+
+final as (
+
+    select
+        submissions.unit_type,
+        submissions.unit_code,
+        submissions.district_code,
+        submissions.period,
+        counting.sheet_kind,
+        counting.submission_id,
+        submissions.report_type,
+        counting.is_anchor,
+        counting.recency,
+        counting.scope,
+        counting.commune_list,
+        counting.commune_code,
+        counting.review_year,
+        submissions.version,
+        submissions.received_at,
+        submissions.file_mtime,
+        submissions.file_name
+
+    from counting
+    inner join submissions
+        on counting.submission_id = submissions.submission_id
+    where counting.counts
+
+)
+
+select * from final

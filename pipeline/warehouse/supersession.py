@@ -1,0 +1,231 @@
+"""What counts today: supersession per sheet kind, recomputed over the whole ledger after each batch.
+
+The submission format's "A file against what the unit sent before", as SQL over the raw layer
+(the same on DuckDB and PostgreSQL), in one place:
+
+- Houses and grants count per reporting unit and month, poverty per commune (as reported) and
+  review year, whatever month carries it: each is a *scope*. A submission carries a scope when a
+  row of that kind loaded from it (an empty sheet, or one whose every row was rejected, carries
+  nothing: like a rejected file, it replaces nothing).
+- In each scope the submissions carrying it are ranked latest first (the format's "latest" rule:
+  reporting month, Lần gửi, arrival, modification time). The latest full report and every
+  supplement (Loại báo cáo = Bổ sung) after it count; their rows merge by key, the latest wins.
+  Poverty: a whole-commune row, or village rows over a whole-commune figure, replace rather than
+  merge (a commune's figure is its row or the sum of its villages, never both).
+- A submission is `superseded` when none of the kinds it carries counts any more (one carrying
+  nothing: when a later one for its unit and month arrived).
+
+raw.counting holds the result, one row per submission and scope it carries; raw.submissions
+gets status, kinds_carried and kinds_counting. dbt reads raw.counting (int_counting_submissions).
+What each batch's replacements drop, and a submission number claimed by two files, are found
+here too (replaced_rows, version_claims): the rule book words them (pipeline/rulebook/history.py).
+"""
+from __future__ import annotations
+
+
+
+def recency(ledger: str = "") -> str:
+    """The format's "latest" rule (dbt: var submission_recency_order), latest first, over the ledger's columns
+    (`ledger`: the alias of raw.submissions in the query, when it needs one)."""
+    prefix = f"{ledger}." if ledger else ""
+    return ", ".join(f"{prefix}{term}" for term in (
+        "period desc nulls last", "version desc nulls last", "received_at desc nulls last",
+        "file_mtime desc nulls last", "submission_id desc"))
+
+
+RECENCY = recency()
+COUNTED = "('accepted', 'accepted_with_errors')"
+UNIT_MONTH = "s.unit_type || '/' || s.unit_code || '/' || cast(s.period as varchar)"
+COMMUNE_YEAR = "coalesce(p.commune_list, '-') || '/' || p.commune_code || '/' || cast(p.review_year as varchar)"
+COLUMNS = ("sheet_kind", "scope", "submission_id", "commune_list", "commune_code", "review_year", "recency",
+           "counts", "anchor")
+
+
+def counting_sql(exclude: str | None = None) -> str:
+    """select COLUMNS: every scope each accepted submission carries, ranked, with whether it counts.
+    exclude: a table of submission_ids left out (what counted before a batch)."""
+    left_out = f"and s.submission_id not in (select submission_id from {exclude})" if exclude else ""
+    return f"""
+    with accepted as (
+        select s.submission_id, s.unit_type, s.unit_code, s.period, s.version, s.received_at, s.file_mtime,
+               coalesce(s.report_type, 'full') as report_type
+        from raw.submissions as s
+        where s.outcome in {COUNTED} {left_out}
+    ),
+    unit_months as (
+        select k.sheet as sheet_kind, {UNIT_MONTH} as scope, s.*, cast(null as varchar) as commune_list,
+               cast(null as varchar) as commune_code, cast(null as integer) as review_year, 'rows' as shape
+        from accepted as s
+        join raw.submission_sheets as k on k.submission_id = s.submission_id
+        where k.sheet in ('houses', 'grants') and k.rows_loaded > 0
+    ),
+    commune_years as (
+        select 'poverty' as sheet_kind, {COMMUNE_YEAR} as scope, s.submission_id, s.unit_type, s.unit_code,
+               s.period, s.version, s.received_at, s.file_mtime, s.report_type, p.commune_list, p.commune_code,
+               p.review_year,
+               case when count(p.village) = count(*) then 'villages' else 'commune' end as shape
+        from accepted as s
+        join raw.poverty as p on p.submission_id = s.submission_id
+        group by s.submission_id, s.unit_type, s.unit_code, s.period, s.version, s.received_at, s.file_mtime,
+                 s.report_type, p.commune_list, p.commune_code, p.review_year
+    ),
+    scoped as (
+        select sheet_kind, scope, submission_id, period, version, received_at, file_mtime, report_type,
+               commune_list, commune_code, review_year, shape
+        from unit_months
+        union all
+        select sheet_kind, scope, submission_id, period, version, received_at, file_mtime, report_type,
+               commune_list, commune_code, review_year, shape
+        from commune_years
+    ),
+    ranked as (
+        select scoped.*,
+               row_number() over (partition by sheet_kind, scope order by {RECENCY}) as recency,
+               lead(shape) over (partition by sheet_kind, scope order by {RECENCY}) as older_shape
+        from scoped
+    ),
+    anchored as (
+        -- the full report the scope's counting rows start from: the latest full one, a whole-commune
+        -- figure, a change of shape, or else the oldest submission (supplements sent alone)
+        select ranked.*,
+               min(case when report_type = 'full' or shape = 'commune' or older_shape is null
+                             or older_shape <> shape then recency end)
+                   over (partition by sheet_kind, scope) as anchor_recency
+        from ranked
+    )
+    select sheet_kind, scope, submission_id, commune_list, commune_code, review_year, cast(recency as integer) as recency,
+           recency <= anchor_recency as counts, recency = anchor_recency as anchor
+    from anchored
+    """
+
+
+STATUS_SQL = f"""
+update raw.submissions as s
+set status = case
+        when s.outcome not in {COUNTED} then s.outcome
+        when k.carried is null then case when k.month_rank = 1 then s.outcome else 'superseded' end
+        when k.counting is null then 'superseded'
+        else s.outcome end,
+    kinds_carried = k.carried,
+    kinds_counting = k.counting
+from (
+    select a.submission_id, a.month_rank, kinds.carried, kinds.counting
+    from (
+        select submission_id,
+               row_number() over (partition by unit_type, unit_code, period order by {RECENCY}) as month_rank
+        from raw.submissions
+        where outcome in {COUNTED}
+    ) as a
+    left join (
+        select submission_id,
+               string_agg(distinct sheet_kind, ',' order by sheet_kind) as carried,
+               string_agg(distinct case when counts then sheet_kind end, ','
+                          order by case when counts then sheet_kind end) as counting
+        from raw.counting
+        group by submission_id
+    ) as kinds on kinds.submission_id = a.submission_id
+) as k
+where s.submission_id = k.submission_id
+"""
+
+
+def refresh(con) -> None:
+    """raw.counting and every accepted submission's status and kinds, from the whole ledger."""
+    con.execute("delete from raw.counting")
+    con.execute(f"insert into raw.counting ({', '.join(COLUMNS)}) {counting_sql()}")
+    con.execute(STATUS_SQL)
+
+
+# Each kind's rows as (scope, key, the key's columns): what a replacement may drop, keys only.
+_KEYS = "household_id, commune_list, commune_code, programme, funding_source, review_year, village"
+ROWS_SQL = {
+    "houses": f"""select h.submission_id, h.excel_row, {UNIT_MONTH} as scope, h.household_id as row_key,
+        h.household_id, h.commune_list, h.commune_code, cast(null as varchar) as programme,
+        cast(null as varchar) as funding_source, cast(null as integer) as review_year, cast(null as varchar) as village
+        from raw.houses as h join raw.submissions as s on s.submission_id = h.submission_id""",
+    "grants": f"""select g.submission_id, g.excel_row, {UNIT_MONTH} as scope,
+        coalesce(g.commune_list, '-') || '/' || g.commune_code || '/' || g.programme || '/' || g.funding_source as row_key,
+        cast(null as varchar) as household_id, g.commune_list, g.commune_code, g.programme, g.funding_source,
+        cast(null as integer) as review_year, cast(null as varchar) as village
+        from raw.grants as g join raw.submissions as s on s.submission_id = g.submission_id""",
+    "poverty": f"""select p.submission_id, p.excel_row, {COMMUNE_YEAR} as scope, coalesce(p.village, '') as row_key,
+        cast(null as varchar) as household_id, p.commune_list, p.commune_code, cast(null as varchar) as programme,
+        cast(null as varchar) as funding_source, p.review_year, p.village
+        from raw.poverty as p""",
+}
+
+
+def replaced_rows(con, batch: str) -> list[dict]:
+    """Rows that counted before this batch (`batch`: a table of its submission_ids) and no longer do, with the
+    new full report that replaced them: keys only (never a name or an ID number)."""
+    con.execute("drop table if exists counting_before")
+    con.execute(f"create temp table counting_before as {counting_sql(exclude=batch)}")
+    try:
+        found = []
+        for sheet_kind, rows in ROWS_SQL.items():
+            cursor = con.execute(f"""
+            with touched as (
+                select distinct scope from raw.counting
+                where sheet_kind = ? and submission_id in (select submission_id from {batch})
+            ),
+            kind_rows as ({rows}),
+            before as (
+                select r.*, row_number() over (partition by r.scope, r.row_key order by b.recency) as pick
+                from kind_rows as r
+                join counting_before as b on b.submission_id = r.submission_id and b.scope = r.scope
+                where b.sheet_kind = ? and b.counts and r.scope in (select scope from touched)
+            ),
+            after as (
+                select distinct r.scope, r.row_key
+                from kind_rows as r
+                join raw.counting as c on c.submission_id = r.submission_id and c.scope = r.scope
+                where c.sheet_kind = ? and c.counts and r.scope in (select scope from touched)
+            )
+            select anchor.submission_id, before.submission_id as replaced_submission_id, before.scope,
+                   before.excel_row, {', '.join('before.' + k for k in _KEYS.split(', '))}
+            from before
+            join raw.counting as anchor
+                on anchor.sheet_kind = ? and anchor.scope = before.scope and anchor.anchor and anchor.counts
+            where before.pick = 1
+              and anchor.submission_id in (select submission_id from {batch})
+              and not exists (select 1 from after where after.scope = before.scope and after.row_key = before.row_key)
+            order by anchor.submission_id, before.scope, before.excel_row
+            """, [sheet_kind] * 4)
+            names = [d[0] for d in cursor.description]
+            found += [{"sheet_kind": sheet_kind, **dict(zip(names, row))} for row in cursor.fetchall()]
+        return found
+    finally:
+        con.execute("drop table if exists counting_before")
+
+
+def version_claims(con, batch: str) -> list[dict]:
+    """A new submission that replaces (in a kind both carry) another file claiming the same Lần gửi for the
+    same unit and month: the new one, the other file, the kinds they share."""
+    cursor = con.execute(f"""
+    with carried as (
+        select c.submission_id, c.sheet_kind, s.unit_type, s.unit_code, s.period, s.version, s.file_sha256,
+               s.file_name, s.received_at, s.file_mtime
+        from (select distinct submission_id, sheet_kind from raw.counting) as c
+        join raw.submissions as s on s.submission_id = c.submission_id
+    ),
+    ranked as (
+        select submission_id,
+               row_number() over (partition by unit_type, unit_code, period order by {RECENCY}) as month_rank
+        from raw.submissions where outcome in {COUNTED}
+    )
+    select new.submission_id, new.version, new.period, other.submission_id as other_submission_id,
+           other.file_name as other_file_name, other.received_at as other_received_at,
+           string_agg(distinct new.sheet_kind, ',' order by new.sheet_kind) as kinds
+    from carried as new
+    join carried as other
+        on other.unit_type = new.unit_type and other.unit_code = new.unit_code and other.period = new.period
+        and other.version = new.version and other.sheet_kind = new.sheet_kind
+        and other.submission_id <> new.submission_id and other.file_sha256 <> new.file_sha256
+    join ranked as new_rank on new_rank.submission_id = new.submission_id
+    join ranked as other_rank on other_rank.submission_id = other.submission_id
+    where new.submission_id in (select submission_id from {batch}) and new_rank.month_rank < other_rank.month_rank
+    group by new.submission_id, new.version, new.period, other.submission_id, other.file_name, other.received_at
+    order by new.submission_id, other.file_name
+    """)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -151,7 +151,9 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             "dim_poverty_standard", "rpt_reporting_period", "rpt_headline", "rpt_houses_month", "rpt_houses_year",
             "rpt_open_cases", "rpt_grants_month", "rpt_completeness", "rpt_completeness_month",
             "rpt_poverty_province", "rpt_poverty_district", "rpt_poverty_commune", "rpt_rejected_by_reason",
-            "rpt_rejected_by_unit"} == set(models)
+            "rpt_rejected_by_unit",
+            # a file against what came before (warehouse-contract.md, "Sign-off, revisions, standards and outliers")
+            "audit_counting_submissions", "audit_replaced_rows", "audit_outliers"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name
@@ -203,12 +205,17 @@ def test_shared_logic_lives_in_one_place(manifest):
         assert "seed.son_la.admin_unit_lists" in models[name]["depends_on"]["nodes"]
     assert "seed.son_la.admin_unit_lists" in models["stg_admin_units"]["depends_on"]["nodes"]
     assert "macro.son_la.admin_list_year" not in manifest["macros"]
-    for name in ("int_house_cases_current", "int_poverty_latest", "agg_submission_completeness"):
+    for name in ("int_house_cases_current", "agg_submission_completeness"):
         assert "macro.son_la.submission_recency_order" in models[name]["depends_on"]["macros"]
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     assert project["vars"]["submission_recency_order"] == [
         "period desc nulls last", "version desc nulls last", "received_at desc nulls last",
         "file_mtime desc nulls last", "submission_id desc"]
+    # what counts per sheet kind is decided over the raw layer (pipeline/warehouse/supersession.py),
+    # by the same var: int_poverty_latest reads its outcome (int_counting_submissions)
+    from pipeline.warehouse import supersession
+    assert "model.son_la.int_counting_submissions" in models["int_poverty_latest"]["depends_on"]["nodes"]
+    assert supersession.RECENCY == ", ".join(project["vars"]["submission_recency_order"])
     # the day "due" is judged on comes from the var as_of, never from the clock in a model
     for path in [*(DBT_PROJECT_DIR / "models").rglob("*.sql"), *(DBT_PROJECT_DIR / "macros").rglob("*.sql")]:
         if path.name != "as_of_date.sql":

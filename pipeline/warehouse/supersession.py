@@ -22,15 +22,25 @@ here too (replaced_rows, version_claims): the rule book words them (pipeline/rul
 """
 from __future__ import annotations
 
+import functools
+
+import yaml
+
+from pipeline.config import DBT_PROJECT_DIR
 
 
 def recency(ledger: str = "") -> str:
     """The format's "latest" rule (dbt: var submission_recency_order), latest first, over the ledger's columns
     (`ledger`: the alias of raw.submissions in the query, when it needs one)."""
     prefix = f"{ledger}." if ledger else ""
-    return ", ".join(f"{prefix}{term}" for term in (
-        "period desc nulls last", "version desc nulls last", "received_at desc nulls last",
-        "file_mtime desc nulls last", "submission_id desc"))
+    return ", ".join(f"{prefix}{term}" for term in _recency_terms())
+
+
+@functools.cache
+def _recency_terms() -> list[str]:
+    """The var's one home is dbt_project.yml; the raw layer reads it from there."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"]["submission_recency_order"]
 
 
 RECENCY = recency()

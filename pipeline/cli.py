@@ -1,10 +1,14 @@
-"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict]`, `python -m pipeline report
-[--warehouse DIR]` and `python -m pipeline prepare`
+"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict] [--verbose | --quiet]`,
+`python -m pipeline status [--warehouse DIR] [--json]`, `python -m pipeline report [--warehouse DIR]`,
+`python -m pipeline templates` and `python -m pipeline prepare`
 
 load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
-is recorded in the UI's history), prints progress and a summary.
+is recorded in the UI's history), prints a line per phase (progress bars on a terminal) and a
+summary (pipeline/console.py); the full log goes to <warehouse>/logs/ (pipeline/runlog.py).
 Exit codes: 0 run completed (even with rejected files), 1 with --strict and anything
 rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline failed.
+status tells the last load, who is late or missing, the files rejected (pipeline/status.py): exit 0,
+2 bad arguments.
 report (re)builds <warehouse>/report/ (index.html, report.pdf, data-dictionary.html) from the
 published bi.duckdb, as the load's last asset does: exit 0 done, 2 no published warehouse there,
 3 a load holds the warehouse, 4 the report failed.
@@ -35,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--warehouse-url", help="postgresql://user:password@host:port/db: the warehouse on PostgreSQL "
                       "(default $PIPELINE_WAREHOUSE_URL; unset: the DuckDB file in the warehouse folder)")
     load.add_argument("--strict", action="store_true", help="exit 1 when any file or row was rejected")
+    chatter = load.add_mutually_exclusive_group()
+    chatter.add_argument("--verbose", action="store_true", help="also show Dagster's and dbt's log lines as they come")
+    chatter.add_argument("--quiet", action="store_true", help="print errors and the summary only")
+    status = sub.add_parser("status", help="the last load, who is late or missing, the files rejected "
+                                           "(reads the published warehouse and the logs only)")
+    status.add_argument("--warehouse", type=Path, help="warehouse folder (default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    status.add_argument("--warehouse-url", help="postgresql://…: read the published schemas there "
+                        "(default $PIPELINE_WAREHOUSE_URL; the logs are still read from the warehouse folder)")
+    status.add_argument("--json", action="store_true", help="the same as JSON, for scripts")
     report = sub.add_parser("report", help="build the provincial report (HTML, PDF, data dictionary) "
                                             "from the published warehouse")
     report.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
@@ -69,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "templates":
             return _templates(args)
+        if args.command == "status":
+            return _status(args)
         return _load(args)
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
         return _failed("the pipeline could not start", error)
@@ -118,46 +133,70 @@ def _load(args) -> int:
         return EXIT_USAGE
     if folders is None:
         return EXIT_USAGE
-    sources, warehouse_dir = folders
+    from pipeline.console import NORMAL, QUIET, VERBOSE, Console
     from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
-    from pipeline.warehouse.pg import display_url
 
-    started = time.monotonic()
-    _say(f"load: sources {sources} -> warehouse {warehouse_dir}" + (f", database {display_url(url)}" if url else ""))
-    run_id, failed_steps = None, set()
+    console = Console(VERBOSE if args.verbose else QUIET if args.quiet else NORMAL)
     try:
-        with warehouse_lock(warehouse_dir, timeout=0, url=url):
-            from pipeline.warehouse import state
-
-            # Without DAGSTER_HOME there is no run history to record into, so a load with
-            # nothing to do need not pay for starting Dagster and dbt (seconds).
-            if not os.environ.get("DAGSTER_HOME") and state.nothing_to_do(sources, warehouse_dir, url):
-                _say("nothing new and the published warehouse is current: nothing to do")
-                success = True
-            else:
-                success, run_id, failed_steps = _run_job(sources, warehouse_dir, url)
+        with warehouse_lock(folders[1], timeout=0, url=url):
+            return _load_locked(console, args, *folders, url)
     except WarehouseBusy as busy:
-        print(f"error: {busy}", file=sys.stderr)
+        console.error(str(busy))
         return EXIT_BUSY
+    finally:
+        console.close()
+
+
+def _load_locked(console, args, sources: Path, warehouse_dir: Path, url: str | None) -> int:
+    """The load, holding the warehouse: its log file, the job (unless nothing is to do), the summary."""
+    import logging
+
+    from pipeline import runlog
+    from pipeline.warehouse import state
+    from pipeline.warehouse.pg import display_url
     from pipeline.warehouse.summary import ledger_summary
 
-    summary = ledger_summary(warehouse_dir, run_id, url)
-    print(summary.text(time.monotonic() - started))
-    if not success:
-        if failed_steps and failed_steps <= AFTER_PUBLISH:
-            print(f"error: the warehouse was published, but {', '.join(sorted(failed_steps))} failed; "
-                  "see the messages above", file=sys.stderr)
+    started, log = time.monotonic(), logging.getLogger("pipeline.load")
+    console.open_log(runlog.new_log_path(warehouse_dir))
+    runlog.prune(warehouse_dir)
+    log.info(runlog.started_line(sources=sources, warehouse=warehouse_dir, database=display_url(url) if url else None))
+    console.info(f"load: sources {sources} -> warehouse {warehouse_dir}" + (f", database {display_url(url)}" if url else ""))
+    run_id, failed_steps, error = None, set(), None
+    try:
+        # Without DAGSTER_HOME there is no run history to record into, so a load with nothing to do
+        # need not pay for starting Dagster and dbt (seconds).
+        if not os.environ.get("DAGSTER_HOME") and state.nothing_to_do(sources, warehouse_dir, url):
+            console.info("nothing new and the published warehouse is current: nothing to do")
+            success = True
         else:
-            print("error: the pipeline failed; see the messages above (the published warehouse was not changed)",
-                  file=sys.stderr)
-        return EXIT_FAILED
-    if args.strict and summary.anything_rejected:
-        return EXIT_STRICT
-    return EXIT_OK
+            success, run_id, failed_steps = _run_job(console, sources, warehouse_dir, url)
+    except Exception as raised:   # a clear message, not a traceback (in the log); re-raised with PIPELINE_DEBUG=1
+        if os.environ.get("PIPELINE_DEBUG"):
+            raise
+        log.exception("the pipeline failed")
+        success, error = False, raised
+    summary = ledger_summary(warehouse_dir, run_id, url)
+    seconds = time.monotonic() - started
+    code = EXIT_FAILED if not success else EXIT_STRICT if args.strict and summary.anything_rejected else EXIT_OK
+    console.summary(f"{summary.text(seconds)}\n  log: {console.log_path}")
+    if error is not None:
+        console.error(f"the pipeline failed: {type(error).__name__}: {error} (details in the log)")
+    elif not success and failed_steps and failed_steps <= AFTER_PUBLISH:
+        console.error(f"the warehouse was published, but {', '.join(sorted(failed_steps))} failed; see the log")
+    elif not success:
+        console.error("the pipeline failed; see the messages above and the log (the published warehouse was not changed)")
+    log.info(runlog.finished_line(
+        exit=code, seconds=round(seconds, 1), run_id=run_id, failed_steps=sorted(failed_steps),
+        outcome={EXIT_OK: "completed", EXIT_STRICT: "completed, rejected files or rows (--strict)"}.get(code, "failed"),
+        files_found=console.discovered.get("found"), new_entries=summary.last_run.get("entries", 0),
+        rows_loaded=summary.last_run.get("rows_loaded", 0), rows_rejected=summary.last_run.get("rows_rejected", 0),
+        files_rejected=summary.last_run.get("files_rejected", 0), rejected=summary.rejected_files))
+    return code
 
 
-def _run_job(sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool, str, set[str]]:
-    """The Dagster job `load` in this process, on these folders; the lock is already held here."""
+def _run_job(console, sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool, str, set[str]]:
+    """The Dagster job `load` in this process, on these folders, its records to the console; the lock
+    is already held here."""
     from pipeline import transform
 
     transform.prepare()
@@ -167,21 +206,40 @@ def _run_job(sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool,
     from pipeline.definitions import defs
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("load").execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
-                                                  warehouse_url=url, take_lock=False)},
-        # INFO shows our progress lines and dbt's per-model lines, not Dagster's event chatter
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    failed = set()
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.event_specific_data.error
-            failed.add(event.step_key)
-            _say(f"{event.step_key} failed: {error.message.strip() if error else ''}")
+    job = defs.resolve_job_def("load").with_logger_defs({"console": console.dagster_logger()})
+    console.expect(list(job.graph.node_names()))
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
+                                                      warehouse_url=url, take_lock=False)},
+            # new files only: with nothing new, the run records itself and skips dbt, publish and report
+            run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}},
+                        "ops": {"ingest_submissions": {"config": {"rebuild": False}}}},
+        )
+    finally:
+        console.finish()
+    failed = {event.step_key for event in result.all_events if event.is_step_failure}
     return result.success, result.run_id, failed
+
+
+def _status(args) -> int:
+    """The operator's morning: reads the published warehouse and the logs, takes no lock."""
+    from pipeline import config, status
+
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
+    try:
+        url = _warehouse_url(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not url and not warehouse_dir.is_dir():
+        print(f"error: no warehouse folder at {warehouse_dir} (give --warehouse)", file=sys.stderr)
+        return EXIT_USAGE
+    report = status.gather(warehouse_dir, url)
+    print(status.as_json(report) if args.json else status.render(report))
+    return EXIT_OK
 
 
 def _report(args) -> int:

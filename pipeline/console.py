@@ -123,7 +123,7 @@ class Console:
         self._file.setFormatter(_LogFormat())
         root, ours = logging.getLogger(), logging.getLogger("pipeline")
         root.addHandler(self._file)
-        ours.setLevel(logging.DEBUG if self.verbosity == VERBOSE else logging.INFO)
+        ours.setLevel(logging.INFO)   # dbt's debug lines stay in its own dbt.log (internal/dbt/logs)
         logging.getLogger("pipeline.dbt").addHandler(self._listener)
         logging.captureWarnings(True)   # warnings.warn -> logger py.warnings -> the file, not stderr
         for name, value in DBT_ENVIRONMENT.items():

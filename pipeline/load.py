@@ -13,7 +13,7 @@ from pipeline.cli import EXIT_FAILED, EXIT_OK, EXIT_STRICT
 from pipeline.console import Console
 from pipeline.warehouse import state
 from pipeline.warehouse.pg import display_url
-from pipeline.warehouse.summary import ledger_summary
+from pipeline.warehouse.summary import LedgerSummary, ledger_summary
 
 AFTER_PUBLISH = {"provincial_report", "submission_completeness"}   # steps whose failure leaves a new publish
 
@@ -40,7 +40,11 @@ def load(console: Console, sources: Path, warehouse_dir: Path, url: str | None, 
             raise
         log.exception("the pipeline failed")
         success, error = False, raised
-    summary = ledger_summary(warehouse_dir, run_id, url)
+    try:
+        summary = ledger_summary(warehouse_dir, run_id, url)
+    except Exception as unread:   # the ledger itself cannot be read: the summary says so, the error is kept
+        log.exception("the ledger could not be read")
+        summary, success, error = LedgerSummary(warehouse_dir, {}, {}, {}, url), False, error or unread
     seconds = time.monotonic() - started
     code = EXIT_FAILED if not success else EXIT_STRICT if strict and summary.anything_rejected else EXIT_OK
     console.summary(f"{summary.text(seconds)}\n  log: {console.log_path}")

@@ -35,7 +35,7 @@ def test_on_a_terminal_a_demo_load_shows_progress_and_prints_at_most_40_lines(te
     assert summary == 6 and lines[-1] == f"  log: {sorted((warehouse / 'logs').glob('load-*.log'))[0]}"
     # the bars, as they were drawn (each redraw after a carriage return, then erased)
     drawn = ESCAPE.sub("", received.decode("utf-8", errors="replace"))
-    assert re.search(r"read and check .*\d+/1992 files  \d+ files/s  \d+:\d\d left", drawn)
+    assert re.search(r"read and check .*\d+/1991 files  \d+ files/s  \d\d:\d\d left", drawn)
     assert re.search(r"transform .*\d+/218 nodes", drawn)
     assert b"\x1b[" in received   # colour and redraws: it knew it was on a terminal
 

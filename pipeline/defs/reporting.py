@@ -74,12 +74,12 @@ def sheet_reports(con, submission_ids: list[str], limit: int = 50) -> dict[str, 
     return reports
 
 
-def problem_files(con, warehouse_dir: Path, limit: int = 200) -> tuple[int, str]:
+def problem_files(con, limit: int = 200) -> tuple[int, str]:
     """Every file of the whole ledger with a problem (rejected, rows rejected, warnings, a duplicate),
-    newest first: file, unit, period, status, reason, rows rejected, warnings, its feedback workbook.
+    newest first: file, unit, period, status, reason, rows rejected, warnings, its feedback workbook
+    (in <warehouse>/feedback/).
     (count, markdown). On every ledger materialization, so a rejection stays in view after its night."""
     from pipeline.feedback import NEEDS_FEEDBACK, feedback_name
-    from pipeline.warehouse.store import feedback_dir
     from pipeline.warehouse.summary import file_reason
 
     cursor = con.execute(
@@ -95,10 +95,8 @@ def problem_files(con, warehouse_dir: Path, limit: int = 200) -> tuple[int, str]
     rows = []
     for e in entries:
         reason = file_reason(e["reason"], e["rows_rejected"], e["first_reason"], e["reasons"])
-        workbook = ""
-        if e["outcome"] != "duplicate":
-            name = feedback_name(e)
-            workbook = name if (feedback_dir(warehouse_dir) / name).exists() else f"{name} (not written yet)"
+        # named as the feedback step of this run writes it (after this one), under <warehouse>/feedback/
+        workbook = "" if e["outcome"] == "duplicate" else feedback_name(e)
         rows.append((e["file_name"], e["unit_code"], f"{e['period']:%Y-%m}" if e["period"] else "", e["status"],
                      reason, e["rows_rejected"], e["warnings"], workbook))
     columns = ["file", "unit", "period", "status", "reason", "rows rejected", "warnings", "feedback workbook"]

@@ -57,7 +57,7 @@ def ingest_submissions(context: dg.AssetExecutionContext, config: IngestConfig, 
                                  "skipped (run config rebuild: true runs them anyway)")
                 return
             ledger = {"files_by_status": reporting.files_by_status(con, "raw.submissions"),
-                      "problems": reporting.problem_files(con, warehouse.warehouse)}
+                      "problems": reporting.problem_files(con)}
             new_ids = [e["submission_id"] for e in result.new_entries]
             sheets = reporting.sheet_reports(con, new_ids)
             findings = reporting.rule_findings(con, new_ids)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from pipeline import files
 from pipeline.config import DBT_PROJECT_DIR, cache_dir
+from pipeline.streams import LinesToLog, environment
 from pipeline.warehouse import state, store
 
 KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
@@ -206,9 +207,14 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
     target = target_path(warehouse_dir)
     if warehouse_url:
-        with environment(dbt_env(warehouse_url)):   # the subprocess inherits it when it starts (cli)
+        # the subprocess inherits this when it starts (cli); its JSON lines on stdout are its events,
+        # whatever level a console asked of dbt in this process
+        with environment({**dbt_env(warehouse_url), "DBT_LOG_LEVEL": "info"}):
             invocation = dbt.cli(args, context=context, target_path=target)
-        yield from invocation.stream()
+        # dagster-dbt echoes dbt's lines on stdout: to pipeline.dbt instead when someone listens (the CLI)
+        listening = DBT_LOG.isEnabledFor(logging.INFO)
+        with contextlib.redirect_stdout(LinesToLog(DBT_LOG)) if listening else contextlib.nullcontext():
+            yield from invocation.stream()
         return
     manifest = target / "manifest.json"
     files.remove_stale_temps(target)   # a mark half-written by a killed run (we hold the write lock)
@@ -357,21 +363,6 @@ def _raise_on_failure(outcome: dict, args: list[str]) -> None:
     if result is None or not result.success:
         why = f": {result.exception}" if result is not None and result.exception else " (see its lines above)"
         raise dg.Failure(f"dbt {args[0]} failed{why}")
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]):
-    """Set these variables for the duration (dbt reads the PostgreSQL target's from the environment)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # --- the data dictionary ------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_on_a_terminal_a_demo_load_shows_progress_and_prints_at_most_40_lines(te
     # the bars, as they were drawn (each redraw after a carriage return, then erased)
     drawn = ESCAPE.sub("", received.decode("utf-8", errors="replace"))
     assert re.search(r"read and check .*\d+/1991 files  \d+ files/s  \d\d:\d\d left", drawn)
-    assert re.search(r"transform .*\d+/218 nodes", drawn)
+    assert re.search(r"transform .*\d+/\d+ nodes  \d+ nodes/s", drawn)
     assert b"\x1b[" in received   # colour and redraws: it knew it was on a terminal
 
 
@@ -49,15 +49,17 @@ def test_through_a_pipe_plain_lines_and_no_escape_codes(demo_load):
         "discover", "read and check", "transform", "publish", "report"]
     assert done.stdout.startswith("Summary (")
     assert len(done.stdout.splitlines()) + len(err) <= 40
-    for quiet_about in ("PreviewWarning", " of 218 ", "dagster - INFO"):
+    for quiet_about in ("PreviewWarning", "dagster - INFO", "START sql"):
         assert quiet_about not in done.stdout + done.stderr
+    assert not re.search(r"\d+ of \d+ ", done.stdout + done.stderr)   # no dbt node lines
 
 
 def test_the_log_holds_dbt_node_lines_library_warnings_and_what_the_run_came_to(demo_load):
     warehouse, done = demo_load
     log = _log(warehouse)
-    assert len([line for line in log.splitlines() if DBT_NODE_LINE.search(line)]) >= 2 * 216
-    assert "218 of 218 NO-OP exposure bi_warehouse" in log
+    nodes = int(re.search(r" dbt: 1 of (\d+) START ", log).group(1))
+    assert len([line for line in log.splitlines() if DBT_NODE_LINE.search(line)]) >= 2 * (nodes - 2) > 400
+    assert re.search(r"dbt: (\d+) of \1 NO-OP exposure ", log)   # the last node
     assert "PreviewWarning" in log and "py.warnings" in log          # a library's warning: the log, not the console
     assert "STEP_SUCCESS" in log and "ingested 1994/1994 new files" in log
     assert log.splitlines()[0].split(": ", 2)[1] == "load started"
@@ -100,6 +102,6 @@ def test_verbose_shows_dagster_and_dbt_lines(small_sources, tmp_path):
     done = run_load(small_sources, tmp_path / "warehouse", "--verbose")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "ingest_submissions: 4 files found: 4 new" in done.stderr
-    assert re.search(r"^1 of 218 START ", done.stderr, re.M) and "Done. PASS=216" in done.stderr
+    assert re.search(r"^1 of \d+ START ", done.stderr, re.M) and re.search(r"^Done. PASS=\d+ WARN=0 ERROR=0", done.stderr, re.M)
     assert "\x1b" not in done.stderr   # a pipe: no colours, dbt's neither
     assert "PreviewWarning" not in done.stderr   # library warnings stay in the log, even in verbose

@@ -1,6 +1,6 @@
 """Every enumeration the warehouse stores, written once: English code, Vietnamese label, English label.
 
-The parser accepts the Vietnamese labels (and the aliases in pipeline/ingest/sheets.py);
+The parser accepts the Vietnamese labels (and the aliases in pipeline/form/sheets.py);
 dbt reads the same values from the seed `enumerations.csv`, which `python -m tools.export_seeds`
 writes from this module (a test keeps the two equal); BI tools join that seed's published copy
 (`marts.dim_enumeration`) to show Vietnamese labels.

@@ -10,10 +10,10 @@ were known: unknown_<submission_id>.xlsx).
 Every text that came from a submission is written as a TEXT cell, never as a formula:
 openpyxl turns any string starting with '=' into a live formula unless told otherwise.
 Personal values never appear: raw.rejected_rows already holds NULL for personal columns.
+Severities are the rule book's (pipeline/rulebook/): an error rejects the row, a warning does not.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline import files
 from pipeline.enumerations import ENUMERATIONS
+from pipeline.rulebook import SEVERITIES
 from pipeline.warehouse.store import feedback_dir
 
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
@@ -37,7 +38,7 @@ PROBLEM_HEADERS = [
     ("Reason", "Reason (English)"),
     ("Mức độ", "Severity"),
 ]
-SEVERITY_VI = {"error": "Lỗi (dòng bị loại) / error", "warning": "Cảnh báo / warning"}
+SEVERITY_VI = {severity: f"{label_vi} / {severity}" for severity, (label_vi, _) in SEVERITIES.items()}
 STATUS_VI = {code: vi for code, vi, _ in ENUMERATIONS["submission_status"]}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import openpyxl
 
+from pipeline import form
 from workbooks import cover_rows
 
 D = dt.date
-# A compact houses table: the columns a two-row header is usually drawn over.
-TOP = ["STT", "Mã hộ", "Mã xã", "Tên xã", "Họ tên chủ hộ", "Đối tượng", "Hình thức hỗ trợ",
-       None, None, None, "Ngày khởi công", "Ngày hoàn thành", "Tình trạng"]
-AMOUNTS = ("Ngân sách trung ương", "Ngân sách địa phương", "Xã hội hóa")
+# A compact houses table: the columns a two-row header is usually drawn over (headers from the form).
+TOP = [*form.HOUSES.headers(("no", "household_id", "commune_code", "commune_name", "household_head", "category",
+                             "support_type")),
+       None, None, None, *form.HOUSES.headers(("start_date", "completion_date", "status"))]
+AMOUNTS = tuple(form.HOUSES.headers(("central_budget", "local_budget", "social_contribution")))
 DOWN = "ABCDEFGKLM"          # the headers merged down both header rows
 
 
@@ -56,8 +58,8 @@ def write_book(path: Path, sheets: dict[str, list[list]], merges: dict[str, list
 
 
 def houses_book(path: Path, rows, merges=(), period="03/2025", **extra_sheets) -> Path:
-    return write_book(path, {"Thông tin": cover_rows(period=period), "Nhà ở": rows, **extra_sheets},
-                      {"Nhà ở": list(merges)})
+    return write_book(path, {form.COVER.name: cover_rows(period=period), form.HOUSES.name: rows, **extra_sheets},
+                      {form.HOUSES.name: list(merges)})
 
 
 # ---- reading a load back ---------------------------------------------------------------------

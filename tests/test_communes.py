@@ -7,7 +7,7 @@ import pytest
 from loading import TODAY
 from pipeline.ingest.parse import parse_workbook
 from pipeline.ingest.reference import CommuneError, match_commune
-from workbooks import POVERTY_HEADERS, cover_rows, house, poverty, submission
+from workbooks import POVERTY_HEADERS, cover_rows, house, poverty, records, submission
 
 
 @pytest.mark.parametrize("code, name", [
@@ -65,18 +65,18 @@ def test_new_commune_valid_in_2025_error_in_2024():
 def test_rows_checked_against_list_of_the_reporting_month(tmp_path):
     row = house(commune="03988", name="Xã Tân Hợp", done=dt.date(2024, 12, 10), start=dt.date(2024, 11, 1))
     old = parse_workbook(submission(tmp_path / "a.xlsx", district="123", period="12/2024", houses=[row]), TODAY)
-    assert [r["commune_code"] for r in old.sheets["houses"].records] == ["03988"]
+    assert [r["commune_code"] for r in records(old.sheets["houses"])] == ["03988"]
     # The 204 -> 200 change took effect on 2025-02-01 (correction): a 2025-01 report still uses
     # the 2024 list, a 2025-02 report the 2025 one.
     january = parse_workbook(submission(tmp_path / "j.xlsx", district="123", period="01/2025",
                                         houses=[house(commune="03988", name="Xã Tân Hợp", done=dt.date(2025, 1, 10))]),
                              TODAY)
-    assert [r["commune_code"] for r in january.sheets["houses"].records] == ["03988"]
+    assert [r["commune_code"] for r in records(january.sheets["houses"])] == ["03988"]
     new = parse_workbook(submission(tmp_path / "b.xlsx", district="123", period="02/2025",
                                     houses=[house(commune="03988", name="Xã Tân Hợp", done=dt.date(2025, 2, 10))]), TODAY)
     [problem] = new.sheets["houses"].problems
     assert (problem.excel_row, problem.column, problem.value) == (2, "Mã xã", "03988")
-    assert new.sheets["houses"].records == []
+    assert records(new.sheets["houses"]) == []
 
 
 def test_poverty_rows_checked_against_the_list_of_their_review_year(tmp_path):
@@ -86,7 +86,7 @@ def test_poverty_rows_checked_against_the_list_of_their_review_year(tmp_path):
     sheet = parsed.sheets["poverty"]
     # The 2025 review is reported by the communes (reporting-units-2025.md): in a district's report a
     # 2025 review row is a row error, whatever its commune.
-    assert [(r["excel_row"], r["commune_code"]) for r in sheet.records] == [(2, "03988")]
+    assert [(r["excel_row"], r["commune_code"]) for r in records(sheet)] == [(2, "03988")]
     assert sorted((p.excel_row, p.column) for p in sheet.problems) == [(3, "Năm rà soát"), (4, "Năm rà soát"),
                                                                        (5, "Mã xã")]
 
@@ -98,4 +98,4 @@ def test_commune_by_name_only_column(tmp_path):
     from workbooks import write_workbook
     write_workbook(path, {"Thông tin": cover_rows(), "Hộ nghèo": [headers, row]})
     sheet = parse_workbook(path, TODAY).sheets["poverty"]
-    assert [r["commune_code"] for r in sheet.records] == ["03658"]
+    assert [r["commune_code"] for r in records(sheet)] == ["03658"]

@@ -128,7 +128,9 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             "audit_warnings", "audit_skipped_rows",
             # the 2025 reforms (warehouse-contract.md, "Across the 2025 reforms")
             "dim_commune_2025", "dim_reporting_unit", "agg_poverty_commune_year", "audit_crosswalk_gaps",
-            "audit_case_collisions"} == set(models)
+            "audit_case_collisions",
+            # the rule book (pipeline/rulebook/), from the seed rules
+            "audit_rules"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name

@@ -25,7 +25,7 @@ def manifest() -> dict:
 def test_every_dbt_test_is_described_in_words(manifest):
     tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
     described = {node["name"]: describe_test(node) for node in tests}
-    assert len(described) == 176
+    assert len(described) == len(tests) >= 176
     fallback = [name for name, text in described.items() if text.startswith("dbt test ")]
     assert not fallback
     assert described["not_null_fct_houses_household_id"].startswith("Every row of `fct_houses` has a value in "

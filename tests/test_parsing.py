@@ -8,8 +8,8 @@ import pytest
 from loading import TODAY, Formula, write_xlsxwriter
 from pipeline.ingest.cover import CoverError, parse_cover
 from pipeline.ingest.parse import parse_workbook
-from pipeline.ingest.sheets import sheet_kind
-from workbooks import (GRANT_HEADERS, HOUSE_HEADERS, POVERTY_HEADERS, cover_rows, grant, house, poverty,
+from pipeline.form import sheet_kind
+from workbooks import (GRANT_HEADERS, HOUSE_HEADERS, POVERTY_HEADERS, cover_rows, grant, house, poverty, records,
                        write_workbook)
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
@@ -24,7 +24,7 @@ def houses_of(parsed):
 
 
 def only_records(sheet, *keys):
-    return [tuple(r.get(k) for k in keys) for r in sheet.records]
+    return [tuple(r.get(k) for k in keys) for r in records(sheet)]
 
 
 # ---- sheet names ---------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_header_spellings(tmp_path, variant):
     parsed = parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [HEADER_VARIANTS[variant], house("H7")]})
     sheet = houses_of(parsed)
     assert not sheet.problems, sheet.problems
-    [record] = sheet.records
+    [record] = records(sheet)
     assert (record["household_id"], record["commune_code"], record["central_budget"], record["status"]) == (
         "H7", "03646", 40_000_000, "completed")
 
@@ -101,7 +101,7 @@ def test_title_rows_merged_cells_and_blank_rows_above_header(tmp_path):
     book.save(path)
     sheet = houses_of(parse_workbook(path, TODAY))
     assert sheet.header_row == 6
-    assert [r["excel_row"] for r in sheet.records] == [7, 8]
+    assert [r["excel_row"] for r in records(sheet)] == [7, 8]
     assert sheet.rows_read == 2 and sheet.rows_skipped == 0
 
 
@@ -131,7 +131,7 @@ def test_column_number_row_is_skipped(tmp_path, numbers):
     parsed = parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [HOUSE_HEADERS, numbers, house("H1")]})
     sheet = houses_of(parsed)
     assert not sheet.problems
-    assert [r["excel_row"] for r in sheet.records] == [3]
+    assert [r["excel_row"] for r in records(sheet)] == [3]
     assert (sheet.rows_read, sheet.rows_skipped) == (2, 1)
 
 
@@ -142,7 +142,7 @@ def test_columns_in_any_order_and_unknown_columns_ignored(tmp_path):
     data = [row[i] for i in order] + ["rác", 123]
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [headers, data]}))
     assert not sheet.problems
-    [record] = sheet.records
+    [record] = records(sheet)
     assert record["household_id"] == "H9" and record["central_budget"] == 10_000_000
     assert "Cột lạ" not in str(record)
 
@@ -150,7 +150,7 @@ def test_columns_in_any_order_and_unknown_columns_ignored(tmp_path):
 def test_blank_rows_between_data(tmp_path):
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [
         HOUSE_HEADERS, house("H1"), [], [None, "  ", None], house("H2", no=2), [], house("H3", no=3)]}))
-    assert [r["excel_row"] for r in sheet.records] == [2, 5, 7]
+    assert [r["excel_row"] for r in records(sheet)] == [2, 5, 7]
     assert (sheet.rows_read, sheet.rows_skipped) == (6, 3)
 
 
@@ -162,7 +162,7 @@ def _totals_sheet(total_central):
 
 def test_total_row_matching_is_skipped_without_warning(tmp_path):
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": _totals_sheet("60.000.000")}))
-    assert len(sheet.records) == 2 and not sheet.warnings and not sheet.problems
+    assert len(records(sheet)) == 2 and not sheet.warnings and not sheet.problems
     assert sheet.rows_skipped == 1
 
 
@@ -171,7 +171,7 @@ def test_total_row_mismatch_is_a_warning(tmp_path, word):
     rows = _totals_sheet(61_000_000)
     rows[-1][1] = word
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": rows}))
-    assert len(sheet.records) == 2 and not sheet.problems
+    assert len(records(sheet)) == 2 and not sheet.problems
     [warning] = sheet.warnings
     assert (warning.excel_row, warning.column, warning.value) == (4, "Ngân sách trung ương", "61000000")
     assert "total row" in warning.reason
@@ -182,7 +182,7 @@ def test_commune_named_like_a_total_word_is_data(tmp_path):
     headers = ["STT", "Tên xã", "Mã hộ", "Họ tên chủ hộ", "Đối tượng", "Hình thức hỗ trợ", "Tình trạng"]
     data = [1, "Tông Lạnh", "H1", "A", "Hộ nghèo", "Xây mới", "Đang thi công"]
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(district="119"), "Nhà ở": [headers, data]}))
-    assert [r["commune_code"] for r in sheet.records] == ["03772"]
+    assert [r["commune_code"] for r in records(sheet)] == ["03772"]
 
 
 def test_signature_block_and_notes_below_are_ignored(tmp_path):
@@ -191,7 +191,7 @@ def test_signature_block_and_notes_below_are_ignored(tmp_path):
         [None, None, "Sơn La, ngày 5 tháng 4 năm 2025"],
         [None, "Người lập biểu", None, None, None, "Thủ trưởng đơn vị"], [], [None, "Lò Văn A", None, None, None, "Cầm B"],
         ["Trưởng phòng"]]}))
-    assert [r["excel_row"] for r in sheet.records] == [2]
+    assert [r["excel_row"] for r in records(sheet)] == [2]
     assert not sheet.problems
     assert sheet.rows_read == 8 and sheet.rows_skipped == 7
 
@@ -210,7 +210,7 @@ def test_units_and_vietnamese_numbers(tmp_path, unit, written, expected):
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [
         headers, house("H1", central=written, local=0, social=0)]}))
     assert not sheet.problems, sheet.problems
-    assert sheet.records[0]["central_budget"] == expected
+    assert records(sheet)[0]["central_budget"] == expected
 
 
 def test_whole_number_rule_count_vs_million_column(tmp_path):
@@ -242,7 +242,7 @@ def test_unreadable_number_and_unknown_unit_are_row_errors(tmp_path):
 def test_date_forms(tmp_path, written):
     sheet = houses_of(parse(tmp_path, {"Thông tin": cover_rows(), "Nhà ở": [HOUSE_HEADERS, house(done=written)]}))
     assert not sheet.problems
-    assert sheet.records[0]["completion_date"] == dt.date(2025, 3, 20)
+    assert records(sheet)[0]["completion_date"] == dt.date(2025, 3, 20)
 
 
 def test_month_first_date_is_a_row_error(tmp_path):
@@ -299,8 +299,8 @@ def test_cover_english_labels():
 def test_district_name_mismatch_is_a_warning_and_the_code_wins():
     cover = parse_cover([["Mã huyện", "116"], ["Tên huyện", "Huyện Mai Sơn"], ["Kỳ báo cáo", "03/2025"]], TODAY)
     assert cover.district_code == "116"
-    [(warning, warning_vi)] = cover.warnings
-    assert "does not match" in warning and "Mai Sơn" in warning_vi
+    [(warning, warning_vi, rule)] = cover.warnings
+    assert "does not match" in warning and "Mai Sơn" in warning_vi and rule == "cover_name_matches_code"
 
 
 @pytest.mark.parametrize("name", ["Thành phố Sơn La", "TP Sơn La", "tp. son la", "SƠN LA", NFD("Thành phố Sơn La")])

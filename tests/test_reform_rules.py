@@ -7,7 +7,7 @@ from pipeline.ingest import reference
 from pipeline.ingest.cover import CoverError, parse_cover
 from pipeline.ingest.parse import parse_workbook
 from pipeline.ingest.reference import COMMUNE, DISTRICT, CommuneError, Reporter, match_row_commune
-from workbooks import GRANT_HEADERS, POVERTY_HEADERS, grant, house, poverty, submission, write_workbook
+from workbooks import GRANT_HEADERS, POVERTY_HEADERS, grant, house, poverty, records, submission, write_workbook
 
 TODAY = dt.date(2026, 11, 20)
 D = dt.date
@@ -95,8 +95,9 @@ def test_commune_cover():
 def test_cover_naming_both_the_period_decides(period, unit_type, ignored):
     cover = parse_cover(_cover(["Mã huyện", "116"], ["Mã xã", "03664"], ["Kỳ báo cáo", period]), TODAY)
     assert cover.unit_type == unit_type
-    [(warning, warning_vi)] = cover.warnings
+    [(warning, warning_vi, rule)] = cover.warnings
     assert ignored in warning and "both a district and a commune" in warning and warning_vi
+    assert rule == "cover_names_one_unit"
 
 
 def _commune_book(path, commune="03664", period="08/2025", **sheets):
@@ -108,7 +109,7 @@ def test_commune_report_rows_may_omit_the_commune_and_may_not_name_another(tmp_p
     headers = [h for h in GRANT_HEADERS if h not in ("Mã xã", "Tên xã")]
     path = write_workbook(tmp_path / "g.xlsx", {"Thông tin": [["Mã xã", "03664"], ["Kỳ báo cáo", "08/2025"]],
                                                 "Hỗ trợ": [headers, [1, "Khám chữa bệnh", 3, 900_000, "NSTW", None]]})
-    [record] = parse_workbook(path, TODAY).sheets["grants"].records
+    [record] = records(parse_workbook(path, TODAY).sheets["grants"])
     assert (record["commune_code"], record["commune_list"]) == ("03664", "2025-07")
     parsed = parse_workbook(_commune_book(tmp_path / "n.xlsx", grants=[grant("03646", "Phường Tô Hiệu")]), TODAY)
     [problem] = parsed.sheets["grants"].problems
@@ -119,12 +120,12 @@ def test_poverty_review_years_by_reporter(tmp_path):
     commune = parse_workbook(_commune_book(tmp_path / "c.xlsx", period="02/2026", poverty_rows=[
         poverty("03664", "Phường Chiềng An", year=2025), poverty("03664", "Phường Chiềng An", year=2024, no=2)]), TODAY)
     sheet = commune.sheets["poverty"]
-    assert [(r["review_year"], r["commune_list"]) for r in sheet.records] == [(2025, "2025-07")]
+    assert [(r["review_year"], r["commune_list"]) for r in records(sheet)] == [(2025, "2025-07")]
     [problem] = sheet.problems
     assert (problem.excel_row, problem.column) == (3, "Năm rà soát") and "reported by the districts" in problem.reason
     district = parse_workbook(submission(tmp_path / "d.xlsx", district="116", period="06/2025", poverty_rows=[
         poverty(year=2024), poverty(year=2025, no=2)]), TODAY)
-    assert [r["review_year"] for r in district.sheets["poverty"].records] == [2024]
+    assert [r["review_year"] for r in records(district.sheets["poverty"])] == [2024]
     assert "communes report their own results" in district.sheets["poverty"].problems[0].reason
 
 
@@ -133,18 +134,18 @@ def test_poverty_per_village_is_read_with_its_village(tmp_path):
     rows = [[1, None, None, "Bản Co Pục", 2025, 100, 10, 5, 8, 10.0], [2, None, None, "Bản Hụm", 2025, 50, 5, 5, 4, 10.0]]
     path = write_workbook(tmp_path / "v.xlsx", {"Thông tin": [["Mã xã", "03664"], ["Kỳ báo cáo", "01/2026"]],
                                                 "Hộ nghèo": [headers, *rows]})
-    records = parse_workbook(path, TODAY).sheets["poverty"].records
-    assert [(r["commune_code"], r["village"], r["total_households"]) for r in records] == [
+    rows = records(parse_workbook(path, TODAY).sheets["poverty"])
+    assert [(r["commune_code"], r["village"], r["total_households"]) for r in rows] == [
         ("03664", "Bản Co Pục", 100), ("03664", "Bản Hụm", 50)]
 
 
 def test_house_rows_of_a_district_in_2025_06_and_a_commune_in_2025_08(tmp_path):
     district = parse_workbook(submission(tmp_path / "d.xlsx", district="116", period="06/2025", houses=[
         house("HX1", "03661", "Xã Chiềng Đen", done=None, status="Đang thi công", start=D(2025, 5, 2))]), TODAY)
-    assert [(r["commune_code"], r["commune_list"]) for r in district.sheets["houses"].records] == [("03661", "2025-02")]
+    assert [(r["commune_code"], r["commune_list"]) for r in records(district.sheets["houses"])] == [("03661", "2025-02")]
     commune = parse_workbook(_commune_book(tmp_path / "c.xlsx", houses=[
         house("HX1", None, None, start=D(2025, 5, 2), done=D(2025, 8, 12))]), TODAY)
-    assert [(r["commune_code"], r["commune_list"]) for r in commune.sheets["houses"].records] == [("03664", "2025-07")]
+    assert [(r["commune_code"], r["commune_list"]) for r in records(commune.sheets["houses"])] == [("03664", "2025-07")]
 
 
 def test_an_existing_warehouse_upgrades_in_place(tmp_path):

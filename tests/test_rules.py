@@ -204,3 +204,21 @@ def test_no_row_loadable_rejects_the_file(sources, warehouse_dir):
     loaded = load(sources, warehouse_dir)
     assert loaded.ledger()[0]["status"] == "rejected"
     assert loaded.table("houses") == []
+
+
+def test_every_finding_names_its_rule_in_the_rule_book(broken):
+    from pipeline import rulebook
+
+    by_row = {}
+    for table, severity in (("rejected_rows", "error"), ("warnings", "warning")):
+        for row in broken.table(table):
+            rule = rulebook.rule(row["rule"])
+            assert rule.severity == severity, row
+            if rule.judged_by_gx:   # set-wise rules: the reason is the rule's own
+                assert (row.get("reason") or row.get("message")) == rule.reason, row
+            by_row[(row["sheet"], row["excel_row"])] = row["rule"]
+    names = [case[0] for case in HOUSE_CASES]
+    assert by_row[(HOUSES_SHEET, 2 + names.index("national id 12 digits"))] == "national_id_12_digits"
+    assert by_row[(HOUSES_SHEET, 2 + names.index("completed needs money"))] == "completed_needs_money"
+    assert by_row[(HOUSES_SHEET, 2 + len(HOUSE_CASES))] == "within_programme_norm"
+    assert by_row[(GRANTS_SHEET, 2 + [c[0] for c in GRANT_CASES].index("programme enum"))] == "programme_valid"

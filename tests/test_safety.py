@@ -13,7 +13,12 @@ import openpyxl
 import pytest
 
 from pipeline.ingest import safety
-from pipeline.ingest.safety import FileRejected, assert_defusedxml, inspect_workbook
+from pipeline.ingest.safety import FileRejected, assert_defusedxml
+
+
+def file_format(path) -> str:
+    """What the gate says a file is: 'xlsx' (also .xlsm), 'xls' or 'ods' (or it raises FileRejected)."""
+    return safety.inspect(path).file_format
 
 SHEET = "xl/worksheets/sheet1.xml"
 REPO = Path(__file__).resolve().parents[1]
@@ -118,7 +123,7 @@ def build_cfb(streams: dict[str, bytes]) -> bytes:
     while len(entries) < 4:
         entries.append(b"\x00" * 64 + struct.pack("<HBB3L", 0, 0, 0, NOSTREAM, NOSTREAM, NOSTREAM)
                        + b"\x00" * 16 + struct.pack("<LQQLQ", 0, 0, 0, 0, 0))
-    header = (safety._OLE_MAGIC + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header = (safety.OLE_MAGIC + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
               + b"\x00" * 6 + struct.pack("<LLLLLLLLL", 0, 1, 1, 0, 4096, END, 0, END, 0)
               + struct.pack("<109L", 0, *([FREE] * 108)))
     assert len(header) == 512
@@ -135,7 +140,7 @@ EOF = (0x000A, b"")
 
 def rejected(path: Path) -> FileRejected:
     with pytest.raises(FileRejected) as info:
-        inspect_workbook(path)
+        file_format(path)
     exc = info.value
     assert exc.reason and exc.reason_vi and exc.reason != exc.reason_vi
     assert str(exc) == exc.reason
@@ -144,11 +149,11 @@ def rejected(path: Path) -> FileRejected:
 
 # --------------------------------------------------------------------------- accepted
 def test_valid_openpyxl_workbook_passes(tmp_path):
-    assert inspect_workbook(valid_xlsx(tmp_path / "report.xlsx")) == "xlsx"
+    assert file_format(valid_xlsx(tmp_path / "report.xlsx")) == "xlsx"
 
 
 def test_kind_comes_from_bytes_not_name(tmp_path):
-    assert inspect_workbook(valid_xlsx(tmp_path / "report.xls")) == "xlsx"
+    assert file_format(valid_xlsx(tmp_path / "report.xls")) == "xlsx"
 
 
 def test_macro_enabled_xlsm_passes(tmp_path):
@@ -160,7 +165,7 @@ def test_macro_enabled_xlsm_passes(tmp_path):
     vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2000)  # an opaque binary part
     xlsm = rewrite_zip(src, tmp_path / "report.xlsm", replace={"[Content_Types].xml": ct},
                        add={"xl/vbaProject.bin": vba})
-    assert inspect_workbook(xlsm) == "xlsx"
+    assert file_format(xlsm) == "xlsx"
     assert openpyxl.load_workbook(xlsm, read_only=True).sheetnames == ["Thông tin", "Nhà ở"]
 
 
@@ -170,7 +175,7 @@ def test_legacy_xls_passes(tmp_path):
     import olefile  # cross-check the hand-built file is a real CFB (comes with msoffcrypto-tool)
     with olefile.OleFileIO(str(path)) as ole:
         assert ole.exists("Workbook")
-    assert inspect_workbook(path) == "xls"
+    assert file_format(path) == "xls"
 
 
 def test_opendocument_spreadsheet_passes(tmp_path):
@@ -179,7 +184,7 @@ def test_opendocument_spreadsheet_passes(tmp_path):
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>',
                    zipfile.ZIP_DEFLATED)
-    assert inspect_workbook(path) == "ods"
+    assert file_format(path) == "ods"
 
 
 # --------------------------------------------------------------------------- not a workbook
@@ -266,7 +271,7 @@ def test_encrypted_ooxml_workbook(tmp_path):
     path = tmp_path / "locked.xlsx"
     with open(src, "rb") as fin, open(path, "wb") as fout:
         OOXMLFile(fin).encrypt("1234", fout)
-    assert path.read_bytes()[:8] == safety._OLE_MAGIC
+    assert path.read_bytes()[:8] == safety.OLE_MAGIC
     exc = rejected(path)
     assert exc.code == "password" and "password" in exc.reason and "mật khẩu" in exc.reason_vi
 
@@ -360,7 +365,7 @@ def test_fuzzed_files_never_crash(tmp_path):
             data = data[: rng.randrange(1, len(data))]
         path.write_bytes(bytes(data))
         try:
-            outcomes.add(inspect_workbook(path))
+            outcomes.add(file_format(path))
         except FileRejected as exc:
             assert exc.reason and exc.reason_vi
             outcomes.add(exc.code)
@@ -427,11 +432,11 @@ def test_peak_memory_stays_low_on_bombs(tmp_path):
     patch_member(liar, SHEET, size=1000)
     code = (
         "import json, resource, sys, psutil\n"
-        "from pipeline.ingest.safety import inspect_workbook, FileRejected\n"
+        "from pipeline.ingest.safety import inspect, FileRejected\n"
         "out = []\n"
         "for p in sys.argv[1:]:\n"
         "    try:\n"
-        "        inspect_workbook(p); out.append('accepted')\n"
+        "        inspect(p); out.append('accepted')\n"
         "    except FileRejected as e:\n"
         "        out.append(e.code)\n"
         # VmHWM resets at exec; ru_maxrss would carry over the parent's (pytest's) peak
@@ -462,7 +467,7 @@ def test_streaming_inflate_is_bounded_in_process(tmp_path):
     proc = psutil.Process()
     before = proc.memory_info().rss
     with pytest.raises(FileRejected) as info:
-        inspect_workbook(liar)
+        file_format(liar)
     assert info.value.code == "zip_bomb"
     assert proc.memory_info().rss - before < 100 * 1024 * 1024
 

@@ -1,7 +1,9 @@
 """Building district workbooks in tests (real .xlsx files written with openpyxl).
 
 `submission(...)` writes a canonical workbook; every part can be overridden so a test
-states exactly the variation it exercises.
+states exactly the variation it exercises. Sheet names, cover labels and headers are the
+form's (pipeline/form/); a row builder fills its sheet's columns by key, so a column added to
+the form is there (blank, or given by its key: house(..., floor_area_m2=54)).
 """
 from __future__ import annotations
 
@@ -10,38 +12,50 @@ from pathlib import Path
 
 import openpyxl
 
-HOUSE_HEADERS = ["STT", "Mã hộ", "Mã xã", "Tên xã", "Bản", "Họ tên chủ hộ", "Số CCCD", "Dân tộc", "Đối tượng",
-                 "Hình thức hỗ trợ", "Ngân sách trung ương", "Ngân sách địa phương", "Xã hội hóa",
-                 "Ngày khởi công", "Ngày hoàn thành", "Tình trạng", "Ghi chú"]
-GRANT_HEADERS = ["STT", "Mã xã", "Tên xã", "Chương trình", "Số đối tượng", "Số tiền", "Nguồn kinh phí", "Ghi chú"]
-POVERTY_HEADERS = ["STT", "Mã xã", "Tên xã", "Năm rà soát", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo",
-                   "Hộ nghèo DTTS", "Tỷ lệ hộ nghèo (%)"]
+from pipeline import form
+
+HOUSE_KEYS = tuple(c.key for c in form.HOUSES.columns)
+GRANT_KEYS = tuple(c.key for c in form.GRANTS.columns)
+POVERTY_KEYS = tuple(c.key for c in form.POVERTY.columns if c.key != "village")   # one row per commune
+HOUSE_HEADERS = form.HOUSES.headers(HOUSE_KEYS)
+GRANT_HEADERS = form.GRANTS.headers(GRANT_KEYS)
+POVERTY_HEADERS = form.POVERTY.headers(POVERTY_KEYS)
+LABEL = {key: label.label for key, label in form.COVER_LABEL.items()}
 
 
 def house(household_id="H001", commune="03646", name="Phường Chiềng Lề", head="Lò Văn Test",
           national_id="014099000001", category="Hộ nghèo", support="Xây mới", central=40_000_000,
           local=15_000_000, social=5_000_000, start=dt.date(2025, 1, 6), done=dt.date(2025, 3, 20),
-          status="Hoàn thành", village="Bản A", ethnicity="Thái", notes=None, no=1) -> list:
-    return [no, household_id, commune, name, village, head, national_id, ethnicity, category, support,
-            central, local, social, start, done, status, notes]
+          status="Hoàn thành", village="Bản A", ethnicity="Thái", notes=None, no=1, **more) -> list:
+    """A houses row in HOUSE_HEADERS' order; `more`: any other column of the form, by its key."""
+    values = dict(no=no, household_id=household_id, commune_code=commune, commune_name=name, village=village,
+                  household_head=head, national_id=national_id, ethnicity=ethnicity, category=category,
+                  support_type=support, central_budget=central, local_budget=local, social_contribution=social,
+                  start_date=start, completion_date=done, status=status, notes=notes, **more)
+    return [values.get(key) for key in HOUSE_KEYS]
 
 
 def grant(commune="03646", name="Phường Chiềng Lề", programme="Khám chữa bệnh", beneficiaries=10,
-          amount=5_000_000, source="Ngân sách trung ương", notes=None, no=1) -> list:
-    return [no, commune, name, programme, beneficiaries, amount, source, notes]
+          amount=5_000_000, source="Ngân sách trung ương", notes=None, no=1, **more) -> list:
+    values = dict(no=no, commune_code=commune, commune_name=name, programme=programme, beneficiaries=beneficiaries,
+                  amount=amount, funding_source=source, notes=notes, **more)
+    return [values.get(key) for key in GRANT_KEYS]
 
 
 def poverty(commune="03646", name="Phường Chiềng Lề", year=2024, total=1000, poor=100, near_poor=50,
-            ethnic=80, rate=10.0, no=1) -> list:
-    return [no, commune, name, year, total, poor, near_poor, ethnic, rate]
+            ethnic=80, rate=10.0, no=1, **more) -> list:
+    values = dict(no=no, commune_code=commune, commune_name=name, review_year=year, total_households=total,
+                  poor_households=poor, near_poor_households=near_poor, poor_ethnic_minority_households=ethnic,
+                  poverty_rate_pct=rate, **more)
+    return [values.get(key) for key in POVERTY_KEYS]
 
 
 def cover_rows(district="116", period="03/2025", version=1, district_name=None, prepared_on=None) -> list[list]:
-    rows = [["Mã huyện", district], ["Kỳ báo cáo", period], ["Lần gửi", version]]
+    rows = [[LABEL["district_code"], district], [LABEL["period"], period], [LABEL["version"], version]]
     if district_name:
-        rows.append(["Tên huyện", district_name])
+        rows.append([LABEL["district_name"], district_name])
     if prepared_on:
-        rows.append(["Ngày lập", prepared_on])
+        rows.append([LABEL["prepared_on"], prepared_on])
     return rows
 
 
@@ -61,12 +75,18 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
 def submission(path: Path, district="116", period="03/2025", version=1, houses=None, grants=None,
                poverty_rows=None, cover=None, prepared_on=None) -> Path:
     """A canonical workbook; pass houses/grants/poverty_rows as lists of data rows (None = no sheet)."""
-    sheets = {"Thông tin": cover if cover is not None else cover_rows(district, period, version,
-                                                                      prepared_on=prepared_on)}
+    sheets = {form.COVER.name: cover if cover is not None else cover_rows(district, period, version,
+                                                                          prepared_on=prepared_on)}
     if houses is not None:
-        sheets["Nhà ở"] = [HOUSE_HEADERS, *houses]
+        sheets[form.HOUSES.name] = [HOUSE_HEADERS, *houses]
     if grants is not None:
-        sheets["Hỗ trợ"] = [GRANT_HEADERS, *grants]
+        sheets[form.GRANTS.name] = [GRANT_HEADERS, *grants]
     if poverty_rows is not None:
-        sheets["Hộ nghèo"] = [POVERTY_HEADERS, *poverty_rows]
+        sheets[form.POVERTY.name] = [POVERTY_HEADERS, *poverty_rows]
     return write_workbook(path, sheets)
+
+
+def records(sheet) -> list[dict]:
+    """A parsed sheet's accepted rows, row by row (SheetResult holds them column-wise)."""
+    keys = list(sheet.data)
+    return [dict(zip(keys, values)) for values in zip(*sheet.data.values())]

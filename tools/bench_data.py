@@ -4,7 +4,7 @@
                                [--districts K] [--months M] [--communes K] [--commune-months M]
 
 District era: 12 districts x every month 2020-01 .. 2025-03 = 756 files in the canonical layout
-(tests/workbooks.py): a cover, a houses sheet with the CUMULATIVE list of every case the
+(the form's canonical headers, pipeline/form/): a cover, a houses sheet with the CUMULATIVE list of every case the
 district has opened so far (so files grow month by month: ~11,700 cases, ~370,000 house
 rows over the history), a grants sheet with the month's payments per commune, programme
 and funding source (~15,000 rows in all), and the poverty review (previous year, one row
@@ -43,9 +43,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline.ingest.sheets import COLUMNS
-
+from pipeline import form
 from pipeline.config import SEEDS_DIR as SEEDS
+
 DISTRICTS = ["116", "118", "119", "120", "121", "122", "123", "124", "125", "126", "127", "128"]
 ALL_MONTHS = [(y, m) for y in range(2020, 2026) for m in range(1, 13) if (y, m) <= (2025, 3)]
 CASES_PER_DISTRICT = 975          # x 12 districts = 11,700 cases at scale 1
@@ -58,12 +58,19 @@ CASES_PER_COMMUNE = 40            # x 75 communes = 3,000 cases at scale 1
 GRANTS_PER_COMMUNE_FILE = 3       # x 1,200 files = 3,600 grant rows at scale 1
 COMMUNE_DIR = "communes"          # sorts after the district folders (116 ... 128)
 
-# The canonical headers of the submission format (pipeline/sheets.py), in the canonical order.
-HOUSE_HEADERS = [c.header for c in COLUMNS["houses"]]
-GRANT_HEADERS = [c.header for c in COLUMNS["grants"]]
-POVERTY_HEADERS = [c.header + (" (%)" if c.key == "poverty_rate_pct" else "") for c in COLUMNS["poverty"]
-                   if c.key != "village"]   # one row per commune: no village column
-COMMUNE_HEADERS = {c.header for c in COLUMNS["houses"] if c.key in ("commune_code", "commune_name")}
+# The columns each sheet fills, in the order its rows are written; headers from the form (pipeline/form/).
+HOUSE_KEYS = ("no", "household_id", "commune_code", "commune_name", "village", "household_head", "national_id",
+              "ethnicity", "category", "support_type", "central_budget", "local_budget", "social_contribution",
+              "start_date", "completion_date", "status", "notes")
+GRANT_KEYS = ("no", "commune_code", "commune_name", "programme", "beneficiaries", "amount", "funding_source", "notes")
+POVERTY_KEYS = ("no", "commune_code", "commune_name", "review_year", "total_households", "poor_households",
+                "near_poor_households", "poor_ethnic_minority_households", "poverty_rate_pct")   # no village: per commune
+HOUSE_HEADERS = form.HOUSES.headers(HOUSE_KEYS)
+GRANT_HEADERS = form.GRANTS.headers(GRANT_KEYS)
+POVERTY_HEADERS = form.POVERTY.headers(POVERTY_KEYS)
+COMMUNE_HEADERS = {form.COMMUNE_CODE.header, form.COMMUNE_NAME.header}
+LABEL = {key: label.label for key, label in form.COVER_LABEL.items()}
+_AT = {key: i for i, key in enumerate(HOUSE_KEYS)}   # a houses column's position (with the commune columns)
 
 CATEGORIES = ["Hộ nghèo", "Hộ nghèo", "Hộ nghèo", "Hộ cận nghèo", "Hộ có công", "Hộ khó khăn khác"]
 SUPPORT = {"Xây mới": (40_000_000, 15_000_000, 5_000_000), "Sửa chữa": (20_000_000, 7_000_000, 3_000_000)}
@@ -158,7 +165,7 @@ def _write_district(args: tuple) -> list[tuple[str, int, int, int]]:
         communes = (c24 if (y, m) <= (2025, 1) else c25)[district]   # the 200-list from 2025-02-01
         grants = _grants(rng, communes, GRANTS_PER_FILE * scale)
         poverty = _poverty(rng, c24[district] if y - 1 <= 2024 else c25[district], y - 1) if m == 1 and y > 2020 else []
-        houses = _write_file(path, [["Mã huyện", district]], y, m, index, cases, grants, poverty)
+        houses = _write_file(path, [[LABEL["district_code"], district]], y, m, index, cases, grants, poverty)
         written.append((str(path), houses, len(grants), len(poverty)))
     return written
 
@@ -170,13 +177,13 @@ def _write_file(path: Path, unit: list[list[str]], y: int, m: int, index: int, c
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     wb.set_properties({"created": dt.datetime(y, m, 1)})
     date = wb.add_format({"num_format": "dd/mm/yyyy"})
-    cover = wb.add_worksheet("Thông tin")
+    cover = wb.add_worksheet(form.COVER.name)
     for i, label_value in enumerate(unit):
         cover.write_row(i, 0, label_value)
     top = len(unit)
-    cover.write_row(top, 0, ["Kỳ báo cáo", f"{m:02d}/{y}"])
-    cover.write_row(top + 1, 0, ["Lần gửi", 1])
-    cover.write_string(top + 2, 0, "Ngày lập")
+    cover.write_row(top, 0, [LABEL["period"], f"{m:02d}/{y}"])
+    cover.write_row(top + 1, 0, [LABEL["version"], 1])
+    cover.write_string(top + 2, 0, LABEL["prepared_on"])
     prepared = _month_end(y, m) + dt.timedelta(days=3)
     cover.write_datetime(top + 2, 1, dt.datetime(prepared.year, prepared.month, prepared.day), date)
 
@@ -184,7 +191,7 @@ def _write_file(path: Path, unit: list[list[str]], y: int, m: int, index: int, c
         return [v for h, v in zip(headers, values) if commune_columns or h not in COMMUNE_HEADERS]
 
     shift = 0 if commune_columns else 2      # the columns after Mã xã / Tên xã move left
-    houses = wb.add_worksheet("Nhà ở")
+    houses = wb.add_worksheet(form.HOUSES.name)
     houses.write_row(0, 0, keep(HOUSE_HEADERS, HOUSE_HEADERS))
     row = 0
     for case in cases:
@@ -197,20 +204,20 @@ def _write_file(path: Path, unit: list[list[str]], y: int, m: int, index: int, c
         if first and case["not_started_first"]:
             status = "Chưa khởi công"
         else:
-            houses.write_datetime(row, 13 - shift, case["start"], date)
+            houses.write_datetime(row, _AT["start_date"] - shift, case["start"], date)
             if case["done"] is not None and case["done_index"] <= index:
-                houses.write_datetime(row, 14 - shift, case["done"], date)
+                houses.write_datetime(row, _AT["completion_date"] - shift, case["done"], date)
                 status = "Hoàn thành"
             else:
                 status = "Đang thi công"
-        houses.write_string(row, 15 - shift, status)
+        houses.write_string(row, _AT["status"] - shift, status)
         if case["note"]:
-            houses.write_string(row, 16 - shift, case["note"])
+            houses.write_string(row, _AT["notes"] - shift, case["note"])
 
-    _write_rows(wb, "Hỗ trợ", keep(GRANT_HEADERS, GRANT_HEADERS),
+    _write_rows(wb, form.GRANTS.name, keep(GRANT_HEADERS, GRANT_HEADERS),
                 [keep(GRANT_HEADERS, [None, *values])[1:] for values in grants])
     if poverty:
-        _write_rows(wb, "Hộ nghèo", keep(POVERTY_HEADERS, POVERTY_HEADERS),
+        _write_rows(wb, form.POVERTY.name, keep(POVERTY_HEADERS, POVERTY_HEADERS),
                     [keep(POVERTY_HEADERS, [None, *values])[1:] for values in poverty])
     wb.close()
     return row
@@ -266,8 +273,8 @@ def _write_commune(args: tuple) -> list[tuple[str, int, int, int]]:
         grants = _grants(rng, [(code, name)], GRANTS_PER_COMMUNE_FILE * scale)
         # the previous year's review in January: 2025 on the 75-list (in force at the end of 2025)
         poverty = _poverty(rng, [(code, name)], y - 1) if m == 1 else []
-        houses = _write_file(path, [["Mã xã", code], ["Tên xã", name]], y, m, index, cases, grants, poverty,
-                             commune_columns)
+        houses = _write_file(path, [[LABEL["commune_code"], code], [LABEL["commune_name"], name]], y, m, index,
+                             cases, grants, poverty, commune_columns)
         written.append((str(path), houses, len(grants), len(poverty)))
     return written
 

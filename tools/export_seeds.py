@@ -7,6 +7,8 @@
   published `marts.dim_enumeration` read it, the parser reads pipeline.enumerations.
 - commune_map.csv from pipeline/crosswalk.py: every commune of the 204-, 200- and 75-lists
   with its unit of today's map and the mapping's quality (stg_commune_map reads it).
+- rules.csv from pipeline/rulebook/: every rule with its sheet, column, severity, what evaluates
+  it and its reasons (published as audit.rules; audit.rejected_rows and audit.warnings name them).
 
 The seeds are generated, never edited by hand; tests keep the committed files equal to
 what this writes (tests/test_dbt_project.py, tests/test_crosswalk.py).
@@ -19,21 +21,32 @@ import io
 import sys
 from pathlib import Path
 
+from pipeline import rulebook
 from pipeline.crosswalk import commune_map_csv
 from pipeline.enumerations import seed_rows
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "enumerations.csv"
 COMMUNE_MAP_PATH = SEED_PATH.with_name("commune_map.csv")
+RULES_PATH = SEED_PATH.with_name("rules.csv")
 HEADER = ("domain", "code", "label_vi", "label_en", "sort_order")
+
+
+def _csv(header, rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def enumerations_csv() -> str:
     """The text of enumerations.csv: a header, then one row per (domain, code), in form order."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(seed_rows())
-    return buffer.getvalue()
+    return _csv(HEADER, seed_rows())
+
+
+def rules_csv() -> str:
+    """The text of rules.csv: a header, then one row per rule, in the rule book's order."""
+    return _csv(rulebook.SEED_HEADER, rulebook.seed_rows())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when the seed differs")
     args = parser.parse_args(argv)
     status = 0
-    for path, text in ((SEED_PATH, enumerations_csv()), (COMMUNE_MAP_PATH, commune_map_csv())):
+    for path, text in ((SEED_PATH, enumerations_csv()), (COMMUNE_MAP_PATH, commune_map_csv()),
+                       (RULES_PATH, rules_csv())):
         status = max(status, _write(path, text, args.check))
     return status
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipeline.ingest.sheets import DATA_SHEETS
+from pipeline.form import DATA_SHEETS
 
 PREVIEW_ROWS = 10
 GRID_MONTHS = 12

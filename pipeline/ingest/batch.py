@@ -1,6 +1,8 @@
-"""discover -> parse (worker processes) -> validate (GX, set-wise) -> load raw, batch by batch.
+"""discover -> parse (worker processes) -> validate (the rule book, GX set-wise) -> load raw, batch by batch.
 
-No Dagster here: pipeline/defs/assets/ingest.py wraps run_ingest() in an asset.
+No Dagster here: pipeline/defs/assets/ingest.py wraps run_ingest() in an asset. The rules are
+the rule book's (pipeline/rulebook/); this module supplies their lookups against the warehouse
+and turns their findings into ledger entries and raw rows.
 """
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from typing import Callable
 
 import pandas as pd
 
-from pipeline import crosswalk
-from pipeline.ingest import rules, safety
+from pipeline import form
+from pipeline.ingest import safety, validate
 from pipeline.ingest import workers as worker_pool
-from pipeline.ingest.discover import SourceFile, discover, mtime_key
+from pipeline.ingest.discover import SourceFile, discover
 from pipeline.ingest.parse import ParsedWorkbook
-from pipeline.ingest.sheets import COLUMNS, DATA_SHEETS
-from pipeline.ingest.tables import Problem, cell_address
-from pipeline.warehouse import store
+from pipeline.ingest.problem import Problem, cell_address
+from pipeline.rulebook import ERROR, Rule, reading
+from pipeline.warehouse import state, store
 
 # A batch (one transaction, one GX validation per sheet kind) ends at BATCH_BYTES of source
 # files or BATCH_FILES files. Bytes track rows (~90 bytes per row in the benchmark), so the
@@ -31,22 +33,14 @@ BATCH_BYTES = 3 << 20
 BATCH_FILES = 256
 IN_PROCESS_BELOW = 4             # fewer new files than this: not worth starting workers
 DUCKDB_MEMORY_MB = 160           # this process's DuckDB buffer pool during the ingest
-
-# Where a rule on a derived column points the clerk.
-DERIVED_COLUMN_CELL = {"total_vnd": ["central_budget", "local_budget", "social_contribution"],
-                       "rate_gap_pp": ["poverty_rate_pct"]}
-ZERO_WHEN_BLANK = ("central_budget_vnd", "local_budget_vnd", "social_contribution_vnd")   # houses: blank = 0
+COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")
 
 
 @dataclass
 class IngestResult:
     files_found: int = 0
     new_entries: list[dict] = field(default_factory=list)
-    rule_summary: dict[str, dict[str, dict]] = field(default_factory=dict)   # kind -> rule -> counts
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.new_entries)
+    rule_summary: dict[str, dict[str, dict]] = field(default_factory=dict)   # sheet kind -> rule -> counts
 
     def by_status(self) -> Counter:
         return Counter(e["outcome"] for e in self.new_entries)
@@ -62,7 +56,7 @@ def submission_id_for(name: str, sha: str) -> str:
 def ledger_entry(source: SourceFile, sha: str, received_at, run_id, outcome: str, reason=None, **values) -> dict:
     """One raw.submissions row; columns not given are empty (counts 0)."""
     entry = dict.fromkeys(store.raw_columns()["submissions"])
-    entry.update(rows_read=0, rows_loaded=0, rows_rejected=0, rows_skipped=0, warnings=0)
+    entry.update(dict.fromkeys(COUNTS, 0))
     entry.update(submission_id=submission_id_for(source.name, sha), file_name=source.name, file_sha256=sha,
                  file_size=source.size, file_mtime=source.mtime, received_at=received_at, run_id=run_id,
                  outcome=outcome, status=outcome, reason=reason, **values)
@@ -100,22 +94,15 @@ def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = N
 
 
 def _plan(con, files: list[SourceFile], received_at, run_id) -> tuple[list[dict], list[tuple[SourceFile, str]]]:
-    """(ledger entries of duplicates, (file, sha) to parse); files already in the ledger are neither."""
-    stat_index, known_pairs, known_shas = store.known_files(con)
-    sha_owner = dict(con.execute("select file_sha256, min(file_name) from raw.submissions "
-                                 "where outcome <> 'duplicate' group by 1").fetchall())
+    """(ledger entries of duplicates, (file, sha) to parse) among the files the ledger does not hold yet."""
+    processed = store.processed_files(con)   # sha -> the file first processed with those bytes
     duplicates, to_parse = [], []
-    for source in files:
-        sha = stat_index.get((source.name, source.size, mtime_key(source.mtime))) or source.sha256()
-        if (source.name, sha) in known_pairs:
-            continue   # already in the ledger: never parsed again
-        known_pairs.add((source.name, sha))
-        if sha in known_shas:
+    for source, sha in state.new_files(con, files):
+        if sha in processed:
             duplicates.append(ledger_entry(source, sha, received_at, run_id, "duplicate",
-                                           reason=f"same bytes as {sha_owner[sha]}, already processed"))
+                                           reason=f"same bytes as {processed[sha]}, already processed"))
         else:
-            known_shas.add(sha)
-            sha_owner[sha] = source.name
+            processed[sha] = source.name
             to_parse.append((source, sha))
     return duplicates, to_parse
 
@@ -123,17 +110,18 @@ def _plan(con, files: list[SourceFile], received_at, run_id) -> tuple[list[dict]
 def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestResult, progress, workers) -> None:
     workers = workers or min(2, os.cpu_count() or 1)
     pool = worker_pool.new_pool(workers) if workers > 1 and len(to_parse) >= IN_PROCESS_BELOW else None
+    # The warehouse lookups the rule book's Lookup rules name (pipeline/rulebook/houses.py).
+    lookups = {"known_house_cases": lambda keys: store.known_house_cases(con, keys),
+               "house_districts": lambda ids: store.house_districts(con, ids)}
     try:
         done = 0
         batches = _batches(to_parse)
         ahead = worker_pool.start_parsing([s.path for s, _ in batches[0]], today, pool)
         for number, batch in enumerate(batches):
             parsed = ahead()
-            mark_known_cases(parsed, lambda pairs: store.known_house_cases(con, pairs))
             if number + 1 < len(batches):
                 ahead = worker_pool.start_parsing([s.path for s, _ in batches[number + 1]], today, pool)
-            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary,
-                                          lambda ids: store.house_districts(con, ids))
+            entries, tables = build_batch(batch, parsed, received_at, run_id, result.rule_summary, lookups)
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
@@ -155,41 +143,9 @@ def _batches(to_parse: list) -> list[list]:
     return batches
 
 
-def mark_known_cases(parsed: list[ParsedWorkbook], known_cases: Callable[[pd.DataFrame], set]) -> None:
-    """known_case on every houses row: the household head may be blank there, because a current
-    submission already loaded this case (known_cases: (commune of today, household id) keys ->
-    the known ones), or another file of this batch gives it with its head. A case is keyed by
-    Mã hộ within today's commune, so a district-era case is known to its new commune."""
-    from pipeline.crosswalk import today_by_commune   # the crosswalk seed, read once
-
-    today = today_by_commune()
-    sheets = [(index, wb.sheets["houses"]) for index, wb in enumerate(parsed)
-              if not wb.rejected and wb.cover and "houses" in wb.sheets and wb.sheets["houses"].n_records]
-    if not any(None in sheet.data["household_head"] for _, sheet in sheets):
-        for _, sheet in sheets:   # every head given (the usual batch): nothing to look up
-            sheet.data["known_case"] = [True] * sheet.n_records
-        return
-    keyed = []
-    headed: dict[tuple, set] = {}   # case key -> files of this batch giving its head
-    blank = []
-    for index, sheet in sheets:
-        data = sheet.data
-        keys = [(today.get((lst, code)), household) for lst, code, household
-                in zip(data["commune_list"], data["commune_code"], data["household_id"])]
-        keyed.append((index, sheet, keys))
-        for key, head in zip(keys, data["household_head"]):
-            (blank.append(key) if head is None else headed.setdefault(key, set()).add(index))
-    asked = pd.DataFrame(list(dict.fromkeys(blank)), columns=["commune_2025_code", "household_id"]).dropna()
-    known = known_cases(asked) if len(asked) else set()
-    for index, sheet, keys in keyed:
-        sheet.data["known_case"] = [head is not None or (key[0] is not None and (
-                                        key in known or bool(headed.get(key, set()) - {index})))
-                                    for key, head in zip(keys, sheet.data["household_head"])]
-
-
 @dataclass
 class KindOutcome:
-    """One sheet kind of a batch after the rule suite: rows to load and what the rules found."""
+    """One sheet kind of a batch after the rule book's set-wise rules: rows to load and what the rules found."""
 
     rows: pd.DataFrame                                                      # parser-accepted rows
     rejected_keys: set[int] = field(default_factory=set)                    # row_key of rows a rule rejected
@@ -199,12 +155,12 @@ class KindOutcome:
 
 
 def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_summary,
-                house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> tuple[list[dict], dict]:
-    """Apply the rule suite to the batch's rows, one frame per sheet kind; build ledger and raw tables.
-    house_districts(ids): what the warehouse already holds of these Mã hộ (store.house_districts)."""
+                lookups: dict[str, Callable] | None = None) -> tuple[list[dict], dict]:
+    """Apply the rule book's set-wise rules to the batch's rows, one frame per sheet kind; build ledger and
+    raw tables. lookups: what the warehouse answers to the Lookup rules (none: it knows nothing)."""
     ids = [submission_id_for(source.name, sha) for source, sha in batch]
     by_id = dict(zip(ids, parsed))
-    outcomes = {kind: _validate_kind(kind, by_id, rule_summary, house_districts) for kind in DATA_SHEETS}
+    outcomes = {sheet_kind: _validate_kind(sheet_kind, by_id, rule_summary, lookups) for sheet_kind in form.DATA_SHEETS}
     entries, problem_rows, warning_rows, sheet_rows, skipped_rows = [], [], [], [], []
     for (source, sha), submission_id in zip(batch, ids):
         entry, problems, warnings, sheets = _submission_outcome(
@@ -215,7 +171,8 @@ def build_batch(batch, parsed: list[ParsedWorkbook], received_at, run_id, rule_s
         sheet_rows += sheets
         skipped_rows += _skipped_rows(submission_id, by_id[submission_id])
     rejected_files = {e["submission_id"] for e in entries if e["outcome"] == "rejected"}
-    tables = {kind: _raw_rows(kind, outcome, rejected_files) for kind, outcome in outcomes.items() if outcome}
+    tables = {sheet_kind: _raw_rows(sheet_kind, outcome, rejected_files)
+              for sheet_kind, outcome in outcomes.items() if outcome}
     tables.update(rejected_rows=_frame(problem_rows), warnings=_frame(warning_rows),
                   submission_sheets=_frame(sheet_rows), skipped_rows=_frame(skipped_rows))
     return entries, tables
@@ -225,40 +182,48 @@ def _skipped_rows(submission_id: str, workbook: ParsedWorkbook) -> list[dict]:
     """raw.skipped_rows of one file: every sheet whose counts the ledger records."""
     if workbook.rejected:
         return []
-    return [{"submission_id": submission_id, "sheet": sheet.sheet_name, "sheet_kind": kind,
-             "excel_row": excel_row, "kind": skip_kind}
-            for kind, sheet in workbook.sheets.items() for excel_row, skip_kind in sheet.skipped]
+    return [{"submission_id": submission_id, "sheet": sheet.sheet_name, "sheet_kind": sheet_kind,
+             "excel_row": excel_row, "kind": reason}   # raw.skipped_rows.kind: why the row was skipped
+            for sheet_kind, sheet in workbook.sheets.items() for excel_row, reason in sheet.skipped]
 
 
-def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
-                   house_districts: Callable[[list[str]], dict] = lambda ids: {}) -> KindOutcome | None:
-    """The kind's rows of every submission in one frame, and the rule suite run on it."""
+def _kind_frame(sheet_kind: str, by_id: dict[str, ParsedWorkbook]) -> pd.DataFrame | None:
+    """The sheet kind's typed rows of every submission in one frame (with whose and which month they are)."""
     parts = []
     for submission_id, workbook in by_id.items():
-        sheet = workbook.sheets.get(kind)
+        sheet = workbook.sheets.get(sheet_kind)
         if sheet is not None and sheet.n_records:
-            n = sheet.n_records
-            parts.append({**sheet.data, "submission_id": [submission_id] * n, "period": [workbook.cover.period] * n})
+            n, cover = sheet.n_records, workbook.cover
+            parts.append({**sheet.data, "submission_id": [submission_id] * n, "period": [cover.period] * n,
+                          "unit_type": [cover.unit_type] * n, "unit_code": [cover.unit_code] * n})
     if not parts:
         return None
     frame = pd.DataFrame(_concat_columns(parts))
     del parts
-    for column in COLUMNS[kind]:
-        if column.kind != "ignore" and column.key != "commune_name" and column.key not in frame:
+    for column in form.COLUMNS[sheet_kind]:
+        if column.typed and column.key not in frame:
             frame[column.key] = None
     frame["row_key"] = range(len(frame))
-    if kind == "houses" and any(w.cover is not None and w.cover.unit_type == "commune" for w in by_id.values()):
-        frame["household_id_collision"] = _colliding_ids(frame, by_id, house_districts)
-    findings, summary = rules.validate(kind, rules.add_derived_columns(kind, frame))
+    return frame
+
+
+def _validate_kind(sheet_kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
+                   lookups: dict[str, Callable] | None = None) -> KindOutcome | None:
+    """The kind's rows of every submission in one frame, and the rule book's set-wise rules run on it."""
+    frame = _kind_frame(sheet_kind, by_id)
+    if frame is None:
+        return None
+    findings, summary = validate.validate(sheet_kind, validate.derive(sheet_kind, frame, lookups))
     for name, counts in summary.items():
-        total = rule_summary.setdefault(kind, {}).setdefault(name, {"unexpected": 0, "severity": counts["severity"]})
+        total = rule_summary.setdefault(sheet_kind, {}).setdefault(name, {"unexpected": 0,
+                                                                          "severity": counts["severity"]})
         total["unexpected"] += counts["unexpected"]
     outcome = KindOutcome(frame)
     located = frame[["submission_id", "excel_row"]].to_numpy()
     for finding in findings:
         submission_id, excel_row = located[finding.row_key]
-        problem = _locate(by_id[submission_id].sheets[kind], int(excel_row), finding.rule)
-        if finding.rule.severity == rules.ERROR:
+        problem = _locate(by_id[submission_id].sheets[sheet_kind], int(excel_row), finding.rule)
+        if finding.rule.severity == ERROR:
             outcome.problems.setdefault(submission_id, []).append(problem)
             if finding.row_key not in outcome.rejected_keys:
                 outcome.rejected_keys.add(finding.row_key)
@@ -268,22 +233,6 @@ def _validate_kind(kind: str, by_id: dict[str, ParsedWorkbook], rule_summary,
     return outcome
 
 
-def _colliding_ids(frame: pd.DataFrame, by_id: dict[str, ParsedWorkbook], house_districts) -> list:
-    """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune
-    (districts from the warehouse and from this batch's own district reports)."""
-    units = {sid: (w.cover.unit_type, w.cover.unit_code) for sid, w in by_id.items() if w.cover is not None}
-    rows = list(zip(frame["submission_id"], frame["household_id"], frame["commune_list"], frame["commune_code"]))
-    asked = [household for sid, household, _, _ in rows if units.get(sid, ("",))[0] == "commune" and household]
-    districts = {key: set(value) for key, value in house_districts(asked).items()} if asked else {}
-    today = crosswalk.today_by_commune()
-    for sid, household, commune_list, commune_code in rows:
-        unit_type, unit_code = units.get(sid, (None, None))
-        if unit_type == "district" and (commune_list, commune_code) in today:
-            districts.setdefault((today[(commune_list, commune_code)], household), set()).add(unit_code)
-    return [household if units.get(sid, ("",))[0] == "commune" and len(districts.get((units[sid][1], household), ())) > 1
-            else None for sid, household, _, _ in rows]
-
-
 _NO_CELL = {"sheet": "", "sheet_kind": "cover", "excel_row": None, "column": None, "cell": None, "value": None}
 
 
@@ -291,67 +240,80 @@ def _submission_outcome(source, sha, submission_id, workbook: ParsedWorkbook, ou
     """(ledger entry, rejected-row dicts, warning dicts, per-sheet count dicts) of one file."""
     cover = workbook.cover
     if workbook.rejected:
-        unit = cover.reporter if cover else workbook.unit
-        entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
-                             district_code=cover.district_code if cover else workbook.district_code,
-                             period=cover.period if cover else None, version=cover.version if cover else None,
-                             unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
-        file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
-                        "reason_vi": workbook.reason_vi}   # in both languages
-        return entry, [file_problem], [], []
-    warnings = [{**_NO_CELL, "submission_id": submission_id, "message": message, "message_vi": message_vi}
-                for message, message_vi in cover.warnings]
-    warnings += [{**_NO_CELL, "sheet": name, "sheet_kind": kind, "cell": name, "submission_id": submission_id,
-                  "message": message, "message_vi": message_vi}
-                 for name, kind, message, message_vi in workbook.warnings]
+        return _rejected_file(source, sha, submission_id, workbook, received_at, run_id)
+    warnings = [{**_NO_CELL, "submission_id": submission_id, "message": w.message, "message_vi": w.message_vi,
+                 "rule": w.rule} for w in cover.warnings]
+    warnings += [{**_NO_CELL, "sheet": name, "sheet_kind": sheet_kind, "cell": name, "submission_id": submission_id,
+                  "message": message, "message_vi": message_vi, "rule": rule}
+                 for name, sheet_kind, rule, message, message_vi in workbook.warnings]
     problems, sheets, totals = [], [], Counter(warnings=len(warnings))
-    for kind, sheet in workbook.sheets.items():
-        outcome = outcomes.get(kind)
+    for sheet_kind, sheet in workbook.sheets.items():
+        outcome = outcomes.get(sheet_kind)
         rule_problems = outcome.problems.get(submission_id, []) if outcome else []
         rule_warnings = outcome.warnings.get(submission_id, []) if outcome else []
-        rule_rejected = outcome.rejected_rows[submission_id] if outcome else 0
-        counts = {"rows_read": sheet.rows_read, "rows_loaded": sheet.n_records - rule_rejected,
-                  "rows_rejected": len(sheet.rejected_rows) + rule_rejected, "rows_skipped": sheet.rows_skipped,
-                  "warnings": len(sheet.warnings) + len(rule_warnings)}
+        counts = _sheet_counts(sheet, outcome.rejected_rows[submission_id] if outcome else 0, len(rule_warnings))
         assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_rejected"] + counts["rows_skipped"], (
-            source.name, kind, counts)
-        sheets.append({"submission_id": submission_id, "sheet": kind, "sheet_name": sheet.sheet_name,
+            source.name, sheet_kind, counts)
+        sheets.append({"submission_id": submission_id, "sheet": sheet_kind, "sheet_name": sheet.sheet_name,
                        "header_row": sheet.header_row, **counts})
         totals.update(counts)
-        problems += [_problem_row(submission_id, sheet.sheet_name, kind, p) for p in sheet.problems + rule_problems]
-        warnings += [_problem_row(submission_id, sheet.sheet_name, kind, p, True)
+        problems += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p)
+                     for p in sheet.problems + rule_problems]
+        warnings += [_problem_row(submission_id, sheet.sheet_name, sheet_kind, p, True)
                      for p in sheet.warnings + rule_warnings]
-    if totals["rows_loaded"] == 0 and totals["rows_rejected"] > 0:
-        outcome_name, reason = "rejected", f"no row could be loaded: {totals['rows_rejected']} rows rejected"
-    elif totals["rows_rejected"] > 0:
-        outcome_name, reason = "accepted_with_errors", f"{totals['rows_rejected']} rows rejected"
-    else:
-        outcome_name, reason = "accepted", None
     entry = ledger_entry(
-        source, sha, received_at, run_id, outcome_name, reason=reason, district_code=cover.district_code,
+        source, sha, received_at, run_id, *_file_outcome(totals), district_code=cover.district_code,
         district_name_written=cover.district_name, period=cover.period, version=cover.version,
         unit_type=cover.unit_type, unit_code=cover.unit_code, unit_name_written=cover.unit_name,
-        prepared_on=cover.prepared_on, **{k: totals[k] for k in
-                                          ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")})
+        prepared_on=cover.prepared_on, **{k: totals[k] for k in COUNTS})
     return entry, problems, warnings, sheets
 
 
-def _raw_rows(kind: str, outcome: KindOutcome, rejected_files: set[str]) -> pd.DataFrame:
+def _sheet_counts(sheet, rule_rejected: int, rule_warnings: int) -> dict:
+    return {"rows_read": sheet.rows_read, "rows_loaded": sheet.n_records - rule_rejected,
+            "rows_rejected": len(sheet.rejected_rows) + rule_rejected, "rows_skipped": sheet.rows_skipped,
+            "warnings": len(sheet.warnings) + rule_warnings}
+
+
+def _file_outcome(totals: Counter) -> tuple[str, str | None]:
+    if totals["rows_loaded"] == 0 and totals["rows_rejected"] > 0:
+        return "rejected", f"no row could be loaded: {totals['rows_rejected']} rows rejected"
+    if totals["rows_rejected"] > 0:
+        return "accepted_with_errors", f"{totals['rows_rejected']} rows rejected"
+    return "accepted", None
+
+
+def _rejected_file(source, sha, submission_id, workbook: ParsedWorkbook, received_at, run_id):
+    """A file rejected as a whole: its ledger entry and its reason, in both languages, as its one problem."""
+    cover = workbook.cover
+    unit = cover.reporter if cover else workbook.unit
+    entry = ledger_entry(source, sha, received_at, run_id, "rejected", reason=workbook.reason,
+                         district_code=cover.district_code if cover else workbook.district_code,
+                         period=cover.period if cover else None, version=cover.version if cover else None,
+                         unit_type=unit.unit_type if unit else None, unit_code=unit.unit_code if unit else None)
+    file_problem = {**_NO_CELL, "submission_id": submission_id, "reason": workbook.reason,
+                    "reason_vi": workbook.reason_vi, "rule": reading.FILE_ACCEPTABLE}
+    return entry, [file_problem], [], []
+
+
+def _raw_rows(sheet_kind: str, outcome: KindOutcome, rejected_files: set[str]) -> pd.DataFrame:
     """The rows to load into raw.<kind>: every rule passed and the file not rejected as a whole."""
     rows = outcome.rows
     keep = ~rows["row_key"].isin(outcome.rejected_keys) & ~rows["submission_id"].isin(rejected_files)
-    rows = rows[keep].rename(columns={c.key: c.raw_column for c in COLUMNS[kind]})
-    for column in ZERO_WHEN_BLANK:
-        if column in rows:
-            rows[column] = rows[column].fillna(0).astype("int64")
-    return rows[[c for c in store.raw_columns()[kind] if c in rows.columns]]
+    columns = form.COLUMNS[sheet_kind]
+    rows = rows[keep].rename(columns={c.key: c.raw_column for c in columns})
+    for column in columns:   # an optional amount left blank is 0 (the houses' three budgets)
+        if column.value_type == "amount" and not column.required and column.raw_column in rows:
+            rows[column.raw_column] = rows[column.raw_column].fillna(0).astype("int64")
+    return rows[[c for c in store.raw_columns()[sheet_kind] if c in rows.columns]]
 
 
-def _problem_row(submission_id: str, sheet_name: str, kind: str, problem: Problem, warning=False) -> dict:
+def _problem_row(submission_id: str, sheet_name: str, sheet_kind: str, problem: Problem, warning=False) -> dict:
     row = {
-        "submission_id": submission_id, "sheet": sheet_name, "sheet_kind": kind,
+        "submission_id": submission_id, "sheet": sheet_name, "sheet_kind": sheet_kind,
         "excel_row": problem.excel_row, "column": problem.column,
         "cell": cell_address(sheet_name, problem.excel_row, problem.col_index), "value": problem.value,
+        "rule": problem.rule,
     }
     if warning:
         row.update(message=problem.reason, message_vi=problem.reason_vi)
@@ -360,15 +322,14 @@ def _problem_row(submission_id: str, sheet_name: str, kind: str, problem: Proble
     return row
 
 
-def _locate(sheet, excel_row: int, rule: rules.Rule) -> Problem:
+def _locate(sheet, excel_row: int, rule: Rule) -> Problem:
     """The cell a rule's finding points the clerk to (the value as written, unless personal)."""
-    candidates = DERIVED_COLUMN_CELL.get(rule.column, [rule.column])
-    mapped = next((sheet.columns[c] for c in candidates if c in sheet.columns), None)
+    mapped = next((sheet.columns[c] for c in rule.look_at if c in sheet.columns), None)
     value = None
     if mapped is not None and not mapped.spec.personal:
         value = sheet.written_text(excel_row, mapped.spec.key)
     return Problem(excel_row, mapped.header if mapped else rule.column, mapped.index if mapped else None,
-                   value, rule.reason, rule.reason_vi)
+                   value, rule.reason, rule.reason_vi, rule.name)
 
 
 def _concat_columns(parts: list[dict[str, list]]) -> dict[str, list]:

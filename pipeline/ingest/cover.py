@@ -4,14 +4,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from pipeline import form
 from pipeline.ingest import reference
-from pipeline.ingest.sheets import COVER_LABELS
-from pipeline.text import cell_text, clean, fold
 from pipeline.ingest.values import CellIssue, ParseError, parse_date, parse_period
+from pipeline.rulebook import reading
+from pipeline.text import cell_text, clean, fold
 
-FIRST_PERIOD = dt.date(2020, 1, 1)
-_LABEL_KEYS = {fold(label): key for key, labels in COVER_LABELS.items() for label in labels}
+_LABEL_KEYS = {fold(spelling): label.key for label in form.COVER_LABELS for spelling in label.spellings}
+
+
+class CoverWarning(NamedTuple):
+    message: str
+    message_vi: str
+    rule: str           # its name in the rule book (pipeline/rulebook/reading.py)
 
 
 class CoverError(Exception):
@@ -31,7 +38,7 @@ class Cover:
     version: int = 1
     district_name: str | None = None
     prepared_on: dt.date | None = None
-    warnings: list[tuple[str, str]] = field(default_factory=list)   # (en, vi)
+    warnings: list[CoverWarning] = field(default_factory=list)
     unit_type: str = reference.DISTRICT  # who reports: district (to 2025-06) or commune (from 2025-07)
     unit_code: str | None = None         # the district's or the commune's code
     unit_name: str | None = None         # the name as written on the cover
@@ -85,16 +92,16 @@ def _unreadable_cells(values: dict[str, object], keys) -> None:
     for key in keys:
         value = values.get(key)
         if isinstance(value, _Twice):
-            label, first, second = COVER_LABELS[key][0], cell_text(value.first), cell_text(value.second)
+            label, first, second = form.COVER_LABEL[key].label, cell_text(value.first), cell_text(value.second)
             raise CoverError(f"the cover sheet gives {label} twice: '{first}' and '{second}'",
                              f"trang bìa ghi {label} hai lần: '{first}' và '{second}'")
         if isinstance(value, CellIssue):
-            label = COVER_LABELS[key][0]
+            label = form.COVER_LABEL[key].label
             error = value.error()
             raise CoverError(f"cover sheet, {label}: {error.reason}", f"trang bìa, {label}: {error.reason_vi}")
 
 
-def _district(values: dict[str, object]) -> tuple[str, list[tuple[str, str]]]:
+def _district(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
     code_value, name_value = values.get("district_code"), values.get("district_name")
     if code_value is None and name_value is None:
         raise CoverError("the cover sheet gives no district (Mã huyện)", "trang bìa thiếu Mã huyện")
@@ -117,7 +124,8 @@ def _district(values: dict[str, object]) -> tuple[str, list[tuple[str, str]]]:
         )
     warnings = []
     if mismatch:
-        warnings.append((mismatch, f"tên huyện '{name}' không khớp mã {district}; dùng theo mã"))
+        warnings.append(CoverWarning(mismatch, f"tên huyện '{name}' không khớp mã {district}; dùng theo mã",
+                                     reading.COVER_NAME_MATCHES_CODE))
     return district, warnings
 
 
@@ -134,10 +142,10 @@ def _period(values: dict[str, object], today: dt.date) -> dt.date:
             f"reporting period (Kỳ báo cáo) {period:%m/%Y} is in the future",
             f"Kỳ báo cáo {period:%m/%Y} ở tương lai",
         )
-    if period < FIRST_PERIOD:
+    if period < form.FIRST_PERIOD:
         raise CoverError(
-            f"reporting period (Kỳ báo cáo) {period:%m/%Y} is before 01/2020",
-            f"Kỳ báo cáo {period:%m/%Y} trước 01/2020",
+            f"reporting period (Kỳ báo cáo) {period:%m/%Y} is before {form.FIRST_PERIOD:%m/%Y}",
+            f"Kỳ báo cáo {period:%m/%Y} trước {form.FIRST_PERIOD:%m/%Y}",
         )
     return period
 
@@ -213,12 +221,13 @@ def _commune_cover(values: dict[str, object], today: dt.date, names_district: bo
     return Cover(None, period, version, None, prepared_on, warnings, reference.COMMUNE, commune, name)
 
 
-def _ignored_label(label: str, what: str, period: dt.date) -> tuple[str, str]:
+def _ignored_label(label: str, what: str, period: dt.date) -> CoverWarning:
     who = "districts" if what == "commune" else "communes"
     who_vi = "huyện" if what == "commune" else "xã"
-    return (f"the cover names both a district and a commune: for {period:%m/%Y} the {who} report, "
-            f"so {label} was ignored",
-            f"trang bìa ghi cả huyện và xã: kỳ {period:%m/%Y} do {who_vi} báo cáo nên {label} không được dùng")
+    return CoverWarning(f"the cover names both a district and a commune: for {period:%m/%Y} the {who} report, "
+                        f"so {label} was ignored",
+                        f"trang bìa ghi cả huyện và xã: kỳ {period:%m/%Y} do {who_vi} báo cáo nên {label} không được "
+                        "dùng", reading.COVER_NAMES_ONE_UNIT)
 
 
 def _period_or_none(values: dict[str, object], today: dt.date) -> dt.date | None:
@@ -229,7 +238,7 @@ def _period_or_none(values: dict[str, object], today: dt.date) -> dt.date | None
         return None
 
 
-def _commune(values: dict[str, object]) -> tuple[str, list[tuple[str, str]]]:
+def _commune(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
     """The submitting commune (today's list: communes only report from 2025-07), with a name warning."""
     code_value, name_value = values.get("commune_code"), values.get("commune_name")
     code = None
@@ -249,7 +258,8 @@ def _commune(values: dict[str, object]) -> tuple[str, list[tuple[str, str]]]:
             f"xã '{shown}' không có trong danh mục 75 xã, phường của tỉnh Sơn La từ 01/07/2025")
     warnings = []
     if mismatch:
-        warnings.append((mismatch, f"tên xã '{name}' không khớp Mã xã {commune.code}; dùng theo mã"))
+        warnings.append(CoverWarning(mismatch, f"tên xã '{name}' không khớp Mã xã {commune.code}; dùng theo mã",
+                                     reading.COVER_NAME_MATCHES_CODE))
     return commune.code, warnings
 
 
@@ -263,5 +273,6 @@ def _prepared_on(value: object, warnings: list) -> dt.date | None:
         return parse_date(value)
     except ParseError:
         shown = f"{cell_text(value.first)}' / '{cell_text(value.second)}" if isinstance(value, _Twice) else cell_text(value)
-        warnings.append((f"date prepared (Ngày lập) '{shown}' is not a date", f"Ngày lập '{shown}' không phải là ngày"))
+        warnings.append(CoverWarning(f"date prepared (Ngày lập) '{shown}' is not a date",
+                                     f"Ngày lập '{shown}' không phải là ngày", reading.PREPARED_ON_READABLE))
         return None

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from pipeline.ingest.sheets import COLUMNS, Column
+from pipeline import form
+from pipeline.form import Column
 from pipeline.ingest.values import unit_factor
+from pipeline.rulebook import reading
 from pipeline.text import cell_text, split_unit
 from pipeline.text import fold_cached as fold
 
@@ -42,6 +44,7 @@ class SheetProblem:
     col_index: int | None
     reason: str
     reason_vi: str
+    rule: str                     # its name in the rule book (pipeline/rulebook/reading.py)
 
 
 @dataclass
@@ -68,24 +71,25 @@ class _Cell:
 
 
 @functools.lru_cache(maxsize=None)
-def _index(kind: str, sub: bool) -> dict[str, Column]:
+def _index(sheet_kind: str, sub: bool) -> dict[str, Column]:
     """Folded header spelling -> column, for one sheet kind (built once)."""
+    columns = form.COLUMNS[sheet_kind]
     if sub:
-        return {key: column for column in COLUMNS[kind] for key in column.sub_header_keys()}
-    return {key: column for column in COLUMNS[kind] for key in column.header_keys()}
+        return {key: column for column in columns for key in column.sub_header_keys()}
+    return {key: column for column in columns for key in column.header_keys()}
 
 
-def match_header(text: object, kind: str, lower: bool = False) -> tuple[Column, str | None] | None:
+def match_header(text: object, sheet_kind: str, lower: bool = False) -> tuple[Column, str | None] | None:
     """(column, unit as written folded) for a header cell; sub-header spellings only in a lower row."""
     if not isinstance(text, str) or not text.strip():
         return None
-    return _match_text(text, kind, lower)
+    return _match_text(text, sheet_kind, lower)
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _match_text(text: str, kind: str, lower: bool) -> tuple[Column, str | None] | None:
+def _match_text(text: str, sheet_kind: str, lower: bool) -> tuple[Column, str | None] | None:
     """match_header of a text, remembered: the header search reads the same ~30 rows in every file."""
-    indexes = [_index(kind, False), _index(kind, True)] if lower else [_index(kind, False)]
+    indexes = [_index(sheet_kind, False), _index(sheet_kind, True)] if lower else [_index(sheet_kind, False)]
     base, unit = split_unit(text)
     for index in indexes:
         column = index.get(fold(text))
@@ -97,15 +101,15 @@ def _match_text(text: str, kind: str, lower: bool) -> tuple[Column, str | None] 
     return None
 
 
-def _row_keys(row: list, kind: str) -> set[str]:
-    return {match[0].key for match in (match_header(cell, kind) for cell in row) if match}
+def _row_keys(row: list, sheet_kind: str) -> set[str]:
+    return {match[0].key for match in (match_header(cell, sheet_kind) for cell in row) if match}
 
 
-def _best_row(rows: list[list], kind: str) -> int | None:
+def _best_row(rows: list[list], sheet_kind: str) -> int | None:
     """The row within the first 30 with the most known headers (at least 2)."""
     best, best_count = None, 1
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        count = len(_row_keys(row, kind))
+        count = len(_row_keys(row, sheet_kind))
         if count > best_count:
             best, best_count = index, count
     return best
@@ -128,7 +132,7 @@ def _outside(rows: list[list], row: int, first: int, last: int) -> bool:
     return any(isinstance(c, str) and c.strip() for i, c in enumerate(line) if not first <= i <= last)
 
 
-def _block(rows: list[list], kind: str, best: int, merges) -> tuple[int, int]:
+def _block(rows: list[list], sheet_kind: str, best: int, merges) -> tuple[int, int]:
     """(top, height): the best row alone, or with the row below or above it as a two-row header."""
     for top in (best, best - 1):
         if top < 0 or top + 1 >= len(rows):
@@ -141,9 +145,9 @@ def _block(rows: list[list], kind: str, best: int, merges) -> tuple[int, int]:
             if down or group:
                 return top, 2
     # No merge information (or none in these rows): a second row naming other columns.
-    found = _row_keys(rows[best], kind)
+    found = _row_keys(rows[best], sheet_kind)
     for top, other in ((best, best + 1), (best - 1, best - 1)):
-        if 0 <= other < len(rows) and len(_row_keys(rows[other], kind) - found) >= 2:
+        if 0 <= other < len(rows) and len(_row_keys(rows[other], sheet_kind) - found) >= 2:
             return top, 2
     return best, 1
 
@@ -211,12 +215,12 @@ def _money_unit(text: str) -> int | None:
     return factor if factor != 1 else None
 
 
-def locate_header(rows: list[list], kind: str, merges=None) -> Header | None:
+def locate_header(rows: list[list], sheet_kind: str, merges=None) -> Header | None:
     """The sheet's header, or None when no row within the first 30 names two known columns."""
-    best = _best_row(rows, kind)
+    best = _best_row(rows, sheet_kind)
     if best is None:
         return None
-    top, height = _block(rows, kind, best, merges)
+    top, height = _block(rows, sheet_kind, best, merges)
     cells, loose = _cells(rows, top, height, merges)
     header = Header(top, height, {}, frozenset())
     texts = {fold(c.text) for c in cells} | {fold(c.group) for c in cells if c.group}
@@ -225,14 +229,14 @@ def locate_header(rows: list[list], kind: str, merges=None) -> Header | None:
     loose += [(top - 1, col, _text(v)) for col, v in enumerate(rows[top - 1] if top > 0 else [])
               if isinstance(v, str) and not _UNIT_LINE.search(fold(v))]
     stray = [(r, c, t) for r, c, t in loose if t and _money_unit(t)]
-    _map_columns(header, cells, kind, stray, _unit_line(rows, top))
+    _map_columns(header, cells, sheet_kind, stray, _unit_line(rows, top))
     return header
 
 
-def _map_columns(header: Header, cells: list[_Cell], kind: str, stray, unit_line) -> None:
+def _map_columns(header: Header, cells: list[_Cell], sheet_kind: str, stray, unit_line) -> None:
     found: dict[str, list[tuple[_Cell, str | None]]] = {}
     for cell in cells:
-        match = match_header(cell.text, kind, cell.lower)
+        match = match_header(cell.text, sheet_kind, cell.lower)
         if match is None:
             header.unnamed[cell.col] = cell.text
             continue
@@ -241,9 +245,9 @@ def _map_columns(header: Header, cells: list[_Cell], kind: str, stray, unit_line
         cell, unit = matches[0]
         if len(matches) > 1 and key != "no":
             header.problems.append(_duplicate(matches))
-        mapped = MappedColumn(next(c for c in COLUMNS[kind] if c.key == key), cell.col, cell.text)
+        mapped = MappedColumn(form.SHEETS[sheet_kind].column(key), cell.col, cell.text)
         header.columns[key] = mapped
-        if mapped.spec.kind == "amount":
+        if mapped.spec.value_type == "amount":
             _set_unit(header, mapped, cell, unit, stray, unit_line)
 
 
@@ -252,7 +256,7 @@ def _duplicate(matches) -> SheetProblem:
     return SheetProblem(
         matches[0][0].text, matches[0][0].col,
         f"two columns hold the same field: {where}; which one counts is not ours to guess: keep one",
-        f"hai cột cùng một nội dung: {where}; hãy chỉ giữ một cột")
+        f"hai cột cùng một nội dung: {where}; hãy chỉ giữ một cột", reading.COLUMN_GIVEN_ONCE)
 
 
 def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, unit_line) -> None:
@@ -267,7 +271,8 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
             header.problems.append(SheetProblem(
                 mapped.header, mapped.index,
                 f"unknown unit '({unit})' in {where}: use (đồng), (nghìn đồng) or (triệu đồng)",
-                f"đơn vị '({unit})' không hợp lệ ở {where}: dùng (đồng), (nghìn đồng) hoặc (triệu đồng)"))
+                f"đơn vị '({unit})' không hợp lệ ở {where}: dùng (đồng), (nghìn đồng) hoặc (triệu đồng)",
+                reading.UNIT_UNDERSTOOD))
         return
     if stray:
         row, col, text = stray[0]
@@ -277,7 +282,8 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
             f"the unit of column '{mapped.header}' is unclear: '{text}' ({at}) states a unit but is not merged "
             "over the columns it covers; merge it over its columns, or write the unit in each column header",
             f"không rõ đơn vị của cột '{mapped.header}': ô '{text}' ({at}) ghi đơn vị nhưng không được gộp "
-            "trên các cột áp dụng; hãy gộp ô trên các cột đó, hoặc ghi đơn vị ở tiêu đề từng cột"))
+            "trên các cột áp dụng; hãy gộp ô trên các cột đó, hoặc ghi đơn vị ở tiêu đề từng cột",
+            reading.UNIT_UNDERSTOOD))
         return
     if unit_line is not None:
         row, text, factor = unit_line
@@ -289,4 +295,4 @@ def _set_unit(header: Header, mapped: MappedColumn, cell: _Cell, unit, stray, un
                 f"unit line '{text}' (row {row + 1}) is not a unit we know: amounts without a unit "
                 "in their header were read in đồng",
                 f"dòng đơn vị '{text}' (dòng {row + 1}) không rõ: các cột số tiền không ghi đơn vị "
-                "được đọc theo đồng"))
+                "được đọc theo đồng", reading.UNIT_LINE_UNDERSTOOD))

@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.form import DATA_SHEETS, sheet_name
 from pipeline.ingest import safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
 from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
-from pipeline.ingest.sheets import CANONICAL_SHEET_NAME, DATA_SHEETS
 from pipeline.ingest.tables import SheetResult, parse_sheet
+from pipeline.rulebook import reading
 
 
 @dataclass
@@ -23,8 +24,8 @@ class ParsedWorkbook:
     sheets: dict[str, SheetResult] = field(default_factory=dict)
     district_code: str | None = None   # the cover's district when the file is rejected after reading it
     unit: object = None                # the cover's reporter (reference.Reporter) when rejected after reading it
-    # Workbook-level warnings: (sheet name, sheet kind, English, Vietnamese).
-    warnings: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # Workbook-level warnings: (sheet name, sheet kind, rule, English, Vietnamese).
+    warnings: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
@@ -35,11 +36,11 @@ def _quoted(names: list[str]) -> str:
     return ", ".join(f"'{name}'" for name in names)
 
 
-def _duplicate_sheets(workbook: WorkbookSheets, kinds) -> tuple[str, str] | None:
-    for kind in kinds:
-        names = workbook.duplicates.get(kind)
+def _duplicate_sheets(workbook: WorkbookSheets, sheet_kinds) -> tuple[str, str] | None:
+    for sheet_kind in sheet_kinds:
+        names = workbook.duplicates.get(sheet_kind)
         if names:
-            canonical = CANONICAL_SHEET_NAME[kind]
+            canonical = sheet_name(sheet_kind)
             return (f"the workbook has {len(names)} visible sheets for '{canonical}': {_quoted(names)}; "
                     "which one counts is not ours to guess: delete or hide all but one",
                     f"tệp có {len(names)} trang tính '{canonical}' đang hiện: {_quoted(names)}; "
@@ -47,19 +48,21 @@ def _duplicate_sheets(workbook: WorkbookSheets, kinds) -> tuple[str, str] | None
     return None
 
 
-def _hidden(workbook: WorkbookSheets, kinds) -> list[str]:
-    return [name for name, kind in workbook.hidden if kind in kinds]
+def _hidden(workbook: WorkbookSheets, sheet_kinds) -> list[str]:
+    return [name for name, sheet_kind in workbook.hidden if sheet_kind in sheet_kinds]
 
 
-def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str]]:
+def _sheet_warnings(workbook: WorkbookSheets) -> list[tuple[str, str, str, str, str]]:
     """Sheets of ours that were not read: hidden ones, and copies by name ('Nhà ở (2)')."""
-    warnings = [(name, kind, f"sheet '{name}' is hidden and was not read (only visible sheets are read)",
+    warnings = [(name, sheet_kind, reading.SHEET_VISIBLE,
+                 f"sheet '{name}' is hidden and was not read (only visible sheets are read)",
                  f"trang tính '{name}' đang ẩn nên không được đọc (chỉ đọc các trang đang hiện)")
-                for name, kind in workbook.hidden]
-    for name, kind in workbook.copies:
-        canonical = CANONICAL_SHEET_NAME[kind]
-        warnings.append((name, kind, f"sheet '{name}' was not read: only a sheet named '{canonical}' is "
-                                     "(rename it if it holds the data)",
+                for name, sheet_kind in workbook.hidden]
+    for name, sheet_kind in workbook.copies:
+        canonical = sheet_name(sheet_kind)
+        warnings.append((name, sheet_kind, reading.SHEET_NAMED_EXACTLY,
+                         f"sheet '{name}' was not read: only a sheet named '{canonical}' is "
+                         "(rename it if it holds the data)",
                          f"trang tính '{name}' không được đọc: chỉ đọc trang tên '{canonical}' "
                          "(hãy đổi tên nếu trang này chứa số liệu)"))
     return warnings
@@ -80,7 +83,7 @@ def _no_data_sheet(workbook: WorkbookSheets, cover: Cover) -> ParsedWorkbook:
     if hidden:
         reason += f" (hidden, not read: {_quoted(hidden)})"
         reason_vi += f" (đang ẩn, không được đọc: {_quoted(hidden)})"
-    copies = [name for name, kind in workbook.copies if kind in DATA_SHEETS]
+    copies = [name for name, sheet_kind in workbook.copies if sheet_kind in DATA_SHEETS]
     if copies:
         reason += f" (not a sheet name we read: {_quoted(copies)}; rename it)"
         reason_vi += f" (tên trang không đúng: {_quoted(copies)}; hãy đổi tên)"
@@ -105,12 +108,12 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     duplicate = _duplicate_sheets(workbook, DATA_SHEETS)
     if duplicate:
         return ParsedWorkbook(cover=cover, reason=duplicate[0], reason_vi=duplicate[1])
-    present = [kind for kind in DATA_SHEETS if kind in workbook.sheets]
+    present = [sheet_kind for sheet_kind in DATA_SHEETS if sheet_kind in workbook.sheets]
     if not present:
         return _no_data_sheet(workbook, cover)
     parsed = ParsedWorkbook(cover=cover, warnings=_sheet_warnings(workbook))
-    for kind in present:
-        sheet = workbook.sheets[kind]
-        parsed.sheets[kind] = parse_sheet(sheet.rows, kind, sheet.name, cover.reporter, cover.period,
-                                          sheet.merges)
+    for sheet_kind in present:
+        sheet = workbook.sheets[sheet_kind]
+        parsed.sheets[sheet_kind] = parse_sheet(sheet.rows, sheet_kind, sheet.name, cover.reporter, cover.period,
+                                                sheet.merges)
     return parsed

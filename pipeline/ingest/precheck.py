@@ -1,6 +1,6 @@
 """Which rows could fail a rule: the rule suite read as vectorised pandas, whole frame at once.
 
-Great Expectations stays the judge (pipeline/ingest/rules.py validates with it); this only
+Great Expectations stays the judge (pipeline/ingest/validate.py validates with it); this only
 decides which rows it needs to see. A row no rule could fail is not sent to GX, so a clean
 batch never imports or runs it (seconds and ~280 MB saved per load). The mask must be a
 SUPERSET of the rows GX would report: where a rule's meaning is not known here exactly (an
@@ -27,17 +27,17 @@ def suspects(rules, frame: pd.DataFrame) -> pd.Series:
     """Boolean mask over frame: True where at least one of the rules might fail the row."""
     mask = pd.Series(False, index=frame.index)
     for rule in rules:
-        mask |= rule_suspects(rule.kind, rule.kwargs, frame)
+        mask |= rule_suspects(rule.expectation, rule.kwargs, frame)
     return mask
 
 
-def rule_suspects(kind: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
+def rule_suspects(expectation: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
     everything = pd.Series(True, index=frame.index)
-    if kind not in KNOWN_KWARGS or set(kwargs) - KNOWN_KWARGS[kind]:
+    if expectation not in KNOWN_KWARGS or set(kwargs) - KNOWN_KWARGS[expectation]:
         return everything
     try:
         scope = _condition(kwargs, frame)
-        return (_failing(kind, kwargs, frame) & scope).fillna(True).astype(bool)
+        return (_failing(expectation, kwargs, frame) & scope).fillna(True).astype(bool)
     except (TypeError, ValueError, KeyError, SyntaxError, NameError):   # GX decides (and reports any error)
         return everything
 
@@ -52,10 +52,10 @@ def _condition(kwargs: dict, frame: pd.DataFrame) -> pd.Series:
     return frame.eval(condition, parser="pandas").fillna(False).astype(bool)
 
 
-def _failing(kind: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
-    if kind == "ExpectCompoundColumnsToBeUnique":
+def _failing(expectation: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
+    if expectation == "ExpectCompoundColumnsToBeUnique":
         return frame.duplicated(subset=list(kwargs["column_list"]), keep=False)
-    if kind == "ExpectColumnPairValuesAToBeGreaterThanB":
+    if expectation == "ExpectColumnPairValuesAToBeGreaterThanB":
         a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
         both = a.notna() & b.notna()
         holds = (a >= b) if kwargs.get("or_equal") else (a > b)
@@ -64,12 +64,12 @@ def _failing(kind: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
             failing |= ~both   # GX may count half-missing pairs: let it judge them
         return failing
     values = frame[kwargs["column"]]
-    if kind == "ExpectColumnValuesToNotBeNull":
+    if expectation == "ExpectColumnValuesToNotBeNull":
         return values.isna()
-    if kind == "ExpectColumnValuesToBeNull":
+    if expectation == "ExpectColumnValuesToBeNull":
         return values.notna()
     present = values.notna()
-    if kind == "ExpectColumnValuesToBeInSet":
+    if expectation == "ExpectColumnValuesToBeInSet":
         return present & ~values.isin(list(kwargs["value_set"]))
     within = pd.Series(True, index=frame.index)   # ExpectColumnValuesToBeBetween
     if kwargs.get("min_value") is not None:

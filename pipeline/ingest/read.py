@@ -2,7 +2,7 @@
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods about 15x faster than openpyxl and returns
 formulas' cached values; macros are never run. Only visible sheets count: a hidden sheet
-of one of our kinds is reported, never read, and two visible sheets of one kind are
+of one of our sheet kinds is reported, never read, and two visible sheets of one kind are
 reported for the caller to reject (which one counts is not ours to guess).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import python_calamine
 
 from pipeline.ingest import xmlcells
 from pipeline.ingest.safety import Inspection
-from pipeline.ingest.sheets import copy_of, sheet_kind
+from pipeline.form import copy_of, sheet_kind
 
 # Merged range as (first row, first column, last row, last column), 0-based and inclusive.
 Merge = tuple[int, int, int, int]
@@ -35,11 +35,11 @@ class SheetGrid:
 
 @dataclass
 class WorkbookSheets:
-    sheets: dict[str, SheetGrid]                                        # kind -> its visible sheet
+    sheets: dict[str, SheetGrid]                                        # sheet kind -> its visible sheet
     ignored: list[str] = field(default_factory=list)                    # sheets that are none of ours
-    duplicates: dict[str, list[str]] = field(default_factory=dict)      # kind -> 2+ visible sheet names
-    hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): hidden, not read
-    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, kind): 'Nhà ở (2)', not read
+    duplicates: dict[str, list[str]] = field(default_factory=dict)      # sheet kind -> 2+ visible sheet names
+    hidden: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): hidden, not read
+    copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
 
 
 def _open(path: Path) -> python_calamine.CalamineWorkbook:
@@ -58,11 +58,11 @@ def _open(path: Path) -> python_calamine.CalamineWorkbook:
 
 
 def _sort_sheets(workbook) -> WorkbookSheets:
-    """Which sheet is which kind; nothing is read yet."""
+    """Which sheet is which sheet kind; nothing is read yet."""
     found = WorkbookSheets({})
     visible: dict[str, list[str]] = {}
     for meta in workbook.sheets_metadata:
-        kind = sheet_kind(meta.name)
+        kind = sheet_kind(meta.name)   # cover | houses | grants | poverty
         if kind is None or meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             found.ignored.append(meta.name)
             copied = copy_of(meta.name)

@@ -92,8 +92,9 @@ def list_for_review(review_year: int) -> str:
     return list_in_force(dt.date(review_year, 12, 31))
 
 
-list_year_for_month = list_for_month      # earlier names
-list_year_for_review = list_for_review
+def reports_review(unit_type: str, review_year: int) -> bool:
+    """Reviews up to 2024 were reported by the districts, from 2025 on by the communes."""
+    return (review_year >= FIRST_COMMUNE_REVIEW) == (unit_type == COMMUNE)
 
 
 def districts_report(period: dt.date) -> bool:

@@ -1,10 +1,10 @@
-"""Sorting the rows under a sheet's header: data rows, and rows skipped with a kind that says why.
+"""Sorting the rows under a sheet's header: each row's role is data, or a reason it is skipped.
 
 Every row is one or the other, so rows read = data rows + skipped rows, and a skipped row's
-kind tells the clerk why it did not count. A row that is neither clearly data nor clearly
-layout is read as data where it sits inside the table: the rules then reject it with a
-reason, so nothing inside the table is dropped quietly. The table ends after its last data
-row, or at a signature block; what is below it is footer.
+reason (raw.skipped_rows.kind) tells the clerk why it did not count. A row that is neither
+clearly data nor clearly layout is read as data where it sits inside the table: the rules
+then reject it with a reason, so nothing inside the table is dropped quietly. The table
+ends after its last data row, or at a signature block; what is below it is footer.
 """
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from pipeline.text import cell_text
 from pipeline.text import fold_cached as fold
 
 DATA = "data"
+# Why a row is skipped (the enumeration domain skipped_row, pipeline/enumerations.py).
 BLANK, TOTAL, SUBTOTAL = "blank", "total", "subtotal"
 COLUMN_NUMBERS, REPEATED_HEADER, NOTE, FOOTER = "column_numbers", "repeated_header", "note", "footer"
-SKIP_KINDS = (BLANK, TOTAL, SUBTOTAL, COLUMN_NUMBERS, REPEATED_HEADER, NOTE, FOOTER)
+SKIP_REASONS = (BLANK, TOTAL, SUBTOTAL, COLUMN_NUMBERS, REPEATED_HEADER, NOTE, FOOTER)
+# Roles of a row while sorting, before the table's end is known.
+_SIGNATURE, _BELOW, _PARTIAL = "signature", "below", "partial"
 
-# The field a data row always has; a total row lacks it (its label may sit in that column).
-KEY_COLUMN = {"houses": "household_id", "grants": "programme", "poverty": "review_year"}
 LABEL_COLUMNS = ("no", "commune_code", "commune_name")      # where a total row's label is written
 TEMPLATE_COLUMNS = ("commune_code", "commune_name", "village")   # pre-filled in blank templates
 
@@ -46,7 +47,7 @@ class Layout:
     ignore_cols: frozenset[int]         # STT
     label_cols: frozenset[int]          # STT, commune columns, the key column
     mapped_cols: frozenset[int]         # every column with a known header
-    key_col: int | None
+    key_col: int | None                 # the field a data row always has (the form's key column); a total lacks it
     header_texts: frozenset[str]
 
 
@@ -75,7 +76,7 @@ def _lacks_key(row: list, layout: Layout, label_col: int) -> bool:
     return key is None or key == label_col or key >= len(row) or _blank(row[key])
 
 
-def total_kind(row: list, layout: Layout, first: tuple[int, object] | None = None) -> str | None:
+def total_role(row: list, layout: Layout, first: tuple[int, object] | None = None) -> str | None:
     """TOTAL or SUBTOTAL when the row's label says so and the row lacks a data row's key."""
     first = first or _first_cell(row)
     if first is None or not isinstance(first[1], str):
@@ -88,13 +89,13 @@ def total_kind(row: list, layout: Layout, first: tuple[int, object] | None = Non
     return SUBTOTAL if SUBTOTAL_LABEL.match(text) else TOTAL
 
 
-def _words_kind(row: list, layout: Layout, first: tuple[int, object]) -> str | None:
-    """'signature' or NOTE when the row's first cell starts a signature block or a note."""
+def _words_role(row: list, layout: Layout, first: tuple[int, object]) -> str | None:
+    """_SIGNATURE or NOTE when the row's first cell starts a signature block or a note."""
     if not isinstance(first[1], str) or not _lacks_key(row, layout, first[0]):
         return None
     text = _label_text(first[1])
     if SIGNATURE.match(text):
-        return "signature"
+        return _SIGNATURE
     return NOTE if NOTE_WORDS.match(text) else None
 
 
@@ -122,8 +123,8 @@ def _is_header_copy(row: list, layout: Layout) -> bool:
     return found >= 2
 
 
-def _content_kind(row: list, layout: Layout) -> str:
-    """DATA, BLANK (a template row), NOTE (text outside the data columns) or 'partial'."""
+def _content_role(row: list, layout: Layout) -> str:
+    """DATA, BLANK (a template row), NOTE (text outside the data columns) or _PARTIAL."""
     filled, beyond_template = [], False
     for i in layout.data_cols:
         if i < len(row) and not _blank(row[i]):
@@ -137,7 +138,7 @@ def _content_kind(row: list, layout: Layout) -> str:
     if not filled:
         texts = [i for i in others if isinstance(row[i], str)]
         return NOTE if texts else (BLANK if all(i in layout.ignore_cols for i in others) else NOTE)
-    return "partial"
+    return _PARTIAL
 
 
 class _State:
@@ -147,7 +148,7 @@ class _State:
         self.in_footer = False            # below a signature block
 
 
-def _row_kind(row: list, layout: Layout, state: _State) -> str:
+def _row_role(row: list, layout: Layout, state: _State) -> str:
     first = _first_cell(row)
     if first is None:
         return BLANK
@@ -163,10 +164,10 @@ def _row_kind(row: list, layout: Layout, state: _State) -> str:
         return COLUMN_NUMBERS
     state.numbers_next = False
     if starts_with_text:
-        kind = total_kind(row, layout, first) or _words_kind(row, layout, first)
-        if kind:
-            return kind
-    return _content_kind(row, layout)
+        role = total_role(row, layout, first) or _words_role(row, layout, first)
+        if role:
+            return role
+    return _content_role(row, layout)
 
 
 def looks_like_data(row: list, layout: Layout) -> bool:
@@ -176,24 +177,24 @@ def looks_like_data(row: list, layout: Layout) -> bool:
 
 
 def classify(body: list[list], layout: Layout) -> tuple[list[str], list[int]]:
-    """(kind of each row: DATA or a skip kind; rows below a signature block that look like data)."""
+    """(each row's role: DATA or a skip reason; rows below a signature block that look like data)."""
     state, first = _State(), []
     for row in body:
-        kind = "below" if state.in_footer else _row_kind(row, layout, state)
-        state.in_footer = state.in_footer or kind == "signature"
-        first.append(kind)
-    last_data = max((i for i, kind in enumerate(first) if kind == DATA), default=-1)
-    kinds, suspicious = [], []
-    for i, kind in enumerate(first):
-        if kind == "below" and all(_blank(c) for c in body[i]):
-            kind = BLANK
-        elif kind in ("signature", "below"):
-            if kind == "below" and looks_like_data(body[i], layout):
+        role = _BELOW if state.in_footer else _row_role(row, layout, state)
+        state.in_footer = state.in_footer or role == _SIGNATURE
+        first.append(role)
+    last_data = max((i for i, role in enumerate(first) if role == DATA), default=-1)
+    roles, suspicious = [], []
+    for i, role in enumerate(first):
+        if role == _BELOW and all(_blank(c) for c in body[i]):
+            role = BLANK
+        elif role in (_SIGNATURE, _BELOW):
+            if role == _BELOW and looks_like_data(body[i], layout):
                 suspicious.append(i)
-            kind = FOOTER
-        elif kind in (NOTE, "partial"):
+            role = FOOTER
+        elif role in (NOTE, _PARTIAL):
             # Inside the table a note is a note and a half-filled row is data (the rules say
             # what is missing); below the last data row both are footer.
-            kind = FOOTER if i > last_data else (NOTE if kind == NOTE else DATA)
-        kinds.append(kind)
-    return kinds, suspicious
+            role = FOOTER if i > last_data else (NOTE if role == NOTE else DATA)
+        roles.append(role)
+    return roles, suspicious

@@ -62,7 +62,7 @@ class CellIssue:
     error value, so both would pass for blank; the grid carries this instead.
     """
 
-    kind: str          # 'no_value' (formula never calculated) | 'error' (#DIV/0!, #REF!, ...)
+    problem: str       # 'no_value' (formula never calculated) | 'error' (#DIV/0!, #REF!, ...)
     cell: str          # 'K17'
     shown: str         # the error as Excel shows it, or the formula
 
@@ -70,7 +70,7 @@ class CellIssue:
         return self.shown
 
     def error(self) -> "ParseError":
-        if self.kind == "no_value":
+        if self.problem == "no_value":
             return ParseError(
                 f"formula has no saved value — open and save the file in Excel (cell {self.cell}: {self.shown})",
                 f"công thức chưa có giá trị — hãy mở tệp bằng Excel và lưu lại (ô {self.cell}: {self.shown})")

@@ -5,7 +5,7 @@ and never opened in Excel) and '' for an Excel error value (#DIV/0!, #REF!, ...)
 would pass for blank cells, so a money column would silently read 0. Here they become
 CellIssue values in the grid, and the parser rejects the row naming the cell.
 
-Cheap by design: pipeline/ingest/safety.py already inflates every zip member once and
+Cheap by design: pipeline/ingest/safety/ already inflates every zip member once and
 notes which worksheets contain a formula or an error marker at all (has_markers); only those
 are read again here, and only the cells around each marker are looked at. The zip members
 passed safety's size, ratio and DOCTYPE/ENTITY checks before anything here runs.

@@ -11,14 +11,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import config
+from pipeline import config, form
 from pipeline.templates.cases import open_cases
 from pipeline.templates.units import ReportingUnit, units_in_force
 from pipeline.templates.workbook import write_template
 from pipeline.text import strip_diacritics
-
-FIRST_PERIOD = dt.date(2020, 1, 1)
-
 
 @dataclass
 class TemplateRun:
@@ -56,8 +53,8 @@ def parse_period(text: str) -> dt.date:
 
 
 def check_period(period: dt.date, today: dt.date) -> None:
-    if period < FIRST_PERIOD:
-        raise ValueError(f"period {period:%Y-%m} is before {FIRST_PERIOD:%Y-%m}, the first reporting month")
+    if period < form.FIRST_PERIOD:
+        raise ValueError(f"period {period:%Y-%m} is before {form.FIRST_PERIOD:%Y-%m}, the first reporting month")
     if period > today.replace(day=1):
         raise ValueError(f"period {period:%Y-%m} is in the future (today is {today:%Y-%m-%d})")
 

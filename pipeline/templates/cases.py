@@ -3,41 +3,31 @@
 A case is open when its current state (marts.fct_houses: the latest accepted, not superseded
 submission that reported it) is not `completed`. Only states reported before the template's
 month count: the template is the form for that month. No personal column is ever read here
-(fct_houses has none; the query names its columns).
+(fct_houses has none; the query names its columns: the form's houses columns a template
+pre-fills, by their raw names, where fct_houses carries them).
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from pipeline import form
 from pipeline.templates.units import DISTRICT, ReportingUnit
 from pipeline.warehouse import store
-
-CASE_COLUMNS = ("household_id", "commune_code", "village", "ethnicity", "category", "support_type", "status",
-                "start_date", "completion_date", "central_budget_vnd", "local_budget_vnd", "social_contribution_vnd")
 
 
 class NoWarehouse(Exception):
     """No warehouse with marts at the given folder (nothing to pre-fill from)."""
 
 
-@dataclass(frozen=True)
-class OpenCase:
-    household_id: str
-    commune_code: str
-    village: str | None
-    ethnicity: str | None
-    category: str
-    support_type: str
-    status: str
-    start_date: dt.date | None
-    completion_date: dt.date | None
-    central_budget_vnd: int
-    local_budget_vnd: int
-    social_contribution_vnd: int
+def case_columns(available: set[str]) -> list[str]:
+    """The raw names of the houses columns a template pre-fills that fct_houses carries (never a personal one;
+    the commune's name comes from the list in force, not from the case)."""
+    return [c.raw_column for c in form.HOUSES.columns
+            if c.template and c.template.prefill and not c.personal and c.value_type != "ignore"
+            and c.key != "commune_name" and c.raw_column in available]
 
 
 def warehouse_database(warehouse_dir: Path) -> Path:
@@ -51,7 +41,7 @@ def warehouse_database(warehouse_dir: Path) -> Path:
 
 
 def open_cases(warehouse_dir: Path, period: dt.date, units: list[ReportingUnit], url: str | None = None
-               ) -> tuple[dict[str, list[OpenCase]], dict[str, int]]:
+               ) -> tuple[dict[str, list[dict]], dict[str, int]]:
     """(unit code -> its open cases as of its latest accepted submission before `period`,
     unit code -> cases known before `period` whose current state was reported in or after it).
 
@@ -86,12 +76,14 @@ def _unit_filter(unit: ReportingUnit, columns: set[str]) -> str:
     return "commune_code = ? and reported_period >= date '2025-07-01'"   # marts before the reform
 
 
-def _unit_cases(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> list[OpenCase]:
+def _unit_cases(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> list[dict]:
+    """{raw column: value} of each open case of the unit."""
+    selected = case_columns(columns)
     rows = con.execute(
-        f"select {', '.join(CASE_COLUMNS)} from marts.fct_houses "
+        f"select {', '.join(selected)} from marts.fct_houses "
         f"where {_unit_filter(unit, columns)} and reported_period < ? and status <> 'completed' "
         "order by commune_code, household_id", [unit.code, period]).fetchall()
-    return [OpenCase(*row) for row in rows]
+    return [dict(zip(selected, row)) for row in rows]
 
 
 def _reported_since(con, unit: ReportingUnit, period: dt.date, columns: set[str]) -> int:

@@ -33,11 +33,6 @@ class ReportingUnit:
     name: str
     communes: tuple[UnitCommune, ...]       # the communes its rows may name, in code order
 
-    @property
-    def label(self) -> str:
-        """What its cover calls it: Mã huyện / Tên huyện, or Mã xã / Tên xã."""
-        return "huyện" if self.unit_type == DISTRICT else "xã"
-
 
 @functools.cache
 def _communes_2025_07() -> tuple[UnitCommune, ...]:
@@ -51,7 +46,7 @@ def units_in_force(period: dt.date) -> list[ReportingUnit]:
     month = period.replace(day=1)
     if month >= COMMUNE_ERA:
         return [ReportingUnit(COMMUNE, c.code, c.name, (c,)) for c in _communes_2025_07()]
-    units = reference.unit_list(reference.list_year_for_month(month))
+    units = reference.unit_list(reference.list_for_month(month))
     by_district: dict[str, list[UnitCommune]] = {code: [] for code in units.districts}
     for commune in units.communes.values():
         by_district[commune.district_code].append(UnitCommune(commune.code, commune.name))

@@ -101,7 +101,8 @@ create table if not exists raw.rejected_rows (
     cell varchar,                          -- e.g. 'Nhà ở'!K17
     value varchar,
     reason varchar not null,               -- English
-    reason_vi varchar                      -- Vietnamese
+    reason_vi varchar,                     -- Vietnamese
+    rule varchar                           -- the rule's name in the rule book (seed rules, audit.rules)
 );
 
 -- Every row read but neither loaded nor rejected, with why (count = submission_sheets.rows_skipped).
@@ -123,7 +124,8 @@ create table if not exists raw.warnings (
     cell varchar,
     value varchar,
     message varchar not null,
-    message_vi varchar
+    message_vi varchar,
+    rule varchar                           -- the rule's name in the rule book (seed rules, audit.rules)
 );
 
 -- Small key/value state: which ledger state the published warehouse reflects.
@@ -145,3 +147,6 @@ alter table raw.houses add column if not exists commune_list varchar;
 alter table raw.grants add column if not exists commune_list varchar;
 alter table raw.poverty add column if not exists commune_list varchar;
 alter table raw.poverty add column if not exists village varchar;
+-- Every problem names its rule in the rule book (pipeline/rulebook/); rows loaded before have none.
+alter table raw.rejected_rows add column if not exists rule varchar;
+alter table raw.warnings add column if not exists rule varchar;

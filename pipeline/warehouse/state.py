@@ -46,11 +46,12 @@ def published_is_current(con, warehouse_dir: Path) -> bool:
     return published_exists(con, warehouse_dir) and current_version(con) == store.get_state(con, "published_version")
 
 
-def new_files(sources_dir: Path, con) -> list:
-    """(source, sha256) of every file whose name and bytes are not in the ledger yet."""
-    stat_index, known_pairs, _ = store.known_files(con)
+def new_files(con, files) -> list:
+    """(source, sha256) of every file whose name and bytes are not in the ledger yet, each pair once
+    (a file unchanged since the ledger saw it is not hashed again)."""
+    stat_index, known_pairs = store.known_files(con)
     found = []
-    for source in discover(sources_dir):
+    for source in files:
         sha = stat_index.get((source.name, source.size, mtime_key(source.mtime))) or source.sha256()
         if (source.name, sha) not in known_pairs:
             known_pairs.add((source.name, sha))
@@ -64,6 +65,6 @@ def nothing_to_do(sources_dir: Path, warehouse_dir: Path, url: str | None = None
         return False
     con = store.connect(warehouse_dir, url=url)
     try:
-        return published_is_current(con, warehouse_dir) and not new_files(sources_dir, con)
+        return published_is_current(con, warehouse_dir) and not new_files(con, discover(sources_dir))
     finally:
         con.close()

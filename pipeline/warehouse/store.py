@@ -135,18 +135,23 @@ def _backfill_commune_lists(con) -> None:
     set_state(con, "commune_lists_backfilled", "1")
 
 
-def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]], set[str]]:
-    """(name, size, mtime) -> sha; (name, sha) pairs seen; every sha processed (not as a duplicate).
+def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]]]:
+    """(name, size, mtime) -> sha; (name, sha) pairs in the ledger."""
+    from pipeline.ingest.discover import mtime_key
+
+    rows = con.execute("select file_name, file_size, file_mtime, file_sha256 from raw.submissions").fetchall()
+    stat_index = {(name, size, mtime and mtime_key(mtime)): sha for name, size, mtime, sha in rows}
+    return stat_index, {(name, sha) for name, _, _, sha in rows}
+
+
+def processed_files(con) -> dict[str, str]:
+    """sha -> the first file name under which those bytes were processed (not as a duplicate).
 
     A duplicate's sha does not count as processed: duplicates are committed before the batch
     holding their original, so after a crash in between the original must still be parsed.
     """
-    from pipeline.ingest.discover import mtime_key
-
-    rows = con.execute("select file_name, file_size, file_mtime, file_sha256, outcome from raw.submissions").fetchall()
-    stat_index = {(name, size, mtime and mtime_key(mtime)): sha for name, size, mtime, sha, _ in rows}
-    pairs = {(name, sha) for name, _, _, sha, _ in rows}
-    return stat_index, pairs, {sha for *_, sha, outcome in rows if outcome != "duplicate"}
+    return dict(con.execute("select file_sha256, min(file_name) from raw.submissions "
+                            "where outcome <> 'duplicate' group by 1").fetchall())
 
 
 def write_batch(con, ledger: list[dict], tables: dict) -> None:

@@ -8,16 +8,24 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipeline import form
+
 from .common import PROGRAMMES, SEED, strip_diacritics
 
-HOUSE_HEADERS = ["STT", "Mã hộ", "Mã xã", "Tên xã", "Bản", "Họ tên chủ hộ", "Số CCCD", "Dân tộc",
-                 "Đối tượng", "Hình thức hỗ trợ", "Ngân sách trung ương", "Ngân sách địa phương",
-                 "Xã hội hóa", "Ngày khởi công", "Ngày hoàn thành", "Tình trạng", "Ghi chú"]
-AMOUNT_HEADERS = ("Ngân sách trung ương", "Ngân sách địa phương", "Xã hội hóa")
-GRANT_HEADERS = ["STT", "Mã xã", "Tên xã", "Chương trình", "Số đối tượng", "Số tiền", "Nguồn kinh phí", "Ghi chú"]
-POVERTY_HEADERS = ["STT", "Mã xã", "Tên xã", "Năm rà soát", "Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo",
-                   "Hộ nghèo DTTS", "Tỷ lệ hộ nghèo (%)"]
-COMMUNE_COLS = ("Mã xã", "Tên xã")
+# The columns each sheet of the demo fills, in the order its rows are written; headers from the form.
+HOUSE_KEYS = ("no", "household_id", "commune_code", "commune_name", "village", "household_head", "national_id",
+              "ethnicity", "category", "support_type", "central_budget", "local_budget", "social_contribution",
+              "start_date", "completion_date", "status", "notes")
+GRANT_KEYS = ("no", "commune_code", "commune_name", "programme", "beneficiaries", "amount", "funding_source", "notes")
+POVERTY_KEYS = ("no", "commune_code", "commune_name", "review_year", "total_households", "poor_households",
+                "near_poor_households", "poor_ethnic_minority_households", "poverty_rate_pct")
+HOUSE_HEADERS = form.HOUSES.headers(HOUSE_KEYS)
+AMOUNT_HEADERS = tuple(form.HOUSES.headers(("central_budget", "local_budget", "social_contribution")))
+GRANT_HEADERS = form.GRANTS.headers(GRANT_KEYS)
+POVERTY_HEADERS = form.POVERTY.headers(POVERTY_KEYS)
+VILLAGE_HEADER = form.POVERTY.column("village").header
+COMMUNE_COLS = (form.COMMUNE_CODE.header, form.COMMUNE_NAME.header)
+LABEL = {key: label.label for key, label in form.COVER_LABEL.items()}
 
 
 class Style:
@@ -64,10 +72,9 @@ class Sub:
         if self.cover is not None:
             return self.cover
         y, m = self.period
-        who = [("Mã huyện", "s", self.code), ("Tên huyện", "s", self.name)] if self.unit == "district" else \
-            [("Mã xã", "s", self.code), ("Tên xã", "s", self.name)]
-        return who + [("Kỳ báo cáo", "s", f"{m:02d}/{y}"), ("Lần gửi", "n", self.version),
-                      ("Ngày lập", "d", self.prepared), ("Người lập", "s", self.clerk)]
+        who = [(LABEL[f"{self.unit}_code"], "s", self.code), (LABEL[f"{self.unit}_name"], "s", self.name)]
+        return who + [(LABEL["period"], "s", f"{m:02d}/{y}"), (LABEL["version"], "n", self.version),
+                      (LABEL["prepared_on"], "d", self.prepared), (LABEL["prepared_by"], "s", self.clerk)]
 
 
 def write_table(wb, ws, headers, rows, style: Style, fmt, title: str, total_cols=(), sign_by=""):
@@ -116,7 +123,7 @@ def write_workbook(path: Path, sub: Sub) -> None:
     wb.set_properties({"author": sub.clerk, "created": dt.datetime(p.year, p.month, p.day, 8, 30, 0)})
     fmt = {"date": wb.add_format({"num_format": "dd/mm/yyyy"}), "hdr": wb.add_format({"bold": True}),
            "title": wb.add_format({"bold": True, "align": "center"})}
-    cov = wb.add_worksheet("Thông tin")
+    cov = wb.add_worksheet(form.COVER.name)
     for i, (label, kind, value) in enumerate(sub.cover_rows()):
         cov.write_string(i, 0, label, fmt["hdr"])
         if kind == "s":
@@ -133,7 +140,7 @@ def write_workbook(path: Path, sub: Sub) -> None:
     if sub.houses or sub.extra_house or sub.empty_sheets:
         _houses(wb, sub, fmt, period, keep, unit_title)
     if sub.grants or sub.extra_grant or sub.empty_sheets:
-        ws = wb.add_worksheet("Hỗ trợ")
+        ws = wb.add_worksheet(form.GRANTS.name)
         rows = []
         for i, g in enumerate(list(sub.grants) + list(sub.extra_grant), 1):
             rows.append([("n", i), ("s", g["commune"][0]), ("s", g["commune"][1]),
@@ -141,14 +148,14 @@ def write_workbook(path: Path, sub: Sub) -> None:
                          ("n", g["amount"]), ("s", g["source"]), ("s", g.get("note", ""))])
         headers, rows = _select(GRANT_HEADERS, rows, keep)
         write_table(wb, ws, headers, rows, sub.style, fmt, f"KẾT QUẢ HỖ TRỢ THÁNG {period}",
-                    [headers.index(h) for h in ("Số đối tượng", "Số tiền")], sub.clerk)
+                    [headers.index(h) for h in form.GRANTS.headers(("beneficiaries", "amount"))], sub.clerk)
     if sub.poverty:
         _poverty(wb, sub, fmt, keep, unit_title)
     wb.close()
 
 
 def _houses(wb, sub: Sub, fmt, period: str, keep, unit_title: str) -> None:
-    ws = wb.add_worksheet("Nhà ở")
+    ws = wb.add_worksheet(form.HOUSES.name)
     headers = list(HOUSE_HEADERS)
     div = 1
     if sub.style.trieu:
@@ -170,11 +177,11 @@ def _houses(wb, sub: Sub, fmt, period: str, keep, unit_title: str) -> None:
 
 
 def _poverty(wb, sub: Sub, fmt, keep, unit_title: str) -> None:
-    ws = wb.add_worksheet("Hộ nghèo")
+    ws = wb.add_worksheet(form.POVERTY.name)
     by_village = any(r.get("village") for _, r in sub.poverty)
     headers = list(POVERTY_HEADERS)
     if by_village:
-        headers.insert(3, "Bản")
+        headers.insert(3, VILLAGE_HEADER)
     rows = []
     for i, (year, r) in enumerate(sub.poverty, 1):
         row = [("n", i), ("s", r["commune"][0]), ("s", r["commune"][1])]
@@ -184,5 +191,7 @@ def _poverty(wb, sub: Sub, fmt, keep, unit_title: str) -> None:
                            ("n", r["dtts"]), ("n", r["rate"])])
     headers, rows = _select(headers, rows, keep)
     write_table(wb, ws, headers, rows, sub.style, fmt, f"KẾT QUẢ RÀ SOÁT HỘ NGHÈO - {unit_title}",
-                [headers.index(h) for h in ("Tổng số hộ", "Số hộ nghèo", "Số hộ cận nghèo", "Hộ nghèo DTTS")],
+                [headers.index(h) for h in form.POVERTY.headers(("total_households", "poor_households",
+                                                                 "near_poor_households",
+                                                                 "poor_ethnic_minority_households"))],
                 sub.clerk)

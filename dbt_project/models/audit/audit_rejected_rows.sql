@@ -20,7 +20,8 @@ final as (
         reason,
         cell,
         reason_vi,
-        sheet_kind
+        sheet_kind,
+        rule
 
     from rejected_rows
 

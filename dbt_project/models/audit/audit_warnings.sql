@@ -20,7 +20,8 @@ final as (
         message,
         cell,
         message_vi,
-        sheet_kind
+        sheet_kind,
+        rule
 
     from warnings
 

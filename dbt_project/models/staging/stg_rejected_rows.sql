@@ -17,7 +17,8 @@ renamed as (
         cell,
         value,
         reason,
-        reason_vi
+        reason_vi,
+        rule
 
     from source
 

@@ -17,7 +17,8 @@ renamed as (
         cell,
         value,
         message,
-        message_vi
+        message_vi,
+        rule
 
     from source
 

@@ -1,26 +1,33 @@
 """raw/*: discover new workbooks, parse and validate them, load the raw layer (pipeline/ingest/batch.py)."""
 import dagster as dg
 
-from pipeline import feedback
+from pipeline import feedback, rulebook
 from pipeline.config import local_today
 from pipeline.defs import reporting
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
+from pipeline.form import DATA_SHEETS
 from pipeline.ingest import batch
-from pipeline.ingest.sheets import DATA_SHEETS
 from pipeline.warehouse import state
 
 RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings",
               "skipped_rows"]
-RULE_CHECKS = {
-    "row_rules": ("error", "Great Expectations row rules (required, enumerations, ranges, cross-field, "
-                           "duplicates) on this run's new rows; failing rows are rejected"),
-    "soft_rules": ("warning", "Soft rules (programme-norm outliers, rate and total-row mismatches): warnings"),
-}
+# One check per severity of the rule book's set-wise rules (judged by Great Expectations) on this run's new rows.
+RULE_CHECKS = {"row_rules": rulebook.ERROR, "soft_rules": rulebook.WARNING}
 # Why a rule check shows "Skipped" in the UI (Dagster has no per-run reason for a check not run).
-NOT_EVALUATED = ("Skipped when the run brought no new rows of this sheet: nothing to validate (a quiet "
-                 "night, or new files without this sheet); the step's log says so. Failing: the first "
-                 "rows it rejected or flagged, in the result's metadata.")
+NOT_EVALUATED = ("Skipped when the run brought no new rows of this sheet: nothing to validate (a quiet night, or "
+                 "new files without this sheet); the step's log says so. Failing: the first rows it rejected or "
+                 "flagged, in the result's metadata (first_rows).")
+
+
+def rule_check_description(sheet_kind: str, check: str) -> str:
+    """What a rule check covers, from the rule book: its rules by name, with their English reasons."""
+    severity = RULE_CHECKS[check]
+    rules = [r for r in rulebook.judged(sheet_kind) if r.severity == severity]
+    outcome = "failing rows are rejected" if severity == rulebook.ERROR else "findings are warnings, the rows load"
+    lines = "\n".join(f"- `{r.name}`: {r.reason}" for r in rules) or "(none)"
+    return (f"The rule book's {severity} rules on this run's new {sheet_kind} rows, judged by Great Expectations "
+            f"({outcome}; pipeline/rulebook/). {NOT_EVALUATED}\n{lines}")
 
 
 class IngestConfig(dg.Config):
@@ -36,8 +43,8 @@ class IngestConfig(dg.Config):
     specs=[dg.AssetSpec(["raw", table], skippable=True, group_name="ingest", kinds={"python", "duckdb"},
                         description=f"Raw layer table raw.{table}, loaded from the reporting units' workbooks")
            for table in RAW_TABLES],
-    check_specs=[dg.AssetCheckSpec(check, asset=["raw", kind], description=f"{description}. {NOT_EVALUATED}")
-                 for kind in DATA_SHEETS for check, (_, description) in RULE_CHECKS.items()],
+    check_specs=[dg.AssetCheckSpec(check, asset=["raw", kind], description=rule_check_description(kind, check))
+                 for kind in DATA_SHEETS for check in RULE_CHECKS],
     pool=WAREHOUSE_POOL,
     can_subset=True,   # also makes the checks optional: a run with no new rows reports none
 )
@@ -95,7 +102,7 @@ def _rule_checks(context: dg.AssetExecutionContext, result: batch.IngestResult, 
         if not rules:
             context.log.info(f"row_rules and soft_rules of raw/{kind} not evaluated: no new {kind} rows in this run")
             continue
-        for check, (severity, _) in RULE_CHECKS.items():
+        for check, severity in RULE_CHECKS.items():
             if dg.AssetCheckKey(dg.AssetKey(["raw", kind]), check) not in context.selected_asset_check_keys:
                 continue
             found = {name: c["unexpected"] for name, c in rules.items() if c["severity"] == severity}

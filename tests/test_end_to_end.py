@@ -162,3 +162,26 @@ def test_dbt_working_files_stay_out_of_the_source_tree_and_do_not_grow(tmp_path)
     assert second == first
     assert {p.name for p in (REPO / "dbt_project").iterdir()} == before
     assert not {"target", "logs"} & before
+
+
+def test_the_rebuild_job_transforms_publishes_and_reports_without_reading_workbooks(tmp_path):
+    """README "Re-running": the job rebuild runs dbt, publish, completeness and the report, and never
+    the ingest (a workbook added since is left for the next load)."""
+    import dagster as dg
+
+    from pipeline.definitions import defs
+    from pipeline.defs.resources import WarehouseResource
+
+    sources, warehouse = tmp_path / "sources", tmp_path / "warehouse"
+    submission(sources / "a.xlsx", period="02/2025", grants=[grant()])
+    assert run_load(sources, warehouse).returncode == 0
+    published = (warehouse / "bi.duckdb").stat().st_mtime_ns
+    submission(sources / "b.xlsx", period="03/2025", grants=[grant()])   # not read by a rebuild
+    result = defs.resolve_job_def("rebuild").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse))})
+    assert result.success
+    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    assert steps == {"dbt_models", "bi_warehouse", "submission_completeness", "provincial_report"}
+    assert (warehouse / "bi.duckdb").stat().st_mtime_ns > published
+    assert query(warehouse, "select file_name from audit.submissions") == [("a.xlsx",)]

@@ -19,7 +19,7 @@ DBT_NODE_LINE = re.compile(r" dbt: \d+ of \d+ (OK|PASS|NO-OP|START)")
 
 
 def _log(warehouse: Path) -> str:
-    [log] = sorted((warehouse / "logs").glob("load-*.log"))
+    [log] = sorted((warehouse / "logs").glob("load-*.log"))   # one load, one log
     return log.read_text(encoding="utf-8")
 
 
@@ -79,11 +79,19 @@ def small_sources(tmp_path_factory) -> Path:
     return folder
 
 
-def test_quiet_prints_the_summary_only(small_sources, tmp_path):
-    done = run_load(small_sources, tmp_path / "warehouse", "--quiet")
+def test_quiet_prints_the_summary_only_and_the_last_30_logs_are_kept(small_sources, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    (warehouse / "logs").mkdir(parents=True)
+    old = [warehouse / "logs" / f"load-202611{day:02d}-010000-000.log" for day in range(1, 31)]   # 30 earlier loads
+    for path in old:
+        path.write_text("an earlier load\n")
+    done = run_load(small_sources, warehouse, "--quiet")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout.startswith("Summary (") and "  log: " in done.stdout
+    logs = sorted((warehouse / "logs").glob("load-*.log"))
+    assert len(logs) == 30 and logs[:-1] == old[1:]   # the oldest removed, the new one kept
+    assert done.stdout.rstrip().endswith(f"  log: {logs[-1]}")
 
 
 def test_quiet_still_prints_errors(small_sources, tmp_path):

@@ -1,10 +1,14 @@
-"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict]`, `python -m pipeline report
-[--warehouse DIR] [--warehouse-url URL]` and `python -m pipeline prepare`
+"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict] [--verbose | --quiet]`,
+`python -m pipeline status [--warehouse DIR] [--json]`, `python -m pipeline report [--warehouse DIR]`,
+`python -m pipeline templates` and `python -m pipeline prepare`
 
 load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
-is recorded in the UI's history), prints progress and a summary.
+is recorded in the UI's history), prints a line per phase (progress bars on a terminal) and a
+summary (pipeline/console.py); the full log goes to <warehouse>/logs/ (pipeline/runlog.py).
 Exit codes: 0 run completed (even with rejected files), 1 with --strict and anything
 rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline failed.
+status tells the last load, who is late or missing, the files rejected (pipeline/status.py): exit 0,
+2 bad arguments.
 report (re)builds <warehouse>/report/ (index.html, report.pdf, data-dictionary.html) from the
 reporting layer of the published bi.duckdb (or of the PostgreSQL warehouse), as the load's last
 asset does: exit 0 done, 2 no published warehouse (or one without the reporting layer) there,
@@ -22,7 +26,6 @@ import time
 from pathlib import Path
 
 EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_BUSY, EXIT_FAILED = 0, 1, 2, 3, 4
-AFTER_PUBLISH = {"provincial_report", "submission_completeness"}   # steps whose failure leaves a new publish
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--warehouse-url", help="postgresql://user:password@host:port/db: the warehouse on PostgreSQL "
                       "(default $PIPELINE_WAREHOUSE_URL; unset: the DuckDB file in the warehouse folder)")
     load.add_argument("--strict", action="store_true", help="exit 1 when any file or row was rejected")
+    chatter = load.add_mutually_exclusive_group()
+    chatter.add_argument("--verbose", action="store_true", help="also show Dagster's and dbt's log lines as they come")
+    chatter.add_argument("--quiet", action="store_true", help="print errors and the summary only")
+    status = sub.add_parser("status", help="the last load, who is late or missing, the files rejected "
+                                           "(reads the published warehouse and the logs only)")
+    status.add_argument("--warehouse", type=Path, help="warehouse folder (default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    status.add_argument("--warehouse-url", help="postgresql://…: read the published schemas there "
+                        "(default $PIPELINE_WAREHOUSE_URL; the logs are still read from the warehouse folder)")
+    status.add_argument("--json", action="store_true", help="the same as JSON, for scripts")
     report = sub.add_parser("report", help="build the provincial report (HTML, PDF, data dictionary) "
                                             "from the published warehouse")
     report.add_argument("--warehouse", type=Path, help="warehouse folder holding bi.duckdb "
@@ -72,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "templates":
             return _templates(args)
+        if args.command == "status":
+            return _status(args)
         return _load(args)
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
         return _failed("the pipeline could not start", error)
@@ -121,70 +135,38 @@ def _load(args) -> int:
         return EXIT_USAGE
     if folders is None:
         return EXIT_USAGE
-    sources, warehouse_dir = folders
+    from pipeline.console import NORMAL, QUIET, VERBOSE, Console
     from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
-    from pipeline.warehouse.pg import display_url
 
-    started = time.monotonic()
-    _say(f"load: sources {sources} -> warehouse {warehouse_dir}" + (f", database {display_url(url)}" if url else ""))
-    run_id, failed_steps = None, set()
+    console = Console(VERBOSE if args.verbose else QUIET if args.quiet else NORMAL)
     try:
-        with warehouse_lock(warehouse_dir, timeout=0, url=url):
-            from pipeline.warehouse import state
+        with warehouse_lock(folders[1], timeout=0, url=url):
+            from pipeline.load import load
 
-            # Without DAGSTER_HOME there is no run history to record into, so a load with
-            # nothing to do need not pay for starting Dagster and dbt (seconds).
-            if not os.environ.get("DAGSTER_HOME") and state.nothing_to_do(sources, warehouse_dir, url):
-                _say("nothing new and the published warehouse is current: nothing to do")
-                success = True
-            else:
-                success, run_id, failed_steps = _run_job(sources, warehouse_dir, url)
+            return load(console, *folders, url, strict=args.strict)
     except WarehouseBusy as busy:
-        print(f"error: {busy}", file=sys.stderr)
+        console.error(str(busy))
         return EXIT_BUSY
-    from pipeline.warehouse.summary import ledger_summary
+    finally:
+        console.close()
 
-    summary = ledger_summary(warehouse_dir, run_id, url)
-    print(summary.text(time.monotonic() - started))
-    if not success:
-        if failed_steps and failed_steps <= AFTER_PUBLISH:
-            print(f"error: the warehouse was published, but {', '.join(sorted(failed_steps))} failed; "
-                  "see the messages above", file=sys.stderr)
-        else:
-            print("error: the pipeline failed; see the messages above (the published warehouse was not changed)",
-                  file=sys.stderr)
-        return EXIT_FAILED
-    if args.strict and summary.anything_rejected:
-        return EXIT_STRICT
+
+def _status(args) -> int:
+    """The operator's morning: reads the published warehouse and the logs, takes no lock."""
+    from pipeline import config, status
+
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
+    try:
+        url = _warehouse_url(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not url and not warehouse_dir.is_dir():
+        print(f"error: no warehouse folder at {warehouse_dir} (give --warehouse)", file=sys.stderr)
+        return EXIT_USAGE
+    report = status.gather(warehouse_dir, url)
+    print(status.as_json(report) if args.json else status.render(report))
     return EXIT_OK
-
-
-def _run_job(sources: Path, warehouse_dir: Path, url: str | None) -> tuple[bool, str, set[str]]:
-    """The Dagster job `load` in this process, on these folders; the lock is already held here."""
-    from pipeline import transform
-
-    transform.prepare()
-    import dagster as dg
-
-    from pipeline.defs.resources import WarehouseResource
-    from pipeline.definitions import defs
-
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("load").execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
-                                                  warehouse_url=url, take_lock=False)},
-        # INFO shows our progress lines and dbt's per-model lines, not Dagster's event chatter
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    failed = set()
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.event_specific_data.error
-            failed.add(event.step_key)
-            _say(f"{event.step_key} failed: {error.message.strip() if error else ''}")
-    return result.success, result.run_id, failed
 
 
 def _report(args) -> int:

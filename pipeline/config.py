@@ -5,8 +5,11 @@ paths explicitly from here on.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = Path(os.environ.get("PIPELINE_DBT_PROJECT_DIR") or REPO_DIR / "dbt_project").resolve()
@@ -31,3 +34,29 @@ def default_warehouse_url() -> str | None:
     """$PIPELINE_WAREHOUSE_URL (postgresql://user:password@host:port/db): the warehouse on
     PostgreSQL. Unset: the DuckDB file in the warehouse folder."""
     return os.environ.get("PIPELINE_WAREHOUSE_URL") or None
+
+
+# Son La's time: the nightly schedule, the day a load judges completeness on (as_of), due dates
+# and every time the operator reads (the load's log, `status`) are in it, whatever the server's
+# or the browser's timezone (the nightly 01:00 run is 18:00 UTC the day before).
+LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = ZoneInfo(LOCAL_TIMEZONE)
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now(LOCAL_TZ)
+
+
+def local_today() -> dt.date:
+    return local_now().date()
+
+
+@functools.cache
+def due_day() -> int:
+    """The day of the following month a month's report is due (the dbt var due_day, set once in
+    dbt_project.yml)."""
+    import yaml
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["due_day"])
+

@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import os
 import queue
 import shutil
@@ -39,13 +40,21 @@ from pathlib import Path
 
 from pipeline import files
 from pipeline.config import DBT_PROJECT_DIR, cache_dir
+from pipeline.streams import LinesToLog, environment
 from pipeline.warehouse import state, store
 
 KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
 PARSE_FORMAT = 2     # how prepare() parses; a new value re-parses every cached project version
 RESULT_EVENTS = {"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"}   # dagster-dbt's
 INDIRECT_SELECTION_ENV = "DBT_INDIRECT_SELECTION"   # dbt's; set for a subset selecting some of a model's tests
+NODE_DONE_EVENTS = RESULT_EVENTS | {"LogNodeNoOpResult", "SkippingDetails"}   # one per node of the run: "x of N"
+FAILING_ROWS_SHOWN = 5   # first failing rows of a failed dbt test, in its check's metadata
 _FINISHED = object()
+# dbt's own lines (what its console prints) as Python log records: the CLI's console and the load's
+# log file read them (pipeline/console.py); elsewhere nobody listens and forwarding costs a level check.
+DBT_LOG = logging.getLogger("pipeline.dbt")
+DBT_LOG.addHandler(logging.NullHandler())
+_DBT_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
 
 
 # --- the project and its prepared parse -------------------------------------------------------
@@ -198,14 +207,19 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
     target = target_path(warehouse_dir)
     if warehouse_url:
-        with environment(dbt_env(warehouse_url)):   # the subprocess inherits it when it starts (cli)
+        # the subprocess inherits this when it starts (cli); its JSON lines on stdout are its events,
+        # whatever level a console asked of dbt in this process
+        with environment({**dbt_env(warehouse_url), "DBT_LOG_LEVEL": "info"}):
             invocation = dbt.cli(args, context=context, target_path=target)
-        yield from invocation.stream()
+        # dagster-dbt echoes dbt's lines on stdout: to pipeline.dbt instead when someone listens (the CLI)
+        listening = DBT_LOG.isEnabledFor(logging.INFO)
+        with contextlib.redirect_stdout(LinesToLog(DBT_LOG)) if listening else contextlib.nullcontext():
+            yield from invocation.stream()
         return
     manifest = target / "manifest.json"
     files.remove_stale_temps(target)   # a mark half-written by a killed run (we hold the write lock)
     files.forget_built(manifest)   # rewritten by this run: it describes no finished full build yet
-    yield from _stream_in_process(context, args, target, parsed_manifest())
+    yield from _stream_in_process(context, args, target, parsed_manifest(), warehouse_dir)
     if not context.is_subset:   # reached only on success (a failed build raises)
         files.mark_built(manifest, build_identity(as_of))
 
@@ -218,9 +232,24 @@ def invoke(args: list[str], callbacks: list | None = None, parsed=None):
     full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     try:
         with contextlib.chdir(DBT_PROJECT_DIR):
-            return dbtRunner(manifest=parsed, callbacks=callbacks or []).invoke(full)
+            return dbtRunner(manifest=parsed, callbacks=[forward_to_logging, *(callbacks or [])]).invoke(full)
     finally:
         release_database()
+
+
+def forward_to_logging(event) -> None:
+    """One dbt event as a record of the logger pipeline.dbt (its console line; for a node that finished,
+    `dbt_node`: index, total, status, name, so a console can count "x of N")."""
+    level = _DBT_LEVELS.get(event.info.level, logging.DEBUG)
+    if not DBT_LOG.isEnabledFor(level):
+        return
+    extra = {}
+    if event.info.name in NODE_DONE_EVENTS:
+        data = event.data
+        status = {"LogNodeNoOpResult": "no-op", "SkippingDetails": "skipped"}.get(event.info.name, data.status)
+        extra["dbt_node"] = {"index": data.index, "total": getattr(data, "total", 0) or getattr(data, "num_models", 0),
+                             "status": str(status).lower(), "name": data.node_info.node_name}
+    DBT_LOG.log(level, event.info.msg, extra=extra)
 
 
 def release_database() -> None:
@@ -258,7 +287,7 @@ def _selection(context) -> tuple[dict, object, list[str], str | None]:
     return manifest, translator, args, indirect
 
 
-def _stream_in_process(context, args: list[str], target: Path, parsed):
+def _stream_in_process(context, args: list[str], target: Path, parsed, warehouse_dir: Path):
     """Run `dbt <args>` for this run's subset in a thread of this process (so its events reach Dagster
     while it works; dbt prints its console lines as the CLI does) and yield its assets' and checks'
     events as they finish. Raises dg.Failure when dbt fails."""
@@ -285,16 +314,43 @@ def _stream_in_process(context, args: list[str], target: Path, parsed):
         finally:
             events.put(_FINISHED)
 
+    failed_checks = []   # yielded at the end with their first failing rows, read once dbt let go of the file
     with environment({INDIRECT_SELECTION_ENV: indirect} if indirect else {}):
         worker = threading.Thread(target=run, name="dbt", daemon=True)
         worker.start()
         while (event := events.get()) is not _FINISHED:
             message = DbtCoreCliEventMessage(raw_event=msg_to_dict(event), event_history_metadata={})
             if message.is_result_event:
-                yield from message.to_default_asset_events(manifest=manifest, dagster_dbt_translator=translator,
-                                                           context=context, target_path=target)
+                for asset_event in message.to_default_asset_events(manifest=manifest, context=context,
+                                                                   dagster_dbt_translator=translator,
+                                                                   target_path=target):
+                    if getattr(asset_event, "passed", True) is False:
+                        failed_checks.append(asset_event)
+                    else:
+                        yield asset_event
         worker.join()
+    yield from _with_failing_rows(failed_checks, outcome.get("result"), warehouse_dir)
     _raise_on_failure(outcome, full)
+
+
+def _with_failing_rows(checks: list, result, warehouse_dir: Path):
+    """Failed dbt tests' check results with the first rows their SQL selects (dbt's compiled test, run
+    again on the warehouse; personal columns left out), so the UI shows what failed, not only a count."""
+    from dagster import AssetCheckResult, MetadataValue
+
+    from pipeline.warehouse import samples
+
+    compiled = {r.node.unique_id: getattr(r.node, "compiled_code", None)
+                for r in (getattr(getattr(result, "result", None), "results", None) or [])}
+    for check in checks:
+        unique_id = getattr(check.metadata.get("unique_id"), "value", None)
+        sql = compiled.get(unique_id)
+        rows = samples.first_rows_markdown(warehouse_dir, sql, FAILING_ROWS_SHOWN) if sql else None
+        if rows is not None:
+            check = AssetCheckResult(asset_key=check.asset_key, check_name=check.check_name, passed=check.passed,
+                                     severity=check.severity, description=check.description,
+                                     metadata={**check.metadata, "failing_rows": MetadataValue.md(rows)})
+        yield check
 
 
 def _raise_on_failure(outcome: dict, args: list[str]) -> None:
@@ -307,21 +363,6 @@ def _raise_on_failure(outcome: dict, args: list[str]) -> None:
     if result is None or not result.success:
         why = f": {result.exception}" if result is not None and result.exception else " (see its lines above)"
         raise dg.Failure(f"dbt {args[0]} failed{why}")
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]):
-    """Set these variables for the duration (dbt reads the PostgreSQL target's from the environment)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # --- the data dictionary ------------------------------------------------------------------------

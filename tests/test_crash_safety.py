@@ -43,14 +43,15 @@ TIME_LIMIT = 600   # seconds any one load may take on a loaded 2-core machine: o
 
 
 class Load:
-    """`python -m pipeline load` in its own session; stderr read line by line as it comes
-    (also used by tests/test_postgres.py, with --warehouse-url)."""
+    """`python -m pipeline load --verbose` in its own session (the steps' own lines tell where it is);
+    stderr read line by line as it comes (also used by tests/test_postgres.py, with --warehouse-url)."""
 
     def __init__(self, sources: Path, warehouse: Path, *extra: str):
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
         env.pop("DAGSTER_HOME", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "load", "--sources", str(sources), "--warehouse", str(warehouse), *extra],
+            [sys.executable, "-m", "pipeline", "load", "--verbose", "--sources", str(sources), "--warehouse", str(warehouse),
+             *extra],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True,
         )
@@ -209,7 +210,7 @@ def test_sigkill_at_every_phase_then_finish_equals_clean_run(tmp_path, clean):
     load = Load(sources, warehouse)
     load.wait_for(lambda: load.saw("Running dbt command"), "dbt started")
     time.sleep(2.0)
-    assert not load.saw("published"), "the load got past dbt before the kill"
+    assert not load.saw("bi_warehouse: published"), "the load got past dbt before the kill"
     load.kill()
     assert assert_published_complete(warehouse) == old
 

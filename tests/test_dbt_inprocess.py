@@ -107,3 +107,26 @@ def test_a_full_build_leaves_its_compiled_manifest_and_the_dictionary_uses_it(tm
     files.mark_built(transform.target_path(warehouse_dir) / "manifest.json", transform.build_identity(as_of))
     assert _materialize(warehouse_dir, selection=[dg.AssetKey(["marts", "dim_enumeration"])]).success
     assert transform.built_manifest(warehouse_dir, as_of) is None
+
+
+def test_a_failed_test_is_a_failed_check_showing_its_first_failing_rows(tmp_path):
+    """The singular test skipped_rows_match_sheet_counts is a real asset check (on audit_submission_sheets):
+    a sheet counting two skipped rows that lists none fails it, and the check's metadata shows that row."""
+    warehouse_dir = tmp_path / "warehouse"
+    con = store.connect(warehouse_dir)
+    con.execute("insert into raw.submissions (submission_id, file_name, file_sha256, received_at, district_code, "
+                "period, version, outcome, status, rows_read, rows_loaded, rows_skipped, unit_type, unit_code) values "
+                "('5e1f00d5a11b2c3d', 'bao_cao_116_2025_03.xlsx', 'ab', '2025-04-02 08:00', '116', '2025-03-01', 1, "
+                "'accepted', 'accepted', 2, 0, 2, 'district', '116')")
+    con.execute("insert into raw.submission_sheets (submission_id, sheet, sheet_name, rows_read, rows_loaded, "
+                "rows_rejected, rows_skipped, warnings) values ('5e1f00d5a11b2c3d', 'grants', 'Hỗ trợ', 2, 0, 0, 2, 0)")
+    con.close()
+    result = _materialize(warehouse_dir)
+    assert not result.success   # an error-severity test: nothing downstream is built
+    [check] = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+               and e.event_specific_data.check_name == "skipped_rows_match_sheet_counts"]
+    assert check.asset_key == dg.AssetKey(["audit", "audit_submission_sheets"]) and not check.passed
+    rows = check.metadata["failing_rows"].value
+    assert rows.splitlines()[0] == "| submission_id | sheet | rows_skipped | listed |"
+    assert rows.splitlines()[2] == "| 5e1f00d5a11b2c3d | grants | 2 | 0 |"
+    assert check.metadata["dagster_dbt/failed_row_count"].value == 1

@@ -222,7 +222,7 @@ def test_kill_during_load_then_reload_equals_clean_run(pg_cluster, pg_demo, tmp_
     load = Load(SOURCES, warehouse, "--warehouse-url", url)
     load.wait_for(lambda: load.saw("Running dbt command"), "dbt to start")
     time.sleep(2.0)
-    assert not load.saw("published")
+    assert not load.saw("bi_warehouse: published")
     load.kill()
     assert pg_cluster.execute("select count(*) from pg_namespace where nspname in ('marts', 'audit')",
                               database="demo_killed") == [(0,)]

@@ -196,13 +196,21 @@ def test_an_existing_warehouse_upgrades_in_place(tmp_path):
         con.close()
 
 
-def test_commune_era_completeness_view_counts_per_month_and_lists_late_communes():
-    from pipeline.defs.reporting import commune_era_summary
+def test_completeness_view_counts_per_month_and_names_late_and_missing_communes():
+    from pipeline.defs.reporting import completeness_months, late_or_missing
+    from pipeline.warehouse.completeness import Month, Unit
 
-    rows = [("03646", "Phường Tô Hiệu", D(2025, 7, 1), "on_time"), ("03664", "Phường Chiềng An", D(2025, 7, 1), "late"),
-            ("03646", "Phường Tô Hiệu", D(2025, 8, 1), "missing"), ("03664", "Phường Chiềng An", D(2025, 8, 1), "on_time")]
-    lines = commune_era_summary(rows).splitlines()
-    assert lines[0].startswith("| month | ✓ on_time | L late | ✗ missing")
-    assert lines[2:4] == ["| 2025-08 | 1 | 0 | 1 | 0 | 0 |", "| 2025-07 | 1 | 1 | 0 | 0 | 0 |"]
-    assert "| 2025-08 | 03646 | Phường Tô Hiệu | missing |" in lines
-    assert "| 2025-07 | 03664 | Phường Chiềng An | late |" in lines
+    july = Month(D(2025, 7, 1), D(2025, 8, 10), [Unit("commune", "03646", "Phường Tô Hiệu", "on_time"),
+                                                  Unit("commune", "03664", "Phường Chiềng An", "late", 4)])
+    august = Month(D(2025, 8, 1), D(2025, 9, 10), [Unit("commune", "03646", "Phường Tô Hiệu", "missing", 20),
+                                                    Unit("commune", "03664", "Phường Chiềng An", "on_time")])
+    september = Month(D(2025, 9, 1), D(2025, 10, 10), [Unit("commune", "03646", "Phường Tô Hiệu", "not_due"),
+                                                       Unit("commune", "03664", "Phường Chiềng An", "on_time")])
+    lines = completeness_months([september, august, july], today=D(2025, 9, 30)).splitlines()
+    assert lines[0].startswith("| month | due | units | ✓ on time | L late | ✗ missing")
+    assert lines[2] == "| 2025-09 (now due) | 10/10/2025 | 2 | 1 | 0 | 0 | 0 | 1 |  |"
+    assert lines[3] == "| 2025-08 | 10/09/2025 | 2 | 1 | 0 | 1 | 0 | 0 | 03646 Phường Tô Hiệu (missing) |"
+    assert lines[4] == "| 2025-07 | 10/08/2025 | 2 | 1 | 1 | 0 | 0 | 0 | 03664 Phường Chiềng An (late) |"
+    listed = late_or_missing([september, august, july]).splitlines()
+    assert listed[2:] == ["| 2025-08 | commune | 03646 | Phường Tô Hiệu | missing | 20 |",
+                          "| 2025-07 | commune | 03664 | Phường Chiềng An | late | 4 |"]

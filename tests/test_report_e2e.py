@@ -50,7 +50,8 @@ def test_the_load_builds_the_report_and_says_where_it_is(demo):
     for label, key in (("report", "html"), ("report PDF", "pdf"), ("data dictionary", "dictionary")):
         assert demo[key].is_file() and demo[key].stat().st_size > 0, key
         assert f"  {label}: {demo[key]}" in demo["stdout"]
-    assert demo["stdout"].rstrip().splitlines()[-1] == f"  data dictionary: {demo['dictionary']}"
+    assert demo["stdout"].rstrip().splitlines()[-2:] == [f"  data dictionary: {demo['dictionary']}",
+                                                       f"  log: {sorted((demo['warehouse'] / 'logs').glob('*.log'))[-1]}"]
 
 
 def test_numbers_in_the_report_equal_the_marts(demo):

@@ -54,6 +54,9 @@ def test_two_new_files_request_exactly_one_run_then_none(sources, instance):
     seen = json.loads(first.cursor)["files"]
     assert sorted(row[0] for row in seen) == ["116/a.xlsx", "nested/b.xlsx"]
 
+    # a sensor's run is for new files: with none left by the time it runs, it skips dbt and publish
+    assert request.run_config["ops"]["ingest_submissions"]["config"]["rebuild"] is False
+
     second = _tick(sources, first.cursor, instance)
     assert second.run_requests in (None, [])
     assert second.skip_reason is not None
@@ -157,3 +160,31 @@ def test_instance_template_one_writer_at_a_time(tmp_path):
         assert concurrency.run_queue_config.max_concurrent_runs == 1  # one run in progress at a time
     finally:
         instance.dispose()
+
+
+def test_a_run_launched_by_hand_rebuilds_even_with_nothing_new():
+    """The launchpad's default run config: rebuild true, so a manual launch never silently skips dbt,
+    publish and the report (the CLI and the sensor ask for rebuild false)."""
+    from pipeline.defs.assets.ingest import IngestConfig
+
+    assert IngestConfig().rebuild is True
+    job = defs.resolve_job_def("load")
+    default = job.run_config_schema.config_type.fields["ops"].config_type.fields["ingest_submissions"]
+    assert default.config_type.fields["config"].config_type.fields["rebuild"].default_value is True
+
+
+def test_rebuild_runs_transform_publish_and_report_without_ingest():
+    graph = defs.resolve_asset_graph()
+    rebuild = defs.resolve_job_def("rebuild")
+    selected = {key.to_user_string() for key in rebuild.asset_layer.selected_asset_keys}
+    dbt_keys = {key.to_user_string() for key in graph.get_all_asset_keys()
+                if key.path[0] in ("staging", "intermediate", "marts", "audit", "reference")}
+    assert selected == dbt_keys | {"bi_warehouse", "submission_completeness", "provincial_report"}
+    assert not any(key.startswith("raw/") for key in selected)
+    assert "Asia/Ho_Chi_Minh" in defs.resolve_job_def("load").description
+
+
+def test_jobs_run_their_steps_in_one_process():
+    """As the CLI does: a process per step cost 4-5 s of start-up each (README, "One process per run")."""
+    for name in ("load", "rebuild"):
+        assert defs.resolve_job_def(name).executor_def is dg.in_process_executor, name

@@ -1,4 +1,6 @@
 -- Per submission and data sheet, rows_skipped equals the rows listed in audit.skipped_rows.
+-- Its asset check is on audit_submission_sheets (the counts it checks; meta.dagster.ref).
+{{ config(meta={"dagster": {"ref": {"name": "audit_submission_sheets"}}}) }}
 with
 
 counted as (

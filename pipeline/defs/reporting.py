@@ -74,6 +74,53 @@ def sheet_reports(con, submission_ids: list[str], limit: int = 50) -> dict[str, 
     return reports
 
 
+def problem_files(con, limit: int = 200) -> tuple[int, str]:
+    """Every file of the whole ledger with a problem (rejected, rows rejected, warnings, a duplicate),
+    newest first: file, unit, period, status, reason, rows rejected, warnings, its feedback workbook
+    (in <warehouse>/feedback/).
+    (count, markdown). On every ledger materialization, so a rejection stays in view after its night."""
+    from pipeline.feedback import NEEDS_FEEDBACK, feedback_name
+    from pipeline.warehouse.summary import file_reason
+
+    cursor = con.execute(
+        "select s.submission_id, s.file_name, s.unit_type, coalesce(s.unit_code, s.district_code) as unit_code, "
+        "s.district_code, s.period, s.version, s.status, s.reason, s.rows_rejected, s.warnings, "
+        "r.first_reason, r.reasons, s.outcome "
+        f"from (select * from raw.submissions where {NEEDS_FEEDBACK} or outcome = 'duplicate') as s "
+        "left join (select submission_id, min(reason) as first_reason, count(distinct reason) as reasons "
+        "from raw.rejected_rows group by submission_id) as r on r.submission_id = s.submission_id "
+        "order by s.received_at desc, s.file_name")
+    names = [d[0] for d in cursor.description]
+    entries = [dict(zip(names, row)) for row in cursor.fetchall()]
+    rows = []
+    for e in entries:
+        reason = file_reason(e["reason"], e["rows_rejected"], e["first_reason"], e["reasons"])
+        # named as the feedback step of this run writes it (after this one), under <warehouse>/feedback/
+        workbook = "" if e["outcome"] == "duplicate" else feedback_name(e)
+        rows.append((e["file_name"], e["unit_code"], f"{e['period']:%Y-%m}" if e["period"] else "", e["status"],
+                     reason, e["rows_rejected"], e["warnings"], workbook))
+    columns = ["file", "unit", "period", "status", "reason", "rows rejected", "warnings", "feedback workbook"]
+    return len(rows), md_table(columns, rows, limit=limit)
+
+
+def rule_findings(con, submission_ids: list[str], limit: int = 10) -> dict[tuple[str, str], str]:
+    """This run's first rejected rows ("error") and warnings ("warning") per sheet kind, as markdown:
+    what the rule checks found, row by row (personal values are already withheld in the raw layer)."""
+    found: dict[tuple[str, str], str] = {}
+    if not submission_ids:
+        return found
+    for severity, table, text in (("error", "raw.rejected_rows", "reason"), ("warning", "raw.warnings", "message")):
+        rows = con.execute(
+            f"select t.sheet_kind, s.file_name, t.cell, t.\"column\", t.value, t.{text} from {table} as t "
+            "join raw.submissions as s using (submission_id) where t.submission_id = any(?) "
+            "order by t.sheet_kind, s.file_name, t.excel_row", [submission_ids]).fetchall()
+        for kind in DATA_SHEETS:
+            kind_rows = [row[1:] for row in rows if row[0] == kind]
+            if kind_rows:
+                found[(kind, severity)] = md_table(["file", "cell", "column", "value", text], kind_rows, limit=limit)
+    return found
+
+
 def feedback_markdown(written: list[dict], limit: int = 100) -> str:
     return md_table(["file", "district", "period", "status", "errors", "warnings", "feedback workbook"],
                     [(f["file_name"], f["district"], f["period"], f["status"], f["errors"], f["warnings"],
@@ -96,25 +143,29 @@ def published_previews(con) -> dict[str, Any]:
     return metadata
 
 
-def commune_era_summary(rows: list[tuple], months: int = GRID_MONTHS) -> str:
-    """rows: (commune_code, commune_name, period, state) of the commune era (75 communes from 2025-07)
-    -> markdown: per month the count of communes in each state, then the communes not on time."""
-    periods = sorted({r[2] for r in rows})[-months:]
-    counts: dict[tuple, int] = {}
-    for _, _, period, state in rows:
-        counts[(period, state)] = counts.get((period, state), 0) + 1
-    states = ("on_time", "late", "missing", "rejected_only", "not_due")
-    lines = ["| month | " + " | ".join(f"{GRID_SYMBOLS[s]} {s}" for s in states) + " |",
-             "|---|" + "---|" * len(states)]
-    for period in reversed(periods):
-        lines.append(f"| {period:%Y-%m} | " + " | ".join(str(counts.get((period, s), 0)) for s in states) + " |")
-    late = [(f"{r[2]:%Y-%m}", r[0], r[1], r[3]) for r in rows
-            if r[2] in periods and r[3] in ("late", "missing", "rejected_only")]
-    late.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    lines.append("")
-    lines.append(md_table(["month", "commune", "name", "state"], late, limit=100) if late
-                 else "Every commune due has reported on time.")
-    return "\n".join(lines)
+def completeness_months(months: list, today, names: int = 8) -> str:
+    """Completeness per month, newest first (pipeline.warehouse.completeness.Month): units due and how
+    many are in each state, and who is late, missing or sent only rejected files, by name."""
+    rows = []
+    for month in months:
+        counts = month.counts()
+        late = month.in_state("late", "missing", "rejected_only")
+        who = ", ".join(f"{u.label} ({u.state.replace('_', ' ')})" for u in late[:names])
+        who += f" … and {len(late) - names} more" if len(late) > names else ""
+        label = f"{month.period:%Y-%m}" + ("" if month.is_due(today) else " (now due)")
+        rows.append((label, f"{month.due_date:%d/%m/%Y}", len(month.units),
+                     *(counts[state] for state in ("on_time", "late", "missing", "rejected_only", "not_due")), who))
+    return md_table(["month", "due", "units", f"{GRID_SYMBOLS['on_time']} on time", "L late", "✗ missing",
+                     "R only rejected", "· not due yet", "late, missing or only rejected"], rows)
+
+
+def late_or_missing(months: list, limit: int = 100) -> str:
+    """Every unit late, missing or with only rejected files in these months, newest first, by name."""
+    rows = [(f"{m.period:%Y-%m}", u.unit_type, u.unit_code, u.unit_name, u.state, u.days_late)
+            for m in months for u in m.in_state("late", "missing", "rejected_only")]
+    if not rows:
+        return "Every unit due in these months has reported on time."
+    return md_table(["month", "unit type", "code", "name", "state", "days late"], rows, limit=limit)
 
 
 def completeness_grid(rows: list[tuple], months: int = GRID_MONTHS) -> str:

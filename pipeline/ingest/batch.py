@@ -66,7 +66,7 @@ def ledger_entry(source: SourceFile, sha: str, received_at, run_id, outcome: str
 
 
 def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = None, run_id: str | None = None,
-               progress: Callable[[str], None] = lambda message: None, workers: int | None = None,
+               progress: Callable[..., None] = lambda message, **numbers: None, workers: int | None = None,
                warehouse_url: str | None = None) -> IngestResult:
     safety.assert_defusedxml()   # openpyxl must never expand XML entities (hostile workbooks)
     today = today or dt.date.today()
@@ -81,8 +81,9 @@ def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = N
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
     try:
         duplicates, to_parse = _plan(con, files, received_at, run_id)
-        progress(f"{len(files)} files found: {len(to_parse)} new, {len(duplicates)} duplicate, "
-                 f"{len(files) - len(to_parse) - len(duplicates)} already loaded")
+        known = len(files) - len(to_parse) - len(duplicates)
+        progress(f"{len(files)} files found: {len(to_parse)} new, {len(duplicates)} duplicate, {known} already loaded",
+                 found=len(files), new=len(to_parse), duplicate=len(duplicates), known=known)
         if duplicates:
             store.write_batch(con, duplicates, {})
             result.new_entries.extend(duplicates)
@@ -124,7 +125,7 @@ def _ingest_batches(con, to_parse, today, received_at, run_id, result: IngestRes
             store.write_batch(con, entries, tables)
             result.new_entries.extend(entries)
             done += len(batch)
-            progress(f"ingested {done}/{len(to_parse)} new files")
+            progress(f"ingested {done}/{len(to_parse)} new files", done=done, total=len(to_parse))
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)

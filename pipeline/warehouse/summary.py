@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.warehouse import store
@@ -17,6 +17,7 @@ class LedgerSummary:
     last_run: dict[str, int]
     rows: dict[str, int]
     warehouse_url: str | None = None
+    rejected_files: list[dict] = field(default_factory=list)   # this run's files rejected, or with rows rejected
 
     @property
     def anything_rejected(self) -> bool:
@@ -66,9 +67,35 @@ def ledger_summary(warehouse_dir: Path, run_id: str | None = None, url: str | No
                            "count(*) filter (where outcome = 'rejected') "
                            "from raw.submissions where run_id = ?", [run_id]).fetchone()
         last_run = dict(zip(["entries", "rows_loaded", "rows_rejected", "files_rejected"], map(int, last)))
+        rejected = rejected_in_run(con, run_id) if run_id else []
     finally:
         con.close()
-    return LedgerSummary(warehouse_dir, by_status, last_run, rows, url)
+    return LedgerSummary(warehouse_dir, by_status, last_run, rows, url, rejected)
+
+
+def rejected_in_run(con, run_id: str) -> list[dict]:
+    """The files the load `run_id` rejected, or loaded with rows rejected: file, unit, period, outcome,
+    rows rejected and the reason (for rows: the first row reason, and how many reasons in all)."""
+    cursor = con.execute(
+        "select s.file_name, coalesce(s.unit_code, s.district_code) as unit, s.period, s.outcome, s.rows_rejected, "
+        "s.reason, min(r.reason) as row_reason, count(distinct r.reason) as row_reasons "
+        "from raw.submissions as s left join raw.rejected_rows as r on r.submission_id = s.submission_id "
+        "where s.run_id = ? and (s.outcome = 'rejected' or s.rows_rejected > 0) "
+        "group by s.file_name, s.unit_code, s.district_code, s.period, s.outcome, s.rows_rejected, s.reason "
+        "order by s.outcome desc, s.file_name", [run_id])
+    return [{"file": file_name, "unit": unit, "period": f"{period:%Y-%m}" if period else None, "outcome": outcome,
+             "rows_rejected": int(rows_rejected or 0), "reason": file_reason(reason, rows_rejected, row_reason, reasons)}
+            for file_name, unit, period, outcome, rows_rejected, reason, row_reason, reasons in cursor.fetchall()]
+
+
+def file_reason(reason: str | None, rows_rejected: int, row_reason: str | None, row_reasons: int) -> str:
+    """Why a file was rejected, or lost rows: the ledger's reason, then (rows rejected) the first
+    rejected row's reason and how many other reasons there were."""
+    reason = reason or ""
+    if rows_rejected and row_reason:
+        more = f" (+{row_reasons - 1} other reasons)" if row_reasons and row_reasons > 1 else ""
+        reason = f"{reason + ': ' if reason else ''}{row_reason}{more}"
+    return reason
 
 
 def figure_lines(connect) -> list[str]:

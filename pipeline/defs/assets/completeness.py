@@ -1,40 +1,64 @@
-"""submission_completeness: who has reported which month, for the operators (read from bi.duckdb)."""
+"""submission_completeness: who has reported which month, for the operators (read from what BI reads),
+and a warning check naming the units missing from the latest month due."""
 import dagster as dg
 
+from pipeline.config import LOCAL_TIMEZONE, due_day, local_today
 from pipeline.defs import reporting
 from pipeline.defs.assets.publish import bi_warehouse
 from pipeline.defs.resources import WarehouseResource
+from pipeline.warehouse import completeness
+
+MISSING_CHECK = "latest_month_due_complete"
 
 
-@dg.asset(deps=[bi_warehouse], group_name="ops", kinds={"duckdb"})
+@dg.asset(deps=[bi_warehouse], group_name="ops", kinds={"duckdb"},
+          check_specs=[dg.AssetCheckSpec(
+              MISSING_CHECK, asset="submission_completeness",
+              description=f"Warns when a reporting unit has sent no usable report for the latest month already due "
+                          f"(due on day {due_day()} of the following month, {LOCAL_TIMEZONE}): the metadata names "
+                          "each unit missing, or with only rejected files, and how many days late it is.")])
 def submission_completeness(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Which unit has reported which month (marts.agg_submission_completeness, read from what BI
-    reads: bi.duckdb or the database on PostgreSQL): the district era (to 2025-06) as a district x
-    month grid of its latest 12 months; the commune era (75 communes from 2025-07) as counts per
-    month plus the communes that are late or missing; and the counts."""
+    """Who has reported which month: the latest 12 months up to the month now due, newest first, with
+    each unit late, missing or with only rejected files by name (marts.rpt_completeness, else
+    marts.agg_submission_completeness, read from bi.duckdb or the database on PostgreSQL). A month is
+    due on day 10 of the following month; days are Asia/Ho_Chi_Minh days, whatever the browser shows.
+    Below: the district era (to 2025-06) as a district x month grid."""
+    today = local_today()
     with warehouse.published() as con:
-        rows = con.execute("select unit_code, period, state from marts.agg_submission_completeness "
-                           "where unit_type = 'district' order by 1, 2").fetchall()
-        communes = con.execute(
-            "select c.unit_code, u.unit_name, c.period, c.state from marts.agg_submission_completeness as c "
-            "left join marts.dim_reporting_unit as u on c.unit_type = u.unit_type and c.unit_code = u.unit_code "
-            "where c.unit_type = 'commune' order by 1, 3").fetchall()
-        problems = con.execute(
-            "select unit_code, period, state, submitted_on, due_date "
-            "from marts.agg_submission_completeness where state not in ('on_time', 'not_due') "
-            "order by period desc, unit_type desc, unit_code").fetchall()
-    problems = [(unit, f"{period:%Y-%m}", *rest) for unit, period, *rest in problems]
-    all_states = [r[2] for r in rows] + [r[3] for r in communes]
-    periods = [r[1] for r in rows] + [r[2] for r in communes]
-    states: dict[str, int] = {}
-    for unit_state in all_states:
-        states[unit_state] = states.get(unit_state, 0) + 1
-    era = {"communes": dg.MetadataValue.md(reporting.commune_era_summary(communes))} if communes else {}
-    return dg.MaterializeResult(metadata={
-        "grid": dg.MetadataValue.md(reporting.completeness_grid(rows)),
-        **era,
-        "not_on_time": dg.MetadataValue.md(reporting.md_table(["unit", "month", "state", "submitted on", "due"],
-                                                              problems, limit=50)),
-        "window": f"{min(periods):%Y-%m} … {max(periods):%Y-%m}" if periods else "",
+        months = completeness.recent_months(con, today)
+        grid_rows = con.execute("select unit_code, period, state from marts.agg_submission_completeness "
+                                "where unit_type = 'district' order by 1, 2").fetchall()
+        states = dict(con.execute("select state, count(*) from marts.agg_submission_completeness "
+                                  "group by 1").fetchall())
+        window = con.execute("select min(period), max(period) from marts.agg_submission_completeness").fetchone()
+    [latest] = completeness.latest_due(months, today, count=1) or [None]
+    now_due = next((m for m in months if not m.is_due(today)), None)
+    metadata = {
+        "months": dg.MetadataValue.md(reporting.completeness_months(months, today)),
+        "latest_month_due": _month_line(latest),
+        "month_now_due": _month_line(now_due),
+        "late_or_missing": dg.MetadataValue.md(reporting.late_or_missing(months)),
+        "today": f"{today.isoformat()} ({LOCAL_TIMEZONE})",
+        "grid": dg.MetadataValue.md(reporting.completeness_grid(grid_rows)),
+        "window": f"{window[0]:%Y-%m} … {window[1]:%Y-%m}" if window[0] else "",
         **{f"months_{name}": count for name, count in sorted(states.items())},
-    })
+    }
+    missing = latest.in_state("missing", "rejected_only") if latest else []
+    check = dg.AssetCheckResult(
+        check_name=MISSING_CHECK, passed=not missing, severity=dg.AssetCheckSeverity.WARN,
+        description=(f"{len(missing)} of {len(latest.units)} units sent no usable report for {latest.period:%Y-%m}"
+                     if missing else "every unit due has reported" if latest else "no month is due yet"),
+        metadata={"month": _month_line(latest),
+                  "missing": dg.MetadataValue.md(reporting.md_table(
+                      ["code", "name", "state", "days late"],
+                      [(u.unit_code, u.unit_name, u.state, u.days_late) for u in missing]) if missing else "none")})
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
+
+
+def _month_line(month) -> str:
+    if month is None:
+        return "none"
+    counts = month.counts()
+    sent = len(month.units) - counts["missing"] - counts["rejected_only"] - counts["not_due"]
+    return (f"{month.period:%Y-%m}, due {month.due_date:%d/%m/%Y}: {sent} of {len(month.units)} units sent a usable "
+            f"report ({counts['late']} late), {counts['missing']} missing, {counts['rejected_only']} only rejected")

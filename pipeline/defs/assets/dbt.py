@@ -7,6 +7,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import transform
+from pipeline.config import local_today
+from pipeline.defs.check_descriptions import describe_test
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
 
@@ -27,9 +29,17 @@ class Translator(DagsterDbtTranslator):
             return "rpt"
         return fqn[1] if len(fqn) > 2 else "dbt"
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dagster-dbt's check, described in words (its own reads only meta.description)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id]))
+
 
 class DbtConfig(dg.Config):
-    """as_of: the day completeness is judged on (default today), so a rerun can reproduce a past build."""
+    """as_of: the day completeness is judged on (default: today in Son La, Asia/Ho_Chi_Minh), so a rerun can
+    reproduce a past build."""
 
     as_of: str | None = None
 
@@ -39,6 +49,6 @@ class DbtConfig(dg.Config):
 def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCliResource,
                warehouse: WarehouseResource):
     """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
-    as_of = dt.date.fromisoformat(config.as_of) if config.as_of else dt.date.today()
+    as_of = dt.date.fromisoformat(config.as_of) if config.as_of else local_today()
     with warehouse.write_lock():
         yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url)

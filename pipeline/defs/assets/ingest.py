@@ -2,6 +2,7 @@
 import dagster as dg
 
 from pipeline import feedback, rulebook
+from pipeline.config import local_today
 from pipeline.defs import reporting
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
@@ -13,6 +14,10 @@ RAW_TABLES = ["submissions", "submission_sheets", "houses", "grants", "poverty",
               "skipped_rows", "rejected_poverty_rows"]
 # One check per severity of the rule book's set-wise rules (judged by Great Expectations) on this run's new rows.
 RULE_CHECKS = {"row_rules": rulebook.ERROR, "soft_rules": rulebook.WARNING}
+# Why a rule check shows "Skipped" in the UI (Dagster has no per-run reason for a check not run).
+NOT_EVALUATED = ("Skipped when the run brought no new rows of this sheet: nothing to validate (a quiet night, or "
+                 "new files without this sheet); the step's log says so. Failing: the first rows it rejected or "
+                 "flagged, in the result's metadata (first_rows).")
 
 
 def rule_check_description(sheet_kind: str, check: str) -> str:
@@ -22,14 +27,15 @@ def rule_check_description(sheet_kind: str, check: str) -> str:
     outcome = "failing rows are rejected" if severity == rulebook.ERROR else "findings are warnings, the rows load"
     lines = "\n".join(f"- `{r.name}`: {r.reason}" for r in rules) or "(none)"
     return (f"The rule book's {severity} rules on this run's new {sheet_kind} rows, judged by Great Expectations "
-            f"({outcome}; pipeline/rulebook/):\n{lines}")
+            f"({outcome}; pipeline/rulebook/). {NOT_EVALUATED}\n{lines}")
 
 
 class IngestConfig(dg.Config):
-    """rebuild: run dbt build and publish even when nothing new arrived (the nightly schedule sets
-    it, so the marts materialize every night and their freshness policy shows a missed night)."""
+    """rebuild: run dbt build, publish and the report even when nothing new arrived. True by default,
+    so a run launched by hand (or the nightly schedule) never silently skips the work; the CLI and the
+    inbox sensor set it false (they start a run for new files, and skip the rest when there are none)."""
 
-    rebuild: bool = False
+    rebuild: bool = True
 
 
 @dg.multi_asset(
@@ -45,32 +51,42 @@ class IngestConfig(dg.Config):
 def ingest_submissions(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
     """Discover new workbooks, parse and validate them, load the raw layer (one transaction per batch)."""
     with warehouse.write_lock():
-        result = batch.run_ingest(warehouse.sources, warehouse.warehouse, run_id=context.run.run_id,
-                                  progress=context.log.info, warehouse_url=warehouse.warehouse_url)
+        def progress(message: str, **numbers) -> None:   # the numbers draw the CLI's progress bar
+            context.log.info(message, extra={"progress": numbers} if numbers else None)
+
+        result = batch.run_ingest(warehouse.sources, warehouse.warehouse, today=local_today(),
+                                  run_id=context.run.run_id, progress=progress, warehouse_url=warehouse.warehouse_url)
         with warehouse.connect() as con:
             needs_build = not state.published_is_current(con, warehouse.warehouse)
             feedback_missing = bool(feedback.missing_feedback(con, warehouse.warehouse))
             if not (config.rebuild or needs_build or feedback_missing):
-                context.log.info("nothing new since the last published build: dbt and publish are skipped")
+                context.log.info("nothing new since the last published build: dbt, publish and the report are "
+                                 "skipped (run config rebuild: true runs them anyway)")
                 return
-            files_by_status = reporting.files_by_status(con, "raw.submissions")
-            sheets = reporting.sheet_reports(con, [e["submission_id"] for e in result.new_entries])
+            ledger = {"files_by_status": reporting.files_by_status(con, "raw.submissions"),
+                      "problems": reporting.problem_files(con)}
+            new_ids = [e["submission_id"] for e in result.new_entries]
+            sheets = reporting.sheet_reports(con, new_ids)
+            findings = reporting.rule_findings(con, new_ids)
     selected = context.selected_asset_keys
     for table in RAW_TABLES:
         key = dg.AssetKey(["raw", table])
         if key in selected:
-            yield dg.MaterializeResult(asset_key=key, metadata=_table_metadata(table, result, files_by_status, sheets))
-    yield from _rule_checks(result, context.selected_asset_check_keys)
+            yield dg.MaterializeResult(asset_key=key, metadata=_table_metadata(table, result, ledger, sheets))
+    yield from _rule_checks(context, result, findings)
 
 
-def _table_metadata(table: str, result: batch.IngestResult, files_by_status: str, sheets: dict) -> dict:
+def _table_metadata(table: str, result: batch.IngestResult, ledger: dict, sheets: dict) -> dict:
     metadata: dict = {}
     if table == "submissions":
-        metadata.update(files_found=result.files_found, new_ledger_entries=len(result.new_entries),
+        problems, problems_table = ledger["problems"]
+        metadata.update(files_with_problems=dg.MetadataValue.md(problems_table), files_found=result.files_found,
+                        new_ledger_entries=len(result.new_entries),
                         **{column: result.total(column)
                            for column in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped")},
                         **{f"files_{status}": n for status, n in sorted(result.by_status().items())},
-                        files_by_status=dg.MetadataValue.md(files_by_status))
+                        files_with_problems_count=problems,
+                        files_by_status=dg.MetadataValue.md(ledger["files_by_status"]))
         if result.new_entries:
             metadata["new_submissions"] = dg.MetadataValue.md(reporting.submissions_markdown(result.new_entries))
     if table in sheets:
@@ -78,17 +94,21 @@ def _table_metadata(table: str, result: batch.IngestResult, files_by_status: str
     return metadata
 
 
-def _rule_checks(result: batch.IngestResult, selected_checks):
-    """One result per rule check that had new rows to evaluate; none where nothing was validated."""
+def _rule_checks(context: dg.AssetExecutionContext, result: batch.IngestResult, findings: dict):
+    """One result per rule check that had new rows to evaluate, with the first rows it rejected or
+    flagged; none where nothing was validated (the log says which, and why)."""
     for kind in DATA_SHEETS:
         rules = result.rule_summary.get(kind)
         if not rules:
+            context.log.info(f"row_rules and soft_rules of raw/{kind} not evaluated: no new {kind} rows in this run")
             continue
         for check, severity in RULE_CHECKS.items():
-            if dg.AssetCheckKey(dg.AssetKey(["raw", kind]), check) not in selected_checks:
+            if dg.AssetCheckKey(dg.AssetKey(["raw", kind]), check) not in context.selected_asset_check_keys:
                 continue
             found = {name: c["unexpected"] for name, c in rules.items() if c["severity"] == severity}
             prefix = "rejected_by" if severity == "error" else "warnings"
+            metadata = {f"{prefix}_{k}": v for k, v in found.items()}
+            if (kind, severity) in findings:
+                metadata["first_rows"] = dg.MetadataValue.md(findings[(kind, severity)])
             yield dg.AssetCheckResult(asset_key=["raw", kind], check_name=check, passed=not any(found.values()),
-                                      severity=dg.AssetCheckSeverity.WARN,
-                                      metadata={f"{prefix}_{k}": v for k, v in found.items()})
+                                      severity=dg.AssetCheckSeverity.WARN, metadata=metadata)

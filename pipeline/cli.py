@@ -1,12 +1,15 @@
-"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict] [--verbose | --quiet]`,
+"""`python -m pipeline load [--sources DIR] [--warehouse DIR] [--warehouse-url URL] [--strict] [--no-report] [--verbose | --quiet]`,
 `python -m pipeline status [--warehouse DIR] [--json]`, `python -m pipeline report [--warehouse DIR]`,
 `python -m pipeline templates` and `python -m pipeline prepare`
 
 load runs the same Dagster asset graph the UI shows, in-process (with DAGSTER_HOME set the run
 is recorded in the UI's history), prints a line per phase (progress bars on a terminal) and a
-summary (pipeline/console.py); the full log goes to <warehouse>/logs/ (pipeline/runlog.py).
+summary (pipeline/console.py); the full log goes to <warehouse>/logs/ (pipeline/runlog.py). The load
+ends when the warehouse is published; then, unless --no-report, the report of what it published is
+built in another process (the load runs in a child process that has exited by then: Dagster, dbt
+and the load's data are never in one process with Chromium).
 Exit codes: 0 run completed (even with rejected files), 1 with --strict and anything
-rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline failed.
+rejected, 2 bad arguments, 3 another load holds the warehouse, 4 the pipeline (or the report) failed.
 status tells the last load, who is late or missing, the files rejected (pipeline/status.py): exit 0,
 2 bad arguments.
 report (re)builds <warehouse>/report/ (index.html, report.pdf, data-dictionary.html) from the
@@ -39,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--warehouse-url", help="postgresql://user:password@host:port/db: the warehouse on PostgreSQL "
                       "(default $PIPELINE_WAREHOUSE_URL; unset: the DuckDB file in the warehouse folder)")
     load.add_argument("--strict", action="store_true", help="exit 1 when any file or row was rejected")
+    load.add_argument("--no-report", action="store_true", help="end when the warehouse is published: no report "
+                      "afterwards (build it with `python -m pipeline report`)")
     chatter = load.add_mutually_exclusive_group()
     chatter.add_argument("--verbose", action="store_true", help="also show Dagster's and dbt's log lines as they come")
     chatter.add_argument("--quiet", action="store_true", help="print errors and the summary only")
@@ -135,6 +140,12 @@ def _load(args) -> int:
         return EXIT_USAGE
     if folders is None:
         return EXIT_USAGE
+    if args.no_report or not hasattr(os, "fork"):
+        return _run_load(args, folders, url)
+    return _load_then_report(args, folders, url)
+
+
+def _run_load(args, folders: tuple[Path, Path], url: str | None) -> int:
     from pipeline.console import NORMAL, QUIET, VERBOSE, Console
     from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
 
@@ -149,6 +160,77 @@ def _load(args) -> int:
         return EXIT_BUSY
     finally:
         console.close()
+
+
+def _load_then_report(args, folders: tuple[Path, Path], url: str | None) -> int:
+    """The load in a child process, then, once it has exited, the report of what it published in
+    this one (which imported nothing of Dagster or dbt): the report's Chromium never shares a process
+    or a process tree with the load's memory. The exit code is the load's, or 4 when the report failed."""
+    import signal
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:   # the child: the load, then leave (pipeline/__main__.py's way out)
+        code = EXIT_FAILED
+        try:
+            code = _run_load(args, folders, url)
+        finally:
+            leave(code)
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the child's to handle
+    try:
+        _, status = os.waitpid(pid, 0)
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (EXIT_OK, EXIT_STRICT):
+        return code if code >= 0 else EXIT_FAILED
+    return _report_after_load(folders[1], url, quiet=args.quiet) or code
+
+
+def _report_after_load(warehouse_dir: Path, url: str | None, quiet: bool) -> int:
+    """The report of what the load published, unless it is current already (nothing new was published):
+    a phase line like the load's, its paths on stdout. 0, or 4 when it failed."""
+    from pipeline.report import build
+    from pipeline.warehouse.lock import WarehouseBusy
+
+    if build.is_current(warehouse_dir, url):
+        return EXIT_OK
+    started = time.monotonic()
+    try:
+        result = _build_report(warehouse_dir, url, dictionary_if_changed=True)
+    except WarehouseBusy:   # another load started meanwhile: its own report follows it
+        print("– report         skipped: another load holds the warehouse (its report follows it)", file=sys.stderr)
+        return EXIT_OK
+    except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
+        print(f"✗ report         failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return _failed("the warehouse was published, but the report failed", error)
+    if not quiet:
+        print(f"✓ report         {result.written()}  ({time.monotonic() - started:.1f} s)", file=sys.stderr,
+              flush=True)
+    print("\n".join(result.lines()), flush=True)
+    for what, why in result.skipped.items():
+        print(f"warning: {what} not written: {why}", file=sys.stderr)
+    return EXIT_OK
+
+
+def leave(code: int) -> None:
+    """Leave the process now, without the interpreter's teardown: a load leaves ~440,000 objects behind
+    (Dagster, dbt, pandas), which it frees one by one, 1.5-1.7 s after the summary is printed (measured
+    on the benchmark's loads), for nothing: every file, connection and lock is closed by now. So do what
+    the teardown does that matters (wait for threads, run the exit handlers: logging, temporary folders,
+    child processes, flush the output) and go."""
+    import atexit
+    import threading
+
+    getattr(threading, "_shutdown", lambda: None)()   # joins non-daemon threads, runs their exit hooks
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a reader that went away, a closed stream: nothing left to say
+            pass
+    os._exit(code or 0)
 
 
 def _status(args) -> int:
@@ -170,16 +252,13 @@ def _status(args) -> int:
 
 
 def _report(args) -> int:
-    """Rebuild the report of a published warehouse (bi.duckdb, or the PostgreSQL warehouse), under the
-    warehouse lock when dbt docs reads the internal DuckDB warehouse, as the load's provincial_report
-    asset does."""
+    """Rebuild the report of a published warehouse (bi.duckdb, or the PostgreSQL warehouse)."""
     from pipeline import config
-
-    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
     from pipeline.report import build
     from pipeline.warehouse import store
-    from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
+    from pipeline.warehouse.lock import WarehouseBusy
 
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
     try:
         url = _warehouse_url(args)
     except ValueError as error:
@@ -191,13 +270,8 @@ def _report(args) -> int:
         return EXIT_USAGE
     started = time.monotonic()
     _say(f"report: {'PostgreSQL' if url else store.bi_path(warehouse_dir)} -> {build.report_dir(warehouse_dir)}")
-    options = {"url": url, "with_pdf": not args.no_pdf}
     try:
-        if not url and store.internal_path(warehouse_dir).exists():
-            with warehouse_lock(warehouse_dir, timeout=0):
-                result = build.build_report(warehouse_dir, with_dictionary=not args.no_dictionary, **options)
-        else:   # PostgreSQL, or a folder holding only a copy of bi.duckdb: no dictionary to make
-            result = build.build_report(warehouse_dir, with_dictionary=not args.no_dictionary and not url, **options)
+        result = _build_report(warehouse_dir, url, with_pdf=not args.no_pdf, with_dictionary=not args.no_dictionary)
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
@@ -212,6 +286,22 @@ def _report(args) -> int:
         if why != "not asked for":
             print(f"warning: {what} not written: {why}", file=sys.stderr)
     return EXIT_OK
+
+
+def _build_report(warehouse_dir: Path, url: str | None, with_pdf: bool = True, with_dictionary: bool = True,
+                  dictionary_if_changed: bool = False):
+    """The report, under the warehouse lock when dbt docs reads the internal DuckDB warehouse (raises
+    WarehouseBusy when a load holds it), as the Dagster asset provincial_report does."""
+    from pipeline.report import build
+    from pipeline.warehouse import store
+    from pipeline.warehouse.lock import warehouse_lock
+
+    options = {"url": url, "with_pdf": with_pdf, "dictionary_if_changed": dictionary_if_changed}
+    if not url and store.internal_path(warehouse_dir).exists():
+        with warehouse_lock(warehouse_dir, timeout=0):
+            return build.build_report(warehouse_dir, with_dictionary=with_dictionary, **options)
+    # PostgreSQL, or a folder holding only a copy of bi.duckdb: no dictionary to make
+    return build.build_report(warehouse_dir, with_dictionary=with_dictionary and not url, **options)
 
 
 def _templates(args) -> int:

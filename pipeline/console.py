@@ -1,5 +1,6 @@
 """The load's console, for people: one line per phase (discover, read and check, transform, publish,
-report), progress bars where the work is long, then the summary; the full log in a file.
+feedback), progress bars where the work is long, then the summary; the full log in a file. (The
+report follows in a process of its own: pipeline/cli.py prints its line.)
 
 On a terminal the phase at work is a `rich` progress line (files x / N with rate and time left, dbt
 nodes x / N), replaced by the phase's line when it ends. Not on a terminal (cron, a pipe): the
@@ -33,9 +34,9 @@ from rich.text import Text
 from pipeline import config
 
 QUIET, NORMAL, VERBOSE = "quiet", "normal", "verbose"
-PHASES = ("discover", "read and check", "transform", "publish", "report")
+PHASES = ("discover", "read and check", "transform", "publish", "feedback")
 STEP_PHASES = {"ingest_submissions": "read and check", "dbt_models": "transform", "bi_warehouse": "publish",
-               "feedback_workbooks": "report", "submission_completeness": "report", "provincial_report": "report"}
+               "feedback_workbooks": "feedback", "submission_completeness": "feedback"}
 DISCOVER_STEP = "ingest_submissions"   # discovery is the first part of the ingest step
 MAX_WARNINGS = 6    # warning lines on the console; the others are in the log
 MAX_ERRORS = 10
@@ -320,11 +321,7 @@ class Console:
         elif asset == "bi_warehouse":
             self.phases["publish"].facts.append(str(metadata.get("path", "")))
         elif asset == "feedback_workbooks":
-            self.phases["report"].facts.append(f"{metadata.get('workbooks_written', 0)} feedback workbooks")
-        elif asset == "provincial_report":
-            written = [label for name, label in (("report", "report"), ("pdf", "PDF"), ("data_dictionary", "data "
-                       "dictionary")) if name in metadata and not str(metadata[name]).startswith("not ")]
-            self.phases["report"].facts.append(", ".join(written) or "report not written")
+            self.phases["feedback"].facts.append(f"{metadata.get('workbooks_written', 0)} feedback workbooks")
 
     # --- progress bars (a terminal only) ---------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pipeline.warehouse import state
 from pipeline.warehouse.pg import display_url
 from pipeline.warehouse.summary import LedgerSummary, ledger_summary
 
-AFTER_PUBLISH = {"provincial_report", "submission_completeness"}   # steps whose failure leaves a new publish
+AFTER_PUBLISH = {"feedback_workbooks", "submission_completeness"}   # steps whose failure leaves a new publish
 
 
 def load(console: Console, sources: Path, warehouse_dir: Path, url: str | None, strict: bool = False) -> int:
@@ -71,6 +71,7 @@ def run_job(console, sources: Path, warehouse_dir: Path, url: str | None) -> tup
     transform.prepare()
     import dagster as dg
 
+    from pipeline.defs.automation import REPORT_TAG, REPORTED_BY_COMMAND_LINE
     from pipeline.defs.resources import WarehouseResource
     from pipeline.definitions import defs
 
@@ -83,9 +84,11 @@ def run_job(console, sources: Path, warehouse_dir: Path, url: str | None) -> tup
             raise_on_error=False,
             resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir),
                                                       warehouse_url=url, take_lock=False)},
-            # new files only: with nothing new, the run records itself and skips dbt, publish and report
+            # new files only: with nothing new, the run records itself and skips dbt and publish
             run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}},
                         "ops": {"ingest_submissions": {"config": {"rebuild": False}}}},
+            # the command line builds the report itself, in another process: no report run after this one
+            tags={REPORT_TAG: REPORTED_BY_COMMAND_LINE},
         )
     finally:
         console.finish()

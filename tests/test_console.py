@@ -1,7 +1,8 @@
 """The load's console for people (pipeline/console.py), through the real command: in a pseudo-terminal
-(progress bars, a line per phase, the summary, at most 40 lines), through a pipe (plain lines, no
-escape codes), --quiet (the summary and errors only), --verbose (Dagster's and dbt's lines), and
-the run's log file (dbt's node lines, the libraries' warnings, which the console never shows)."""
+(progress bars, a line per phase, the summary, then the report's line and paths, at most 40 lines),
+through a pipe (plain lines, no escape codes), --quiet (the summary and errors only), --verbose
+(Dagster's and dbt's lines), and the run's log file (dbt's node lines, the libraries' warnings, which
+the console never shows)."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,8 @@ from terminal import ESCAPE, screen_lines
 
 pytestmark = pytest.mark.slow   # real CLI loads
 
-PHASE_LINE = re.compile(r"^[✓–✗] (discover|read and check|transform|publish|report) ")
+PHASE_LINE = re.compile(r"^[✓–✗] (discover|read and check|transform|publish|feedback|report) ")
+LOAD_PHASES = ["discover", "read and check", "transform", "publish", "feedback"]
 DBT_NODE_LINE = re.compile(r" dbt: \d+ of \d+ (OK|PASS|NO-OP|START)")
 
 
@@ -29,10 +31,15 @@ def test_on_a_terminal_a_demo_load_shows_progress_and_prints_at_most_40_lines(te
     lines = screen_lines(received)
     assert lines[0].startswith("load: sources ")
     phases = [PHASE_LINE.match(line).group(1) for line in lines if PHASE_LINE.match(line)]
-    assert phases == ["discover", "read and check", "transform", "publish", "report"]
+    assert phases == [*LOAD_PHASES, "report"]
     assert all(line.startswith("✓") for line in lines[1:6])
     summary = lines.index(next(line for line in lines if line.startswith("Summary (")))
-    assert summary == 6 and lines[-1] == f"  log: {sorted((warehouse / 'logs').glob('load-*.log'))[0]}"
+    # the load ends with its summary; the report follows, built by another process once the load's has exited
+    report = warehouse / "report"
+    assert summary == 6 and lines[-5] == f"  log: {sorted((warehouse / 'logs').glob('load-*.log'))[0]}"
+    assert re.match(r"✓ report +report, PDF, data dictionary  \(\d+\.\d s\)$", lines[-4])
+    assert lines[-3:] == [f"  report: {report / 'index.html'}", f"  report PDF: {report / 'report.pdf'}",
+                          f"  data dictionary: {report / 'data-dictionary.html'}"]
     # the bars, as they were drawn (each redraw after a carriage return, then erased)
     drawn = ESCAPE.sub("", received.decode("utf-8", errors="replace"))
     assert re.search(r"read and check .*\d+/1991 files  \d+ files/s  \d\d:\d\d left", drawn)
@@ -45,8 +52,7 @@ def test_through_a_pipe_plain_lines_and_no_escape_codes(demo_load):
     assert "\x1b" not in done.stdout and "\x1b" not in done.stderr
     err = done.stderr.splitlines()
     assert err[0].startswith("load: sources ")
-    assert [PHASE_LINE.match(line).group(1) for line in err[1:]] == [
-        "discover", "read and check", "transform", "publish", "report"]
+    assert [PHASE_LINE.match(line).group(1) for line in err[1:]] == [*LOAD_PHASES, "report"]
     assert done.stdout.startswith("Summary (")
     assert len(done.stdout.splitlines()) + len(err) <= 40
     for quiet_about in ("PreviewWarning", "dagster - INFO", "START sql"):
@@ -65,7 +71,8 @@ def test_the_log_holds_dbt_node_lines_library_warnings_and_what_the_run_came_to(
     assert log.splitlines()[0].split(": ", 2)[1] == "load started"
     assert '"exit": 0' in log.splitlines()[-1] and "load finished" in log.splitlines()[-1]
     assert not ESCAPE.search(log)
-    assert done.stdout.rstrip().endswith(f"log: {sorted((warehouse / 'logs').glob('load-*.log'))[0]}")
+    assert f"  log: {sorted((warehouse / 'logs').glob('load-*.log'))[0]}\n" in done.stdout
+    assert log.count("provincial_report") == 0   # the report is not the load's: another process, after it
 
 
 @pytest.fixture(scope="module")

@@ -164,24 +164,41 @@ def test_dbt_working_files_stay_out_of_the_source_tree_and_do_not_grow(tmp_path)
     assert not {"target", "logs"} & before
 
 
-def test_the_rebuild_job_transforms_publishes_and_reports_without_reading_workbooks(tmp_path):
-    """README "Re-running": the job rebuild runs dbt, publish, completeness and the report, and never
-    the ingest (a workbook added since is left for the next load)."""
+def test_the_rebuild_job_transforms_and_publishes_without_reading_workbooks_and_the_report_follows(tmp_path):
+    """README "Re-running": the job rebuild runs dbt, publish and completeness, and never the ingest (a
+    workbook added since is left for the next load); when it has succeeded, the sensor report_after_load
+    asks for the report in a run of its own (job report), which writes the report of what it published."""
     import dagster as dg
 
     from pipeline.definitions import defs
+    from pipeline.defs.automation import report_after_load
     from pipeline.defs.resources import WarehouseResource
 
     sources, warehouse = tmp_path / "sources", tmp_path / "warehouse"
     submission(sources / "a.xlsx", period="02/2025", grants=[grant()])
-    assert run_load(sources, warehouse).returncode == 0
+    assert run_load(sources, warehouse, "--no-report").returncode == 0
+    assert not (warehouse / "report").exists()   # --no-report: the load ends when the warehouse is published
     published = (warehouse / "bi.duckdb").stat().st_mtime_ns
     submission(sources / "b.xlsx", period="03/2025", grants=[grant()])   # not read by a rebuild
-    result = defs.resolve_job_def("rebuild").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse))})
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse))}
+    result = defs.resolve_job_def("rebuild").execute_in_process(instance=instance, resources=resources)
     assert result.success
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
-    assert steps == {"dbt_models", "bi_warehouse", "submission_completeness", "provincial_report"}
+    assert steps == {"dbt_models", "bi_warehouse", "submission_completeness"}
     assert (warehouse / "bi.duckdb").stat().st_mtime_ns > published
     assert query(warehouse, "select file_name from audit.submissions") == [("a.xlsx",)]
+    assert not (warehouse / "report").exists()
+
+    [success] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="report_after_load", dagster_event=success.dagster_event, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id))
+    request = report_after_load(context)
+    assert isinstance(request, dg.RunRequest) and request.run_key == result.run_id
+    report = defs.resolve_job_def(report_after_load.request_job.name).execute_in_process(
+        instance=instance, resources=resources, tags=request.tags)
+    assert report.success
+    assert [e.asset_key.to_user_string() for e in report.get_asset_materialization_events()] == ["provincial_report"]
+    for name in ("index.html", "report.pdf", "data-dictionary.html"):
+        assert (warehouse / "report" / name).stat().st_size > 0, name

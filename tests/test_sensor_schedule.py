@@ -173,18 +173,54 @@ def test_a_run_launched_by_hand_rebuilds_even_with_nothing_new():
     assert default.config_type.fields["config"].config_type.fields["rebuild"].default_value is True
 
 
-def test_rebuild_runs_transform_publish_and_report_without_ingest():
+def test_rebuild_runs_transform_and_publish_without_ingest_and_the_report_is_a_job_of_its_own():
     graph = defs.resolve_asset_graph()
     rebuild = defs.resolve_job_def("rebuild")
     selected = {key.to_user_string() for key in rebuild.asset_layer.selected_asset_keys}
     dbt_keys = {key.to_user_string() for key in graph.get_all_asset_keys()
                 if key.path[0] in ("staging", "intermediate", "marts", "audit", "reference")}
-    assert selected == dbt_keys | {"bi_warehouse", "submission_completeness", "provincial_report"}
+    assert selected == dbt_keys | {"bi_warehouse", "submission_completeness"}
+    load = {key.to_user_string() for key in defs.resolve_job_def("load").asset_layer.selected_asset_keys}
+    assert "bi_warehouse" in load and "provincial_report" not in load
+    report = defs.resolve_job_def("report")
+    assert {key.to_user_string() for key in report.asset_layer.selected_asset_keys} == {"provincial_report"}
+    assert report.executor_def is dg.in_process_executor
     assert not any(key.startswith("raw/") for key in selected)
     assert "Asia/Ho_Chi_Minh" in defs.resolve_job_def("load").description
 
 
 def test_jobs_run_their_steps_in_one_process():
     """As the CLI does: a process per step cost 4-5 s of start-up each (README, "One process per run")."""
-    for name in ("load", "rebuild"):
+    for name in ("load", "rebuild", "report"):
         assert defs.resolve_job_def(name).executor_def is dg.in_process_executor, name
+
+
+def _run_status_context(instance, result: dg.ExecuteInProcessResult):
+    [success] = instance.all_logs(result.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
+    return dg.build_run_status_sensor_context(sensor_name="report_after_load", dagster_event=success.dagster_event,
+                                              dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id))
+
+
+@pytest.mark.slow   # a real dbt build (of an empty raw layer)
+def test_no_report_run_after_a_command_line_load_or_a_load_that_published_nothing(sources, warehouse_dir, instance):
+    """report_after_load follows the jobs load and rebuild (running by default: it only follows runs) and
+    reads only the run's records: a command-line load (tagged: it builds its report itself, in another
+    process) asks for no report run, and neither does a load with nothing to publish. The request after a
+    run that published is tested on a real rebuild (tests/test_end_to_end.py)."""
+    from pipeline.defs.automation import REPORT_TAG, REPORTED_BY_COMMAND_LINE, report_after_load
+
+    sensor = defs.resolve_sensor_def("report_after_load")
+    assert sensor.job_name == "report" and sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    resources = {"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse_dir))}
+    new_files_only = dg.RunConfig(ops={"ingest_submissions": {"config": {"rebuild": False}}})
+    load = defs.resolve_job_def("load")
+    by_cli = load.execute_in_process(instance=instance, resources=resources, run_config=new_files_only,
+                                     tags={REPORT_TAG: REPORTED_BY_COMMAND_LINE})
+    assert any(e.asset_key.to_user_string() == "bi_warehouse" for e in by_cli.get_asset_materialization_events())
+    skipped = report_after_load(_run_status_context(instance, by_cli))
+    assert isinstance(skipped, dg.SkipReason) and "command-line load" in skipped.skip_message
+
+    quiet = load.execute_in_process(instance=instance, resources=resources, run_config=new_files_only)
+    assert quiet.success and not quiet.get_asset_materialization_events()   # nothing new: nothing published
+    skipped = report_after_load(_run_status_context(instance, quiet))
+    assert isinstance(skipped, dg.SkipReason) and "published nothing" in skipped.skip_message

@@ -1,7 +1,10 @@
-"""The jobs, the nightly schedule and the inbox sensor.
+"""The jobs, the nightly schedule, the inbox sensor, and the report's run after each load.
 
 The jobs run their steps in one process (the in-process executor), as the CLI does: a step per
 process cost 4-5 s of start-up each (18 s of a 43 s run); the run still has its own process.
+A load (or a rebuild) ends when the warehouse is published; the provincial report (charts, HTML,
+PDF through Chromium, the data dictionary) is a run of its own, started by report_after_load when
+that run succeeded: the load's process never holds Chromium beside dbt and its data.
 """
 import dagster as dg
 
@@ -17,22 +20,46 @@ from pipeline.ingest import inbox
 NIGHTLY_CRON, NIGHTLY_TIMEZONE = "0 1 * * *", LOCAL_TIMEZONE   # 01:00 in Son La
 NO_REBUILD = {"ops": {"ingest_submissions": {"config": {"rebuild": False}}}}   # new files only: skip the rest if none
 
-load_job = dg.define_asset_job(
-    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates),
-    executor_def=dg.in_process_executor,
-    description="Full load: ingest -> feedback, dbt build -> publish -> report. Launched by hand it rebuilds, "
-                "publishes and reports even when no new file arrived (run config rebuild: true). Times in "
-                f"{LOCAL_TIMEZONE}.")
+# a CLI load builds its report itself, in another process (pipeline/cli.py): its run carries this tag
+REPORT_TAG, REPORTED_BY_COMMAND_LINE = "pipeline/report", "command_line"
 
-# transform -> publish -> report without ingest: after a change to the dbt project, or to redo a
-# report; a corrected workbook is reloaded by the load job (save it into the sources folder).
-rebuild_job = dg.define_asset_job(
-    "rebuild", selection=dg.AssetSelection.assets(dbt_models, bi_warehouse, submission_completeness,
-                                                   provincial_report),
+load_job = dg.define_asset_job(
+    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates, provincial_report),
     executor_def=dg.in_process_executor,
-    description="dbt build -> publish -> completeness and report, without reading any workbook (to reload a "
-                "file, save a corrected version into the sources folder: the load job or the inbox sensor "
-                "reads it)")
+    description="Full load: ingest -> feedback, dbt build -> publish (the report follows in a run of its own, "
+                "job report). Launched by hand it rebuilds and publishes even when no new file arrived (run config "
+                f"rebuild: true). Times in {LOCAL_TIMEZONE}.")
+
+# transform -> publish without ingest: after a change to the dbt project; a corrected workbook is
+# reloaded by the load job (save it into the sources folder). The report follows, as after a load.
+rebuild_job = dg.define_asset_job(
+    "rebuild", selection=dg.AssetSelection.assets(dbt_models, bi_warehouse, submission_completeness),
+    executor_def=dg.in_process_executor,
+    description="dbt build -> publish -> completeness, without reading any workbook (the report follows in a run "
+                "of its own; to reload a file, save a corrected version into the sources folder: the load job "
+                "or the inbox sensor reads it)")
+
+report_job = dg.define_asset_job(
+    "report", selection=dg.AssetSelection.assets(provincial_report), executor_def=dg.in_process_executor,
+    description="The provincial report of the published warehouse (HTML, PDF, data dictionary): started by "
+                "report_after_load when a load or rebuild has published; launch it by hand to redo the report")
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[load_job, rebuild_job], request_job=report_job,
+    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
+    description="After a load or rebuild that published the warehouse, the report in a run of its own (a run "
+                "of the command line builds its report itself; a run that published nothing needs none)")
+def report_after_load(context: dg.RunStatusSensorContext):
+    """Reads only the instance's records of the run (never the warehouse): did it materialize bi_warehouse?"""
+    run = context.dagster_run
+    if run.tags.get(REPORT_TAG) == REPORTED_BY_COMMAND_LINE:
+        return dg.SkipReason(f"run {run.run_id} was a command-line load: it builds its own report")
+    published = context.instance.get_records_for_run(
+        run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    if not any(r.event_log_entry.dagster_event.asset_key == bi_warehouse.key for r in published):
+        return dg.SkipReason(f"run {run.run_id} published nothing new: the report is current")
+    return dg.RunRequest(run_key=run.run_id, tags={"trigger": "after_load", "after_run": run.run_id})
 
 nightly_load = dg.ScheduleDefinition(
     name="nightly_load", job=load_job, cron_schedule=NIGHTLY_CRON, execution_timezone=NIGHTLY_TIMEZONE,

@@ -45,6 +45,12 @@ class ReportResult:
     memory_mb: tuple[float, float] | None = None   # this process's RSS before/after memory.release()
     chart_workers: int = 1
 
+    def written(self) -> str:
+        """What was written, for a phase line: 'report, PDF, data dictionary'."""
+        made = [label for label, path in (("report", self.html), ("PDF", self.pdf), ("data dictionary", self.dictionary))
+                if path is not None]
+        return ", ".join(made)
+
     def lines(self) -> list[str]:
         out = [f"  report: {self.html}"]
         out.append(f"  report PDF: {self.pdf}" if self.pdf else f"  report PDF: not written ({self.skipped.get('pdf', '')})")
@@ -55,6 +61,31 @@ class ReportResult:
 
 def report_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / REPORT_DIR
+
+
+def published_version(warehouse_dir: Path, url: str | None = None) -> str | None:
+    """The version of the warehouse now published (the ledger and the transformation code it was built
+    from, pipeline/warehouse/state.py), from the internal warehouse; None where it cannot be told
+    (no internal warehouse here, or a load is writing it)."""
+    if not url and not store.internal_path(warehouse_dir).exists():
+        return None
+    try:
+        con = store.connect(warehouse_dir, read_only=True, url=url)
+    except Exception:   # a load holds the DuckDB file: it cannot be told now
+        return None
+    try:
+        return store.get_state(con, "published_version")
+    except Exception:   # a warehouse from before the ledger's state table, a database without raw
+        return None
+    finally:
+        con.close()
+
+
+def is_current(warehouse_dir: Path, url: str | None = None) -> bool:
+    """True when the report was built from the warehouse published now (a load with nothing new to
+    publish needs no new report)."""
+    version = published_version(warehouse_dir, url)
+    return version is not None and files.is_built_from(report_dir(warehouse_dir) / HTML_NAME, version)
 
 
 def read_figures(warehouse_dir: Path, url: str | None = None) -> dict:
@@ -224,6 +255,8 @@ def build_report(warehouse_dir: Path, *, url: str | None = None, with_pdf: bool 
     out = report_dir(warehouse_dir)
     out.mkdir(parents=True, exist_ok=True)
     files.remove_stale_temps(out)
+    version = published_version(warehouse_dir, url)   # before the figures are read: never newer than they are
+    files.forget_built(out / HTML_NAME)
     worker_count = chart_workers()
     page, figures = render_html(warehouse_dir, generated_at, out / CHART_CACHE, worker_count, url)
     html_path = files.atomic_write(out / HTML_NAME, page)
@@ -247,4 +280,6 @@ def build_report(warehouse_dir: Path, *, url: str | None = None, with_pdf: bool 
                                                    if_changed=dictionary_if_changed)
         except dictionary.DictionaryUnavailable as missing:
             result.skipped["dictionary"] = str(missing)
+    if version is not None:
+        files.mark_built(html_path, version)
     return result

@@ -43,12 +43,6 @@ class LedgerSummary:
         ]
         if self.warehouse_url or bi.exists():
             lines += figure_lines(lambda: store.connect_published(self.warehouse_dir, self.warehouse_url))
-        # the provincial report (pipeline/report/build.py), built after each publish
-        report = self.warehouse_dir / "report"
-        for label, name in (("report", "index.html"), ("report PDF", "report.pdf"),
-                            ("data dictionary", "data-dictionary.html")):
-            path = report / name
-            lines.append(f"  {label}: {path if path.exists() else '(not written)'}")
         return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""The dbt project itself: contracts, doc blocks, enumerations seed, freshness, exposures, unit tests.
+"""The dbt project itself: contracts and their constraints, doc blocks, enumerations seed, freshness,
+exposures, unit tests.
 
 Real dbt runs (the venv's dbt) on DuckDB files in tmp_path; nothing is written into the source
 tree (--target-path and --log-path point into tmp_path).
@@ -9,6 +10,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +47,7 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "rpt_open_cases_confirmed_only_when_the_latest_report_lists_them": "rpt_open_cases",
     "int_poverty_villages_partial_figures": "int_poverty_villages",
 }
-# enumerated column -> the domain its in_enumeration test must use
+# enumerated column -> the domain its codes come from (pipeline/enumerations.py, the seed enumerations)
 ENUMERATED_COLUMNS = {
     ("fct_houses", "category"): "category",
     ("fct_houses", "support_type"): "support_type",
@@ -68,6 +70,15 @@ ENUMERATED_COLUMNS = {
     ("rpt_completeness", "state"): "completeness_state",
     ("rpt_completeness", "submission_status"): "submission_status",
 }
+# codes of its domain a column never holds
+EXCLUDED_CODES = {("audit_submissions", "outcome"): ["superseded"], ("audit_submission_sheets", "sheet"): ["cover"],
+                  ("audit_skipped_rows", "sheet_kind"): ["cover"]}
+# checked by the data test in_enumeration against the seed instead: a seed has no contract, and a
+# warning (severity warn) must not fail the build
+ENUMERATION_TESTED = {("programme_beneficiary_units", "programme"), ("audit_rejected_rows", "sheet_kind"),
+                      ("audit_warnings", "sheet_kind")}
+# what the database enforces while building a contracted model; a data test would only say it afterwards
+CONSTRAINED_TESTS = {"not_null", "unique", "accepted_values", "in_enumeration"}
 
 
 def dbt(*args: str, work: Path, variables: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -118,20 +129,72 @@ def test_enumerations_seed_is_what_export_seeds_writes():
     assert "house_status,completed,Hoàn thành,Completed,3" in rows
 
 
-def test_enumerated_columns_are_checked_against_the_seed(manifest):
-    found = {}
+def _tests(manifest: dict):
+    """(generic test name or None, model, column, node) of every data test."""
     for node in manifest["nodes"].values():
-        if node["resource_type"] != "test":
+        if node["resource_type"] == "test":
+            model = (node.get("attached_node") or "").rsplit(".", 1)[-1]
+            yield (node.get("test_metadata") or {}).get("name"), model, node.get("column_name"), node
+
+
+def _quoted(codes: list[str]) -> str:
+    return ", ".join(f"'{code}'" for code in codes)
+
+
+def test_enumerated_columns_are_constrained_to_their_domain(manifest):
+    """An enumerated column of a contracted model has a check constraint listing exactly its domain's codes
+    (pipeline/enumerations.py, which also writes the seed); the seed's own column, and the two checked as
+    warnings, keep the data test in_enumeration against the seed. Never a list typed by hand (accepted_values)."""
+    from pipeline import enumerations
+
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    for (model, column), domain in ENUMERATED_COLUMNS.items():
+        if (model, column) in ENUMERATION_TESTED:
             continue
-        meta = node.get("test_metadata") or {}
-        model = node.get("attached_node", "").rsplit(".", 1)[-1]
-        column = node.get("column_name")
-        if meta.get("name") == "accepted_values":
+        codes = [c for c in enumerations.codes(domain) if c not in EXCLUDED_CODES.get((model, column), [])]
+        checks = [c["expression"] for c in models[model]["columns"][column]["constraints"] if c["type"] == "check"]
+        assert checks == [f"{column} in ({_quoted(codes)})"], (model, column)
+    tested = {}
+    for name, model, column, node in _tests(manifest):
+        if name == "accepted_values":
             assert (model, column) not in ENUMERATED_COLUMNS, f"{model}.{column} still has accepted_values"
-        if meta.get("name") == "in_enumeration":
-            found[(model, column)] = meta["kwargs"]["domain"]
+        if name == "in_enumeration":
+            tested[(model, column)] = node["test_metadata"]["kwargs"]["domain"]
             assert "seed.son_la.enumerations" in node["depends_on"]["nodes"]
-    assert found == ENUMERATED_COLUMNS
+    assert tested == {key: ENUMERATED_COLUMNS[key] for key in ENUMERATION_TESTED}
+
+
+def test_the_database_enforces_what_it_can_and_data_tests_check_the_rest(manifest):
+    """On the contracted models, not null, unique / primary key and accepted values are constraints (DuckDB
+    and PostgreSQL enforce them while building: a violation fails the model, nothing is published); the data
+    tests left say what a constraint cannot: relationships, expressions, a warning, and keys with a column
+    that may be null (a unique constraint would let two rows with a null through)."""
+    contracted = published_models(manifest)
+    for name, model, column, node in _tests(manifest):
+        if model not in contracted:
+            continue
+        severity = node["config"]["severity"].lower()
+        if name in CONSTRAINED_TESTS:
+            assert severity == "warn", f"{model}.{column}: {name} is a constraint now"
+        elif name == "unique_combination":
+            columns = node["test_metadata"]["kwargs"]["combination_of_columns"]
+            nullable = [c for c in columns if not _not_null(contracted[model], c)]
+            assert nullable or node["config"].get("where"), f"{model} {columns}: a primary key or unique constraint"
+        else:
+            assert name in ("relationships", "expression_is_true", None), (model, name)
+    keys = {name: [c for c in node["constraints"] if c["type"] == "primary_key"]
+            + [c for column in node["columns"].values() for c in column["constraints"] if c["type"] == "primary_key"]
+            for name, node in contracted.items()}
+    assert len(keys["fct_houses"]) == 1 and keys["fct_grants"][0]["columns"] == [
+        "commune_code", "period", "programme", "funding_source"]
+    assert sum(1 for found in keys.values() if found) >= 24   # of 37 contracted models
+    assert all(len(found) <= 1 for found in keys.values())
+
+
+def _not_null(model: dict, column: str) -> bool:
+    column_constraints = {c["type"] for c in model["columns"][column]["constraints"]}
+    in_key = any(c["type"] == "primary_key" and column in c["columns"] for c in model["constraints"])
+    return bool(column_constraints & {"not_null", "primary_key"}) or in_key
 
 
 # -- contracts and descriptions -----------------------------------------------------------------
@@ -308,6 +371,36 @@ def test_pipeline_build_runs_no_unit_tests(built_warehouse):
     # no districts and is not in stg_admin_units (stg_commune_map)
     assert lists == [(2024, dt.date(2020, 1, 1), dt.date(2025, 1, 31), 204),
                      (2025, dt.date(2025, 2, 1), dt.date(2025, 6, 30), 200)]
+
+
+@pytest.mark.slow
+def test_constraints_are_in_the_built_tables_and_a_violation_fails_the_build(built_warehouse, tmp_path):
+    """DuckDB holds the contracts' constraints on the built tables; a raw layer that breaks one (an outcome
+    outside its enumeration) fails the model's build with the database's reason, and the table built before
+    stays as it was (what the publish would copy)."""
+    database = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(store.internal_path(built_warehouse), database)
+    con = duckdb.connect(str(database))
+    try:
+        kinds = dict(con.execute(
+            "select constraint_type, count(*) from duckdb_constraints() where schema_name = 'marts' "
+            "and table_name = 'fct_houses' group by 1").fetchall())
+        assert kinds["PRIMARY KEY"] == 1 and kinds["CHECK"] == 4 and kinds["NOT NULL"] >= 12
+        for n, outcome in enumerate(("accepted", "superseded")):   # 'superseded' is a status, never an outcome
+            con.execute("insert into raw.submissions (submission_id, file_name, file_sha256, received_at, outcome, "
+                        "status) values (?, 'a.xlsx', 'ff', timestamp '2025-03-01 08:00', ?, ?)",
+                        [f"s{n}", outcome, outcome])
+    finally:
+        con.close()
+    done = dbt("build", "--select", "audit_submissions", work=tmp_path, check=False,
+               variables={"warehouse_db": str(database), "as_of": "2025-03-15"})
+    assert done.returncode == 1
+    assert re.search(r"Constraint Error: CHECK constraint failed", done.stdout), done.stdout[-3000:]
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        assert con.execute("select count(*) from audit.submissions").fetchone() == (0,)
+    finally:
+        con.close()
 
 
 @pytest.mark.slow

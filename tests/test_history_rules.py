@@ -42,7 +42,7 @@ def test_what_came_before_a_row_is_its_units_earlier_months_not_a_correction_of_
     frame = _frame([("aug", D(2025, 8, 1), "H1", "completed", D(2025, 7, 1), D(2025, 8, 15)),
                     ("sep", D(2025, 9, 1), "H1", "in_progress", D(2025, 7, 1), None),
                     ("aug2", D(2025, 8, 1), "H1", "in_progress", D(2025, 7, 1), None)])   # August corrected
-    answers = {("03646", "H1"): [(D(2025, 7, 1), "in_progress")]}
+    answers = {("03646", "H1"): (D(2025, 7, 1), None)}   # first reported in July, never completed
     reopened = cases.reopened(frame, lambda asked: answers)
     assert [None if pd.isna(v) else v for v in reopened] == [None, "08/2025", None]
     assert frame["_known_before"].tolist() == [True, True, True]
@@ -60,5 +60,5 @@ def test_dates_of_another_month_need_more_than_half_and_three():
     assert "tháng 08/2025" in message_vi
     # a case completed in an earlier month and listed again brings no new date
     frame = _frame([("s", D(2025, 9, 1), f"H{i}", "completed", D(2025, 7, 1), D(2025, 8, 20)) for i in range(3)])
-    cases.case_history(frame, lambda asked: {("03646", f"H{i}"): [(D(2025, 8, 1), "completed")] for i in range(3)})
+    cases.case_history(frame, lambda asked: {("03646", f"H{i}"): (D(2025, 8, 1), D(2025, 8, 1)) for i in range(3)})
     assert history.dates_in_another_month(frame) == {}

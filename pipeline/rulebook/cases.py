@@ -16,7 +16,9 @@ COMPLETED = "completed"
 
 
 def case_keys(frame) -> list[tuple]:
-    """(commune of today or None, Mã hộ or None) of every row."""
+    """(commune of today or None, Mã hộ or None) of every row (told once per frame: kept as `_case_key`)."""
+    if "_case_key" in frame:
+        return frame["_case_key"].tolist()
     today = crosswalk.today_by_commune()
     lists = frame["commune_list"] if "commune_list" in frame else [None] * len(frame)
     return [(today.get((lst, code)), _text(household)) for lst, code, household
@@ -80,34 +82,49 @@ def colliding_ids(frame, house_districts):
 def case_history(frame, case_states) -> None:
     """In place, once per frame: `_case_key`, `_known_before` (a report of an earlier month had the case) and
     `_completed_before` (the month, MM/YYYY, of the first earlier report that had it completed, else None).
-    case_states(keys frame) -> {(commune of today, Mã hộ): [(period, status)]} of current reports."""
+    case_states(keys frame) -> {(commune of today, Mã hộ): (period of its first current report, period of the
+    first that had it completed, or None)}. Only firsts matter: an earlier month had the case when its first
+    report is earlier (a report of the row's own month is a correction, not history), and the first earlier
+    report that had it completed is the first of all when that one is earlier."""
     import pandas as pd
 
     if "_known_before" in frame:
         return
     keys = case_keys(frame)
     frame["_case_key"] = _series(keys, frame)
-    states: dict[tuple, list] = {}
+    months = _months(frame)
+    first: dict[tuple, tuple] = {}   # case -> its first month reported
+    done: dict[tuple, tuple] = {}    # case -> its first month reported completed
     asked = pd.DataFrame(list(dict.fromkeys(k for k in keys if k[0] is not None and k[1] is not None)),
                          columns=["commune_2025_code", "household_id"])
     if len(asked):
-        for key, found in case_states(asked).items():
-            states.setdefault(key, []).extend((_month(period), status, None) for period, status in found)
-    for key, period, status, submission in zip(keys, frame["period"], frame["status"], frame["submission_id"]):
-        states.setdefault(key, []).append((_month(period), status, submission))
+        for key, (seen, completed) in case_states(asked).items():
+            first[key] = _month(seen)
+            if completed is not None:
+                done[key] = _month(completed)
+    for key, month, status in zip(keys, months, frame["status"]):   # the batch's own rows are history too
+        if month < first.get(key, (10_000, 1)):
+            first[key] = month
+        if status == COMPLETED and month < done.get(key, (10_000, 1)):
+            done[key] = month
     known, completed = [], []
-    for key, period, submission in zip(keys, frame["period"], frame["submission_id"]):
-        month = _month(period)
-        earlier = [(p, s) for p, s, sub in states.get(key, ()) if p < month and sub != submission]
-        known.append(key[0] is not None and bool(earlier))
-        done = sorted(p for p, s in earlier if s == COMPLETED)
-        completed.append(f"{done[0][1]:02d}/{done[0][0]}" if done and key[0] is not None else None)
+    for key, month in zip(keys, months):
+        today = key[0] is not None
+        known.append(today and first[key] < month)
+        was = done.get(key)
+        completed.append(f"{was[1]:02d}/{was[0]}" if today and was is not None and was < month else None)
     frame["_known_before"] = pd.Series(known, index=frame.index, dtype=bool)
     frame["_completed_before"] = _series(completed, frame)
 
 
 def _month(period) -> tuple[int, int]:
     return (period.year, period.month)
+
+
+def _months(frame) -> list[tuple[int, int]]:
+    """(year, month) of every row's period (a frame holds few periods: each is told once)."""
+    told: dict = {}
+    return [told[p] if p in told else told.setdefault(p, _month(p)) for p in frame["period"]]
 
 
 def reopened(frame, case_states):
@@ -129,8 +146,10 @@ def held_elsewhere(frame, house_holders):
     keys = case_keys(frame)
     ids = sorted({key[1] for key, unit in zip(keys, frame["unit_type"]) if unit == "commune" and key[1]})
     holders = {household: set(communes) for household, communes in house_holders(ids).items()} if ids else {}
-    order = sorted(range(len(frame)), key=lambda i: (_month(frame["period"].iat[i]), frame["arrival"].iat[i]
-                                                     if "arrival" in frame else 0))
+    months = _months(frame)
+    arrival = frame["arrival"].tolist() if "arrival" in frame else [0] * len(frame)
+    units = frame["unit_type"].tolist()
+    order = sorted(range(len(frame)), key=lambda i: (months[i], arrival[i]))
     found, held_by = [None] * len(frame), [None] * len(frame)
     communes = reference.unit_list(reference.list_for_month(reference.COMMUNE_ERA)).communes
     for i in order:
@@ -138,7 +157,7 @@ def held_elsewhere(frame, house_holders):
         if today is None or household is None:
             continue
         held = holders.get(household, set())
-        if frame["unit_type"].iat[i] == "commune" and held and today not in held:
+        if units[i] == "commune" and held and today not in held:
             holder = held_by[i] = sorted(held)[0]
             unit = communes.get(holder)
             found[i] = f"{holder} {unit.name}" if unit else holder
@@ -170,16 +189,24 @@ def same_household(frame, same_national_id) -> None:
     asked = asked[asked["national_id"].notna().to_numpy() & asked["commune_2025_code"].notna().to_numpy()]
     reports = same_national_id(asked) if len(asked) else {}
     batch: dict[str, list] = {}   # the batch's rows by number (in memory only, never stored)
+    cases_of: dict[str, set] = {}
     for i, (key, number) in enumerate(zip(keys, numbers)):
         if number is not None and key[0] is not None:
             batch.setdefault(number, []).append(i)
+            cases_of.setdefault(number, set()).add(key)
     periods, statuses, submissions = list(frame["period"]), list(frame["status"]), list(frame["submission_id"])
     matches = []
-    for i, key in enumerate(keys):
+    for i, (key, row_key, number) in enumerate(zip(keys, frame["row_key"].tolist(), numbers)):
+        found = reports.get(row_key, ())
+        carriers = cases_of.get(number, ()) if number is not None else ()
+        in_batch = len(carriers) > 1 or (len(carriers) == 1 and key not in carriers)   # another case of the batch
+        if not (found or in_batch):   # the usual row: its number is its own case's only
+            matches.append(None)
+            continue
         others: dict[tuple, list] = {}   # other case -> its reports (month, status, submission)
-        for commune, household, status, period, submission in reports.get(frame["row_key"].iat[i], ()):
+        for commune, household, status, period, submission in found:
             others.setdefault((commune, household), []).append((_month(period), status, submission))
-        for j in batch.get(numbers[i], ()) if numbers[i] is not None else ():
+        for j in batch.get(number, ()) if in_batch else ():
             if keys[j] != key and submissions[j] != submissions[i]:
                 others.setdefault(keys[j], []).append((_month(periods[j]), statuses[j], submissions[j]))
         matches.append(_decide(key, _month(periods[i]), statuses[i], others))

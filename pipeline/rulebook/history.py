@@ -119,28 +119,31 @@ def dates_in_another_month(frame) -> dict[str, tuple[str, str]]:
     dates (of cases not completed in an earlier month) and of the start dates of its new cases fall in one month
     other than its Kỳ báo cáo. frame: a derived houses frame (cases.case_history has run on it)."""
     found = {}
-    dates: dict[str, list] = {}
-    for submission, status, start, done, known, completed in zip(
-            frame["submission_id"], frame["status"], frame["start_date"], frame["completion_date"],
-            frame["_known_before"], frame["_completed_before"]):
-        pool = dates.setdefault(submission, [])
-        if _given(done) and completed is None:
-            pool.append(done)
-        if _given(start) and not known:
-            pool.append(start)
+    dates: dict[str, Counter] = {s: Counter() for s in frame["submission_id"].unique()}   # months of its new dates
+    # most rows repeat a case told before: only the others' dates are looked at, row by row, in order
+    new_done = frame["_completed_before"].isna() & frame["completion_date"].notna()
+    new_start = ~frame["_known_before"].astype(bool) & frame["start_date"].notna()
+    told = frame[new_done | new_start]
+    for submission, start, done, take_done, take_start in zip(
+            told["submission_id"], told["start_date"], told["completion_date"], new_done[told.index],
+            new_start[told.index]):
+        if take_done and _given(done):
+            dates[submission][(done.year, done.month)] += 1
+        if take_start and _given(start):
+            dates[submission][(start.year, start.month)] += 1
     periods = dict(zip(frame["submission_id"], frame["period"]))
-    for submission, pool in dates.items():
-        months = Counter((d.year, d.month) for d in pool)
+    for submission, months in dates.items():
         if not months:
             continue
+        pool = months.total()
         (year, month), count = months.most_common(1)[0]
         period = periods[submission]
-        if (year, month) != (period.year, period.month) and count >= MONTH_EVIDENCE and count * 2 > len(pool):
+        if (year, month) != (period.year, period.month) and count >= MONTH_EVIDENCE and count * 2 > pool:
             named, cover = f"{month:02d}/{year}", _month_text(period)
             found[submission] = (
-                f"{count} of the {len(pool)} new completion and start dates in this file are in {named}, not in "
+                f"{count} of the {pool} new completion and start dates in this file are in {named}, not in "
                 f"{cover} (Kỳ báo cáo): is this the report for {named}? If so, correct Kỳ báo cáo and send it again",
-                f"{count} trên {len(pool)} ngày hoàn thành và ngày khởi công mới trong tệp thuộc tháng {named}, không "
+                f"{count} trên {pool} ngày hoàn thành và ngày khởi công mới trong tệp thuộc tháng {named}, không "
                 f"phải {cover} (Kỳ báo cáo): đây có phải báo cáo tháng {named}? Nếu đúng, hãy sửa Kỳ báo cáo và gửi lại")
     return found
 

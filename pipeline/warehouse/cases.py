@@ -45,17 +45,17 @@ def _asking(con, frames: dict):
             con.unregister(name)
 
 
-def house_case_states(con, pairs) -> dict[tuple[str, str], list[tuple]]:
-    """(commune of today, Mã hộ) -> [(period, status)] of the current reports of these cases."""
+def house_case_states(con, pairs) -> dict[tuple[str, str], tuple]:
+    """(commune of today, Mã hộ) -> (period of the first current report of the case, period of the first that had
+    it completed or None), for these cases (a case is reported every month: its firsts are all the rules ask)."""
     with _asking(con, {"asked_cases": pairs}):
         rows = con.execute(
-            f"select distinct r.commune_2025_code, r.household_id, r.period, r.status from ({_CASE_ROWS}) as r "
+            f"select r.commune_2025_code, r.household_id, min(r.period), "
+            "min(r.period) filter (where r.status = 'completed') "
+            f"from ({_CASE_ROWS}) as r "
             "join asked_cases as a on a.commune_2025_code = r.commune_2025_code "
-            "and a.household_id = r.household_id").fetchall()
-    found: dict[tuple[str, str], list[tuple]] = {}
-    for today, household, period, status in rows:
-        found.setdefault((today, household), []).append((period, status))
-    return found
+            "and a.household_id = r.household_id group by r.commune_2025_code, r.household_id").fetchall()
+    return {(today, household): (seen, completed) for today, household, seen, completed in rows}
 
 
 def house_holders(con, household_ids: list[str]) -> dict[str, set[str]]:

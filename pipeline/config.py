@@ -36,6 +36,13 @@ def default_warehouse_url() -> str | None:
     return os.environ.get("PIPELINE_WAREHOUSE_URL") or None
 
 
+# DuckDB's buffer pool in every connection of a load to the internal warehouse, and in dbt's
+# (dbt_project/profiles.yml gets it as a var): unlimited, DuckDB keeps up to 80 % of the machine's
+# memory, and the load's largest process grew with the history. Beyond the limit it spills to the
+# internal folder (store.duckdb_settings). A bigger machine may give it more.
+DUCKDB_MEMORY_LIMIT = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or "256MB"
+
+
 # Son La's time: the nightly schedule, the day a load judges completeness on (as_of), due dates
 # and every time the operator reads (the load's log, `status`) are in it, whatever the server's
 # or the browser's timezone (the nightly 01:00 run is 18:00 UTC the day before).

@@ -82,6 +82,7 @@ class Console:
         self.terminal = _is_terminal(self.err) if terminal is None else terminal
         self.phases = {name: Phase(name) for name in PHASES}
         self.dbt_results: Counter = Counter()
+        self.current = 0   # dbt assets not rebuilt: their inputs did not change
         self.discovered: dict[str, int] = {}   # files found, new, duplicate, already loaded
         self.warned = self.errors = 0
         self.log_path: Path | None = None
@@ -299,6 +300,8 @@ class Console:
             return
         if phase.name == "transform" and self.dbt_results:
             phase.facts.insert(0, _dbt_facts(self.dbt_results))
+        if phase.name == "transform" and self.current:
+            phase.facts.append(f"{self.current} models and seeds current (inputs unchanged)")
         outcome = "failed" if phase.error else phase.outcome
         mark = {"done": "✓", "skipped": "–", "failed": "✗"}[outcome]
         if outcome == "failed":
@@ -313,7 +316,9 @@ class Console:
                    style=style)
 
     def _facts(self, asset: str, metadata: dict) -> None:
-        if asset == "raw/submissions":
+        if metadata.get("rebuilt") is False:
+            self.current += 1
+        elif asset == "raw/submissions":
             self.phases["read and check"].facts = [
                 f"{metadata.get('new_ledger_entries', 0)} new in the ledger, {metadata.get('rows_loaded', 0)} rows "
                 f"loaded, {metadata.get('rows_rejected', 0)} rows rejected, {metadata.get('files_rejected', 0)} "

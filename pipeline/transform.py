@@ -1,7 +1,8 @@
 """The transform stage: every use of dbt goes through this module (the one dbt adapter).
 
-The rest of the pipeline asks it to prepare the project, build a warehouse (as Dagster events)
-and write the data dictionary page; only this module imports dbt, dbt-duckdb or anything of
+The rest of the pipeline asks it to prepare the project, build a warehouse (as Dagster events,
+only what changed since the last build: pipeline/warehouse/changes.py) and run dbt for the data
+dictionary (pipeline/report/dictionary.py); only this module imports dbt, dbt-duckdb or anything of
 dagster-dbt beyond its public names (tests/test_code_shape.py checks).
 
 Public APIs it stands on: dagster-dbt's `DbtProject` and `DbtCliResource.cli(...).stream()` (the
@@ -159,7 +160,9 @@ def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> 
 
 
 def _vars(warehouse_dir: Path, as_of: dt.date) -> str:
-    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
+    settings = store.duckdb_settings(warehouse_dir)
+    variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat(),
+                 "duckdb_memory_limit": settings["memory_limit"], "duckdb_temp_directory": settings["temp_directory"]}
     return json.dumps(variables, sort_keys=True)
 
 
@@ -196,13 +199,17 @@ def built_manifest(warehouse_dir: Path, as_of: dt.date) -> Path | None:
 
 # --- the build, as Dagster events -------------------------------------------------------------
 
-def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None):
-    """`dbt build` of this warehouse for the asset's run (a subset builds what it selected); yields
-    its assets' and checks' events as they finish, raises dg.Failure when dbt fails.
+def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None,
+          everything: bool = False):
+    """`dbt build` of this warehouse for the asset's run; yields its assets' and checks' events as they
+    finish, raises dg.Failure when dbt fails.
 
-    DuckDB: in this process, from the prepared parse; a full build marks its manifest.json as
-    built from this project, raw layer and as_of. PostgreSQL: the prepared parse names the DuckDB
-    file's database, so dbt parses for itself, in dagster-dbt's subprocess (`dbt`, the resource).
+    DuckDB: in this process, from the prepared parse. A run of every dbt asset builds only the models
+    downstream of what changed since the last build (pipeline/warehouse/changes.py; `everything`: all
+    of them) and reports the others current; a subset builds what it selected. A full build marks its
+    manifest.json as built from this project, raw layer and as_of. PostgreSQL: the prepared parse
+    names the DuckDB file's database, so dbt parses for itself, in dagster-dbt's subprocess (`dbt`,
+    the resource), and builds everything selected.
     """
     args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
     target = target_path(warehouse_dir)
@@ -219,9 +226,53 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     manifest = target / "manifest.json"
     files.remove_stale_temps(target)   # a mark half-written by a killed run (we hold the write lock)
     files.forget_built(manifest)   # rewritten by this run: it describes no finished full build yet
-    yield from _stream_in_process(context, args, target, parsed_manifest(), warehouse_dir)
-    if not context.is_subset:   # reached only on success (a failed build raises)
+    selection = _selection(context)
+    if context.is_subset:
+        plan, inputs = None, None
+    else:
+        from pipeline.warehouse import changes
+
+        project = build_identity(as_of).rsplit(":", 1)[0]
+        plan, inputs = changes.plan_build(warehouse_dir, project, as_of, selection[0], everything)
+    events = () if plan is not None and plan.nothing else _stream_in_process(
+        context, args, target, parsed_manifest(), warehouse_dir, selection, plan)
+    yield from events if plan is None or plan.full else _with_current(context, events, plan)
+    if plan is not None:   # reached only on success (a failed build raises)
+        changes.record(warehouse_dir, inputs)
+    if plan is not None and plan.full:
         files.mark_built(manifest, build_identity(as_of))
+
+
+def _with_current(context, events, plan):
+    """The build's events with an output for each asset it did not rebuild (current: its inputs did not change
+    since the build that made it; reported so that the publish after it runs and its freshness holds), each
+    in the asset graph's order; a check's result once its asset is told."""
+    import dagster as dg
+
+    from pipeline.warehouse.changes import InOrder
+
+    unique_ids = {spec.key: spec.metadata["dagster_dbt/unique_id"] for spec in context.assets_def.specs}
+    current = {key for key in context.selected_asset_keys if unique_ids.get(key) not in plan.nodes}
+    order, held = InOrder(context.assets_def.asset_deps, current), {}
+
+    def told(keys):
+        for key in keys:
+            yield dg.Output(None, output_name=key.to_python_identifier(),
+                            metadata={"rebuilt": False, "current": f"not rebuilt: {plan.why}"})
+            yield from held.pop(key, [])
+    yield from told(order.told_now())
+    for event in events:
+        key = getattr(event, "asset_key", None)
+        if isinstance(event, dg.Output):
+            yield event
+            yield from told(order.told_now(context.assets_def.keys_by_output_name[event.output_name]))
+            yield from held.pop(context.assets_def.keys_by_output_name[event.output_name], [])
+        elif key is not None and key not in order.told:
+            held.setdefault(key, []).append(event)
+        else:
+            yield event
+    yield from told(order.told_now())
+    yield from (event for waiting in held.values() for event in waiting)
 
 
 def invoke(args: list[str], callbacks: list | None = None, parsed=None):
@@ -287,14 +338,17 @@ def _selection(context) -> tuple[dict, object, list[str], str | None]:
     return manifest, translator, args, indirect
 
 
-def _stream_in_process(context, args: list[str], target: Path, parsed, warehouse_dir: Path):
-    """Run `dbt <args>` for this run's subset in a thread of this process (so its events reach Dagster
-    while it works; dbt prints its console lines as the CLI does) and yield its assets' and checks'
-    events as they finish. Raises dg.Failure when dbt fails."""
+def _stream_in_process(context, args: list[str], target: Path, parsed, warehouse_dir: Path, selection, plan):
+    """Run `dbt <args>` for this run's subset (narrowed to the plan's selection when it has one) in a
+    thread of this process (so its events reach Dagster while it works; dbt prints its console lines as
+    the CLI does) and yield its assets' and checks' events as they finish. Raises dg.Failure when dbt fails."""
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage   # internal: see the module's docstring
     from dbt_common.events.functions import msg_to_dict
 
-    manifest, translator, select, indirect = _selection(context)
+    manifest, translator, select, indirect = selection
+    if plan is not None and not plan.full:
+        select = ["--select", *plan.select(manifest)]
+        context.log.info(f"only what changed is built ({plan.why}): {len(plan.nodes)} models and seeds")
     full = [*args, *select, "--target-path", str(target)]
     context.log.info(f"Running dbt command: `dbt {' '.join(full)}` (in this process)")
     events: queue.Queue = queue.Queue()
@@ -363,43 +417,6 @@ def _raise_on_failure(outcome: dict, args: list[str]) -> None:
     if result is None or not result.success:
         why = f": {result.exception}" if result is not None and result.exception else " (see its lines above)"
         raise dg.Failure(f"dbt {args[0]} failed{why}")
-
-
-# --- the data dictionary ------------------------------------------------------------------------
-
-def write_docs_page(warehouse_dir: Path, as_of: dt.date, page: Path) -> None:
-    """`dbt docs generate --static` of this warehouse (its catalog read from the internal warehouse,
-    the same vars as the build) written to `page`; dbt's own files go to a temporary folder, removed
-    afterwards. Right after a full build it takes that build's compiled manifest instead of compiling
-    again (~3 s -> ~0.2 s). Call it holding the warehouse's write lock: dbt opens the internal file."""
-    with tempfile.TemporaryDirectory(prefix="dbt-docs-") as work:
-        target = Path(work) / "target"
-        # in this process, from the prepared parse (no dbt start-up, no parse); the CLI's way on failure to read it
-        parsed = parsed_manifest()
-        if parsed is None:
-            _reuse_parse(warehouse_dir, target)
-        args = [*docs_args(warehouse_dir, as_of, target, Path(work) / "logs"), "--quiet"]
-        built = built_manifest(warehouse_dir, as_of)
-        if built is not None:
-            # the load's build compiled every node a moment ago (same project, vars): its manifest
-            # gives the page the same compiled SQL, and dbt only reads the catalog
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(built, target / "manifest.json")
-            args.append("--no-compile")
-        result = invoke(args, parsed=parsed)
-        generated = target / "static_index.html"
-        if not result.success or not generated.exists():
-            raise RuntimeError(f"dbt docs generate failed: {result.exception or 'see dbt log lines above'}")
-        shutil.copyfile(generated, page)
-
-
-def _reuse_parse(warehouse_dir: Path, target: Path) -> None:
-    """Start from the build's partial_parse.msgpack (same project, same vars): dbt then skips a
-    full parse of the project, seconds on every load. dbt re-parses by itself when it no longer fits."""
-    built = target_path(warehouse_dir) / "partial_parse.msgpack"
-    if built.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(built, target / built.name)
 
 
 # --- the dbt resource ---------------------------------------------------------------------------

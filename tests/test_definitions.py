@@ -66,8 +66,9 @@ def test_a_check_with_nothing_to_evaluate_reports_no_result(tmp_path):
 
 
 def test_dbt_build_arguments_are_a_pure_function(tmp_path):
-    """The dbt command line: the warehouse's absolute path and the as-of day as vars, logs in the
-    warehouse (never in the source tree), unit tests left to the test suite."""
+    """The dbt command line: the warehouse's absolute path, the as-of day and DuckDB's memory limit and
+    folder to spill to (owner-only, in the internal folder) as vars, logs in the warehouse (never in the
+    source tree), unit tests left to the test suite."""
     import datetime
     import json
 
@@ -77,7 +78,9 @@ def test_dbt_build_arguments_are_a_pure_function(tmp_path):
     assert args[0] == "build"
     variables = json.loads(args[args.index("--vars") + 1])
     assert variables == {"as_of": "2026-11-01",
-                         "warehouse_db": str((tmp_path / "wh" / "internal" / "warehouse.duckdb").resolve())}
+                         "warehouse_db": str((tmp_path / "wh" / "internal" / "warehouse.duckdb").resolve()),
+                         "duckdb_memory_limit": "256MB",
+                         "duckdb_temp_directory": str((tmp_path / "wh" / "internal" / "spill").resolve())}
     assert args[args.index("--log-path") + 1] == str(tmp_path / "wh" / "internal" / "dbt" / "logs")
     assert transform.target_path(tmp_path / "wh") == tmp_path / "wh" / "internal" / "dbt" / "target"
     assert str(transform.dbt_project().manifest_path).startswith(str(transform.manifest_dir()))

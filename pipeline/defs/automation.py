@@ -10,7 +10,7 @@ import dagster as dg
 
 from pipeline.config import LOCAL_TIMEZONE
 from pipeline.defs.assets.completeness import submission_completeness
-from pipeline.defs.assets.dbt import dbt_models
+from pipeline.defs.assets.dbt import BUILD_EVERYTHING, BUILD_TAG, dbt_models
 from pipeline.defs.assets.publish import bi_warehouse
 from pipeline.defs.assets.report import provincial_report
 from pipeline.defs.assets.templates import monthly_templates
@@ -34,10 +34,10 @@ load_job = dg.define_asset_job(
 # reloaded by the load job (save it into the sources folder). The report follows, as after a load.
 rebuild_job = dg.define_asset_job(
     "rebuild", selection=dg.AssetSelection.assets(dbt_models, bi_warehouse, submission_completeness),
-    executor_def=dg.in_process_executor,
-    description="dbt build -> publish -> completeness, without reading any workbook (the report follows in a run "
-                "of its own; to reload a file, save a corrected version into the sources folder: the load job "
-                "or the inbox sensor reads it)")
+    executor_def=dg.in_process_executor, tags={BUILD_TAG: BUILD_EVERYTHING},
+    description="dbt build of every model -> publish -> completeness, without reading any workbook (the report "
+                "follows in a run of its own; to reload a file, save a corrected version into the sources folder: "
+                "the load job or the inbox sensor reads it)")
 
 report_job = dg.define_asset_job(
     "report", selection=dg.AssetSelection.assets(provincial_report), executor_def=dg.in_process_executor,

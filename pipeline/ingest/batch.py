@@ -34,7 +34,6 @@ from pipeline.warehouse import state, store
 BATCH_BYTES = 3 << 20
 BATCH_FILES = 256
 IN_PROCESS_BELOW = 4             # fewer new files than this: not worth starting workers
-DUCKDB_MEMORY_MB = 160           # this process's DuckDB buffer pool during the ingest
 COUNTS = ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "warnings")
 
 
@@ -74,11 +73,8 @@ def run_ingest(sources_dir: Path, warehouse_dir: Path, today: dt.date | None = N
     result = IngestResult()
     files = discover(sources_dir)
     result.files_found = len(files)
+    # (DuckDB's buffer pool is limited in store.connect: written pages are on disk and can be evicted)
     con = store.connect(warehouse_dir, url=warehouse_url)
-    if not store.is_postgres(con):
-        # DuckDB's buffer pool otherwise keeps every page written (up to 80% of RAM), so the
-        # backfill's memory grew with the files; written pages are on disk and can be evicted.
-        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_MB}MB'")
     try:
         duplicates, to_parse = _plan(con, files, received_at, run_id)
         known = len(files) - len(to_parse) - len(duplicates)

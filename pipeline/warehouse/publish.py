@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import files
-from pipeline.warehouse.store import bi_path, internal_path
+from pipeline.warehouse.store import bi_path, duckdb_settings, internal_path
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 PERSONAL_COLUMNS = {"household_head", "national_id", "prepared_by"}
@@ -35,15 +35,17 @@ def publish(warehouse_dir: Path) -> tuple[Path, list[str]]:
     files.remove_stale_temps(parquet_dir)
     with contextlib.ExitStack() as outputs:
         temp = outputs.enter_context(files.atomic_output(target))
-        published = _copy_published(internal_path(warehouse_dir), temp, parquet_dir, outputs)
+        published = _copy_published(internal_path(warehouse_dir), temp, parquet_dir, outputs,
+                                     duckdb_settings(warehouse_dir))
         _fsync(temp)
     return target, published
 
 
-def _copy_published(source: Path, temp: Path, parquet_dir: Path, outputs: contextlib.ExitStack) -> list[str]:
+def _copy_published(source: Path, temp: Path, parquet_dir: Path, outputs: contextlib.ExitStack,
+                    settings: dict) -> list[str]:
     """The marts and audit tables of the internal warehouse into temp (a new DuckDB file) and into one
     Parquet file each (entered on `outputs`: renamed into place when the publish completes)."""
-    con = duckdb.connect()
+    con = duckdb.connect(config=settings)
     try:
         con.execute(f"attach '{source}' as src (read_only)")
         con.execute(f"attach '{temp}' as pub (storage_version '{BI_STORAGE_VERSION}')")

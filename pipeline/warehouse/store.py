@@ -43,6 +43,19 @@ def dbt_work_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / "internal" / "dbt"
 
 
+def spill_dir(warehouse_dir: Path) -> Path:
+    """Where DuckDB spills what does not fit its memory limit: inside the owner-only internal folder
+    (spilled pages may hold personal data)."""
+    return warehouse_dir / "internal" / "spill"
+
+
+def duckdb_settings(warehouse_dir: Path) -> dict[str, str]:
+    """The load's DuckDB settings (its connections and dbt's): a memory limit, and a folder to spill to."""
+    from pipeline.config import DUCKDB_MEMORY_LIMIT
+
+    return {"memory_limit": DUCKDB_MEMORY_LIMIT, "temp_directory": str(spill_dir(warehouse_dir).resolve())}
+
+
 # -- the raw layer ----------------------------------------------------------------------------
 
 @functools.cache
@@ -86,10 +99,10 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
         return con
     path = internal_path(warehouse_dir)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=duckdb_settings(warehouse_dir))
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path.parent, 0o700)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=duckdb_settings(warehouse_dir))
     os.chmod(path, 0o600)
     con.execute(RAW_SCHEMA_SQL)
     _backfill_commune_lists(con)

@@ -37,18 +37,26 @@ class Translator(DagsterDbtTranslator):
         return spec._replace(description=describe_test(manifest["nodes"][unique_id]))
 
 
+# A run with this tag builds every model (the job rebuild carries it), not only what changed since the last build.
+BUILD_TAG, BUILD_EVERYTHING = "pipeline/build", "everything"
+
+
 class DbtConfig(dg.Config):
     """as_of: the day completeness is judged on (default: today in Son La, Asia/Ho_Chi_Minh), so a rerun can
-    reproduce a past build."""
+    reproduce a past build. build_all: build every model, not only those downstream of what changed since
+    the last build (pipeline/warehouse/changes.py; the job rebuild's runs do, by their tag)."""
 
     as_of: str | None = None
+    build_all: bool = False
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=Translator(),
             pool=WAREHOUSE_POOL)
 def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCliResource,
                warehouse: WarehouseResource):
-    """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
+    """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests;
+    only what the changes since the last build reach (the rest is reported current, not rebuilt)."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else local_today()
     with warehouse.write_lock():
-        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url)
+        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url,
+                                   everything=config.build_all or context.run.tags.get(BUILD_TAG) == BUILD_EVERYTHING)

@@ -133,3 +133,27 @@ def test_tiny_commune_era_loads_clean_through_the_cli(tmp_path):
     cases = {r["Mã hộ"] for p in sources.rglob("*_2026_01.xlsx") for r in _records(p, "Nhà ở")}   # cumulative
     assert query(tmp_path / "warehouse", "select count(*), count(distinct household_id) from marts.fct_houses") == \
         [(len(cases), len(cases))]
+
+
+def test_the_table_reports_medians_with_both_peaks_and_the_report_on_its_own_line():
+    """tools.bench --repeat: medians of the rounds (a failed run is no timing), the largest process's peak
+    beside the whole tree's, the load to publish and its report on lines of their own, the targets' ratios."""
+    from tools import bench
+
+    runs = [bench.Run(10.0, 400, 500, 0), bench.Run(14.0, 420, 520, 0), bench.Run(12.0, 900, 950, 0),
+            bench.Run(3.0, 100, 100, 4)]
+    middle = bench.median(runs)
+    assert (middle.wall, middle.largest, middle.tree, middle.code) == (12.0, 420, 520, 4)   # 4: one run failed
+    counts = {"files": 10, "rows": 1000, "houses": 900, "grants": 90, "poverty": 10}
+    step = bench.Run(2.0, 300, 350, 0)
+    workload = {"scale": 1, "repeat": 3, "counts": counts, "floor": bench.Run(1.0, 20, 20, 0),
+                "peer": bench.Run(12.0, 200, 200, 0), "backfill": step, "report": bench.Run(4.0, 380, 560, 0),
+                "nothing_new": bench.Run(0.3, 70, 70, 0), "one_new": bench.Run(0.5, 250, 250, 0)}
+    text = bench.table(workload, [(1, 1000, step), (2, 2000, bench.Run(3.6, 350, 400, 0)),
+                                  (4, 4000, bench.Run(7.0, 500, 550, 0))], load_average="1.0 / 1.0 / 1.0")
+    assert "medians of 3 run(s)" in text and "load average 1.0 / 1.0 / 1.0" in text
+    assert "| district era | its report (`python -m pipeline report`, a process of its own) | 4.0 | 380 | 560 |" in text
+    assert "load to publish | 2.0 | 300 | 350 | 500 |" in text
+    assert "- district era: peer / pipeline: **6.00×** (target ≥ 5×)" in text
+    assert "one new file / backfill: **25%**" in text
+    assert "time per row, scale 4 / scale 2: **0.97×**" in text

@@ -125,3 +125,42 @@ def test_a_second_chart_worker_only_when_a_core_is_spare():
     assert build._others_running("") is None and build._others_running("0.5 0.5 0.5 x/1 1") is None
     if sys.platform.startswith("linux"):                            # read from the kernel here
         assert isinstance(build._others_running(), int)
+
+
+@pytest.mark.slow   # a real CLI load with its report, and Chromium
+def test_chromium_never_runs_beside_the_loads_process(tmp_path):
+    """`python -m pipeline load` loads in a child process and builds the report once that child has exited:
+    whenever Chromium runs, the load's process (Dagster, dbt, the load's data) is gone, and the process tree is
+    the report's process and Chromium only."""
+    import shutil
+    import subprocess
+    import time
+
+    import psutil
+    from runner import REPO
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name in ("bao_cao_116_2021_01.xlsx", "bao_cao_116_2021_02.xlsx"):
+        shutil.copy(REPO / "sources" / "demo" / "116" / "2021" / name, sources)
+    env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
+    env.pop("DAGSTER_HOME", None)
+    load = psutil.Popen([sys.executable, "-m", "pipeline", "load", "--sources", str(sources), "--warehouse",
+                         str(tmp_path / "warehouse")], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT)
+    loaders, beside_chromium = set(), []
+    while load.poll() is None:
+        try:
+            family = load.children(recursive=True)
+            commands = {p.pid: p.cmdline() for p in family}
+        except psutil.NoSuchProcess:
+            continue
+        loaders |= {pid for pid, command in commands.items() if "pipeline" in command and "load" in command}
+        if any(command and "chromium" in command[0] for command in commands.values()):
+            beside_chromium.append({pid for pid, command in commands.items() if command and "chromium" not in command[0]})
+        time.sleep(0.02)
+    output = load.stdout.read().decode()
+    assert load.returncode == 0, output[-3000:]
+    assert "report PDF: " in output and loaders, output[-3000:]   # the load ran in a child process
+    assert beside_chromium, "Chromium was never seen: no PDF printed?"
+    assert all(not (others & loaders) for others in beside_chromium), beside_chromium

@@ -98,7 +98,9 @@ def test_quiet_prints_the_summary_only_and_the_last_30_logs_are_kept(small_sourc
     assert done.stdout.startswith("Summary (") and "  log: " in done.stdout
     logs = sorted((warehouse / "logs").glob("load-*.log"))
     assert len(logs) == 30 and logs[:-1] == old[1:]   # the oldest removed, the new one kept
-    assert done.stdout.rstrip().endswith(f"  log: {logs[-1]}")
+    # the summary ends with the log; the report's paths follow (built after the load), no phase line
+    assert f"  log: {logs[-1]}\n  report: {warehouse / 'report' / 'index.html'}\n" in done.stdout
+    assert done.stdout.rstrip().endswith(f"  data dictionary: {warehouse / 'report' / 'data-dictionary.html'}")
 
 
 def test_quiet_still_prints_errors(small_sources, tmp_path):

@@ -103,17 +103,26 @@ keyed as (
 
 ),
 
-counted as (
+-- Per case, on its keys only (narrow rows sort and spill cheaply; wide ones ran DuckDB out of memory
+-- at 1.5 M rows under the load's memory limit): the row that counts (recency_rank 1, in recency order),
+-- how many reports carry the case, its first month, and the district that first reported it (null
+-- when a commune did).
+ranked as (
 
     select
-        *,
+        case_key,
+        submission_id,
+        excel_row,
+        row_number() over (
+            partition by case_key
+            order by {{ submission_recency_order() }}
+        ) as recency_rank,
         count(*) over (
             partition by case_key
         ) as submissions_reporting,
         min(period) over (
             partition by case_key
         ) as first_reported_period,
-        -- the district that first reported the case (null when a commune did)
         first_value(district_code) over (
             partition by case_key
             order by period asc, received_at asc, submission_id asc
@@ -124,12 +133,21 @@ counted as (
 
 ),
 
--- the first row of each case in recency order (distinct on: the same on DuckDB and PostgreSQL)
+-- the first row of each case in recency order, whole (a row is one submission's excel_row)
 final as (
 
-    select distinct on (case_key) *
-    from counted
-    order by case_key, {{ submission_recency_order() }}
+    select
+        keyed.*,
+        ranked.submissions_reporting,
+        ranked.first_reported_period,
+        ranked.first_district_code
+
+    from keyed
+    inner join ranked
+        on keyed.submission_id = ranked.submission_id
+        and keyed.excel_row = ranked.excel_row
+        and keyed.case_key = ranked.case_key
+    where ranked.recency_rank = 1
 
 )
 

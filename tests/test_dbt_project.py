@@ -29,7 +29,7 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "agg_submission_completeness_states": "agg_submission_completeness",
     "agg_submission_completeness_window_ends_at_latest_month_reported": "agg_submission_completeness",
     "int_house_cases_current_recency_order": "int_house_cases_current",
-    "int_poverty_latest_recency_order": "int_poverty_latest",
+    "int_poverty_latest_merges_what_counts": "int_poverty_latest",
     "agg_poverty_province_year_counts_every_commune_in_force": "agg_poverty_province_year",
     "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
     "agg_poverty_commune_year_sums_old_communes_on_todays_map": "agg_poverty_commune_year",

@@ -156,7 +156,9 @@ create table if not exists raw.counting (
     review_year integer,
     recency integer not null,              -- 1: the latest submission carrying the scope
     counts boolean not null,               -- its rows of the scope count (the latest full report, supplements after it)
-    anchor boolean not null                -- the full report the scope's counting rows start from
+    anchor boolean not null,               -- the full report the scope's counting rows start from
+    replaced boolean                       -- its rows counted until the anchor replaced them (the previous full
+                                           -- report and the supplements after it)
 );
 
 -- Rows a replacement dropped: they counted before the batch that brought the replacement, and no
@@ -223,3 +225,5 @@ alter table raw.submissions add column if not exists report_type varchar;
 alter table raw.submissions add column if not exists kinds_carried varchar;
 alter table raw.submissions add column if not exists kinds_counting varchar;
 alter table raw.warnings add column if not exists run_id varchar;
+-- What the anchor replaced (the previous full report and its supplements): computed by the next refresh.
+alter table raw.counting add column if not exists replaced boolean;

@@ -83,6 +83,7 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
         if not read_only:
             con.execute(RAW_SCHEMA_SQL)
             _backfill_commune_lists(con)
+            _recount(con)
         return con
     path = internal_path(warehouse_dir)
     if read_only:
@@ -93,6 +94,7 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
     os.chmod(path, 0o600)
     con.execute(RAW_SCHEMA_SQL)
     _backfill_commune_lists(con)
+    _recount(con)
     return con
 
 
@@ -126,6 +128,31 @@ def _backfill_commune_lists(con) -> None:
     for table in ("houses", "grants", "poverty"):
         con.execute(f"update raw.{table} set commune_list = ? where commune_list is null", [first])
     set_state(con, "commune_lists_backfilled", "1")
+
+
+def _recount(con) -> None:
+    """A ledger an earlier version counted (or none did: raw.counting came later) is recounted by today's rule,
+    once, and its version bumped, so the marts are rebuilt on what counts now."""
+    if get_state(con, "counting_rule") == supersession.RULE_VERSION:
+        return
+    con.execute("begin transaction")
+    try:
+        supersession.refresh(con)
+        if con.execute("select count(*) from raw.submissions").fetchone()[0]:
+            _bump_ledger_version(con)
+        set_state(con, "counting_rule", supersession.RULE_VERSION)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _bump_ledger_version(con) -> None:
+    con.execute(
+        "insert into raw.load_state values ('ledger_version', "
+        "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
+        + UPSERT
+    )
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]]]:
@@ -162,11 +189,7 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
         supersession.refresh(con)
         history.record(con, [e["submission_id"] for e in ledger if e["outcome"] in ("accepted", "accepted_with_errors")],
                        next((e.get("run_id") for e in ledger), None))
-        con.execute(
-            "insert into raw.load_state values ('ledger_version', "
-            "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
-            + UPSERT
-        )
+        _bump_ledger_version(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

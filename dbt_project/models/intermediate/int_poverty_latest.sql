@@ -39,12 +39,13 @@ joined as (
 
 ),
 
--- one row per village (or the whole commune) and year: the latest counting submission's
+-- one row per village (or the whole commune) and year: the latest counting submission's (a village
+-- is the same written in other case or with spaces around, as int_poverty_villages compares them)
 merged as (
 
-    select distinct on (commune_list, commune_code, review_year, coalesce(village, '')) *
+    select distinct on (commune_list, commune_code, review_year, lower(trim(coalesce(village, '')))) *
     from joined
-    order by commune_list, commune_code, review_year, coalesce(village, ''), recency
+    order by commune_list, commune_code, review_year, lower(trim(coalesce(village, ''))), recency
 
 ),
 

@@ -2,7 +2,8 @@
 -- submission carrying it (village rows summed). Rates are computed from the counts.
 -- district_code is null on reviews reported by a commune (from the 2025 review).
 -- A figure summed from village rows is partial when fewer villages loaded than it should stand
--- on (a village row rejected, or dropped since the submission it replaces: int_poverty_villages).
+-- on (a village row rejected, or dropped by the full report that replaced what counted before:
+-- int_poverty_villages).
 with
 
 poverty as (
@@ -53,8 +54,7 @@ final as (
         on poverty.commune_list = commune_map.commune_list
         and poverty.commune_code = commune_map.commune_code
     left join villages
-        on poverty.submission_id = villages.submission_id
-        and poverty.commune_list is not distinct from villages.commune_list
+        on poverty.commune_list is not distinct from villages.commune_list
         and poverty.commune_code = villages.commune_code
         and poverty.review_year = villages.review_year
 

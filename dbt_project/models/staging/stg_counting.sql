@@ -22,7 +22,8 @@ renamed as (
         -- the decision
         recency,
         counts,
-        anchor as is_anchor
+        anchor as is_anchor,
+        coalesce(replaced, false) as is_replaced
 
     from source
 

@@ -85,7 +85,7 @@ def test_numbers_in_the_report_equal_the_marts(demo):
 def _summary_numbers(stdout: str) -> dict:
     """The figures of the load's printed summary (README "The two commands"), as numbers."""
     lines = [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
-    assert len(lines) == 4, lines
+    assert len(lines) == 5, lines
 
     def number(text: str) -> int:
         return int(text.replace(",", ""))
@@ -93,13 +93,18 @@ def _summary_numbers(stdout: str) -> dict:
     programme = re.fullmatch(r"  houses completed 2020–2024: ([\d,]+) for ([\d,]+) VND; started in Q1 2025: ([\d,]+)",
                              lines[0])
     assert programme, lines[0]
-    assert lines[1].startswith("  houses completed by year: ") and lines[2].startswith("  houses started by year: ")
+    # the years the province published (the demo-2025 merge: 2020–2025 as Son La published them)
+    published = re.fullmatch(r"  houses completed (\d{4})–(\d{4}): ([\d,]+) for ([\d,]+) VND: social contributions "
+                             r"([\d,]+), state budget ([\d,]+) \(central ([\d,]+), local ([\d,]+)\)", lines[1])
+    assert published, lines[1]
+    assert lines[2].startswith("  houses completed by year: ") and lines[3].startswith("  houses started by year: ")
     return {
         "programme": tuple(number(group) for group in programme.groups()),
+        "published": tuple(number(group) for group in published.groups()),
         "completed": {int(y): (number(n), number(v)) for y, n, v in re.findall(r"(\d{4}) ([\d,]+) \(([\d,]+) VND\)",
-                                                                                lines[1])},
-        "started": {int(y): number(n) for y, n in re.findall(r"(\d{4}) ([\d,]+)", lines[2].split(":", 1)[1])},
-        "poverty": {int(y): float(r) for y, r in re.findall(r"(\d{4}) ([\d.]+) %", lines[3])},
+                                                                                lines[2])},
+        "started": {int(y): number(n) for y, n in re.findall(r"(\d{4}) ([\d,]+)", lines[3].split(":", 1)[1])},
+        "poverty": {int(y): float(r) for y, r in re.findall(r"(\d{4}) ([\d.]+) %", lines[4])},
     }
 
 
@@ -127,6 +132,10 @@ def test_report_summary_and_bi_give_the_same_numbers(demo):
         == tuple(headline[(name, None)] for name in ("programme_houses_completed", "programme_houses_completed_vnd",
                                                       "programme_houses_started")) \
         == (9317, 441_287_000_000, 2337)
+    # the province's published 2020–2025 (rpt_headline's published_* figures)
+    assert summary["published"] == (2020, 2025, *(headline[(f"published_houses_completed{name}", None)] for name in (
+        "", "_vnd", "_social_vnd", "_state_vnd", "_central_vnd", "_local_vnd"))) \
+        == (2020, 2025, 12667, 628_934_000_000, 443_450_000_000, 185_484_000_000, 113_233_500_000, 72_250_500_000)
     # houses by year
     report_years = {r["year"]: r for r in figures["houses_by_year"]}
     assert summary["completed"] == {y: (n, v) for y, n, v, _ in years if n} \

@@ -182,6 +182,8 @@ def test_the_rebuild_job_transforms_publishes_and_reports_without_reading_workbo
         resources={"warehouse": WarehouseResource(sources_dir=str(sources), warehouse_dir=str(warehouse))})
     assert result.success
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
-    assert steps == {"dbt_models", "bi_warehouse", "submission_completeness", "provincial_report"}
+    # and the check on audit.outliers (the history merge's figures_near_history): a rebuild checks what it built
+    assert steps == {"dbt_models", "audit__audit_outliers_figures_near_history", "bi_warehouse",
+                     "submission_completeness", "provincial_report"}
     assert (warehouse / "bi.duckdb").stat().st_mtime_ns > published
     assert query(warehouse, "select file_name from audit.submissions") == [("a.xlsx",)]

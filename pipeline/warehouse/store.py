@@ -108,6 +108,16 @@ def connect_published(warehouse_dir: Path, url: str | None = None):
     return duckdb.connect(str(bi_path(warehouse_dir)), read_only=True)
 
 
+def built_schema(con, schema: str) -> str:
+    """Where what dbt last built of a published schema (marts, audit) is, for the steps after dbt (checks, feedback):
+    the internal DuckDB file's schema; on PostgreSQL <schema>__build until publish swaps it in, then <schema>."""
+    if is_postgres(con):
+        from pipeline.warehouse import pg_publish
+
+        return pg_publish.built_schema(con, schema)
+    return schema
+
+
 def _backfill_commune_lists(con) -> None:
     """Rows loaded before the lists had ids get the list of their month (poverty: review year), once."""
     if get_state(con, "commune_lists_backfilled"):

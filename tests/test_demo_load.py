@@ -32,3 +32,24 @@ def test_the_load_prints_the_article_and_the_new_figures(demo_load):
     rates = ", ".join(f"{year} {rate:.2f} %" for year, rate in sorted(expected["poverty_rate_pct"].items()))
     assert f"  poverty rate at the end of each review: {rates}" in out
     assert "2021 21.66 %, 2022 17.90 %, 2023 14.41 %, 2024 10.89 %" in out
+
+
+def test_the_demo_flags_few_unit_months_as_far_from_their_history(demo_load):
+    """Issue 24: at most 2 % of the demo's unit-months flagged (audit.outliers), the count pinned so a
+    change of threshold or method shows here (README, "Figures far from a unit's history")."""
+    import duckdb
+
+    warehouse, _ = demo_load
+    con = duckdb.connect(str(warehouse / "bi.duckdb"), read_only=True)
+    try:
+        unit_months = con.execute(
+            "select count(*) from (select unit_code, period from marts.rpt_houses_month where unit_level = 'commune' "
+            "union select unit_code, period from marts.rpt_grants_month where unit_level = 'commune')").fetchone()[0]
+        flagged = con.execute("select count(distinct (unit_type, unit_code, period)) from audit.outliers "
+                              "where period is not null").fetchone()[0]
+        reviews = con.execute("select count(distinct (unit_code, review_year)) from audit.outliers "
+                              "where review_year is not null").fetchone()[0]
+    finally:
+        con.close()
+    assert (flagged, unit_months, reviews) == (23, 5822, 35)
+    assert flagged / unit_months <= 0.02

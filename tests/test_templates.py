@@ -287,3 +287,16 @@ def test_monthly_schedule_after_the_nightly_load_and_outside_the_load_job():
     template_keys = {k.to_user_string() for k in defs.resolve_job_def("templates").asset_layer.executable_asset_keys}
     assert "monthly_templates" not in load_keys and "bi_warehouse" in load_keys
     assert template_keys == {"monthly_templates"}
+
+
+def test_a_template_that_fails_halfway_leaves_neither_a_file_nor_a_temporary(tmp_path):
+    """A unit without a name fails while its cover is written: the month's folder holds nothing."""
+    import dataclasses
+
+    from pipeline.templates.workbook import write_template
+
+    broken = dataclasses.replace(next(iter(units_in_force(dt.date(2025, 8, 1)))), name=None)
+    target = tmp_path / "2025-08" / "mau.xlsx"
+    with pytest.raises(TypeError):   # XlsxWriter would still have written the file on close()
+        write_template(target, broken, dt.date(2025, 8, 1), [{"household_id": object()}], dt.date(2025, 9, 5))
+    assert list(target.parent.iterdir()) == []

@@ -15,6 +15,7 @@ import xlsxwriter
 
 from pipeline import form
 from pipeline.enumerations import label_vi
+from pipeline.files import atomic_output
 from pipeline.templates import checks
 from pipeline.templates.units import DISTRICT, ReportingUnit
 
@@ -26,21 +27,22 @@ LIST_SHEET = "Danh mục xã"
 
 def write_template(path: Path, unit: ReportingUnit, period: dt.date, cases: list[dict], due: dt.date) -> Path:
     """cases: the unit's open house cases, each {raw column: current value} (pipeline/templates/cases.py)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-    try:
-        styles = _styles(book)
-        _cover(book.add_worksheet(form.COVER.name), styles, unit, period, due)
-        context = {"unit": unit, "period": period, "styles": styles}
-        _houses(book.add_worksheet(form.HOUSES.name), context, cases)
-        _table(book.add_worksheet(form.GRANTS.name), context, "grants", [],
-               f"KINH PHÍ HỖ TRỢ ĐÃ CHI TRONG THÁNG {period:%m/%Y}")
-        if period.month == 1:   # the review of the year just ended is reported with January
-            _poverty(book.add_worksheet(form.POVERTY.name), context)
-        _commune_list(book, styles, unit)
-    finally:
-        book.close()
+    # written under a temporary name and renamed: a clerk never downloads half a template
+    with atomic_output(path) as temp:
+        book = xlsxwriter.Workbook(str(temp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                "strings_to_urls": False})
+        try:
+            styles = _styles(book)
+            _cover(book.add_worksheet(form.COVER.name), styles, unit, period, due)
+            context = {"unit": unit, "period": period, "styles": styles}
+            _houses(book.add_worksheet(form.HOUSES.name), context, cases)
+            _table(book.add_worksheet(form.GRANTS.name), context, "grants", [],
+                   f"KINH PHÍ HỖ TRỢ ĐÃ CHI TRONG THÁNG {period:%m/%Y}")
+            if period.month == 1:   # the review of the year just ended is reported with January
+                _poverty(book.add_worksheet(form.POVERTY.name), context)
+            _commune_list(book, styles, unit)
+        finally:
+            book.close()
     return path
 
 

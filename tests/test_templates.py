@@ -150,6 +150,16 @@ def test_a_2026_review_template_offers_the_transitions_two_standards(warehouse, 
     assert (choice.type, choice.formula1) == ("list", '"Chuẩn nghèo: 2027-2030 (Nghị định 351/2025/NĐ-CP),'
                                                       'Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"')
     assert [c.value for c in poverty[4]][:3] == ["STT", "Bản", "Năm rà soát"]
+    # filled in by the clerk (the old standard chosen), it goes through the load's parser on that standard
+    book = openpyxl.load_workbook(run.files["03646"])
+    sheet = book["Hộ nghèo"]
+    sheet["A3"] = "Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"
+    for column, value in zip("CDEF", (2026, 5200, 230, 310)):
+        sheet[f"{column}5"] = value
+    book.save(tmp_path / "filled.xlsx")
+    parsed = parse_workbook(tmp_path / "filled.xlsx", D(2026, 12, 20)).sheets["poverty"]
+    assert parsed.problems == [] and parsed.data["poverty_standard_stated"] == ["2022-2025"]
+    assert (parsed.data["review_year"], parsed.data["total_households"]) == ([2026], [5200])
 
 
 def test_houses_prefilled_with_open_cases_only(january):

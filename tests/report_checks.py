@@ -91,9 +91,16 @@ def assert_matches_marts(figures: dict, bi_path: Path) -> None:
             (newest["review_year"], newest["poverty_rate_pct"], newest["change_pp"])
         assert (head["poverty"]["communes_reported"], head["poverty"]["communes_due"]) == \
             (newest["communes_reported"], newest["communes_total"])
-        changes = [r["change_pp"] for r in province if r["change_pp"] is not None]
-        if changes:
+        # the average change a year: within the standard of the latest change only, and it says which
+        compared = [r for r in province if r["change_pp"] is not None]
+        within = [r for r in compared if compared and r["poverty_standard"] == compared[-1]["poverty_standard"]]
+        if within:
+            changes = [r["change_pp"] for r in within]
             assert abs(head["poverty"]["average_change_pp"] - sum(changes) / len(changes)) < 0.006
+            assert head["poverty"]["average_standard"] == within[0]["poverty_standard"]
+            assert (head["poverty"]["changes_from"], head["poverty"]["changes_to"]) == (
+                within[0]["review_year"] - 1, within[-1]["review_year"])
+        assert all(r["change_pp"] is None for r in province if not r["comparable_with_previous"])
         for mine, theirs in zip(figures["poverty_province"], province, strict=True):
             assert _same(mine, theirs) and mine["communes_due"] == theirs["communes_total"]
 

@@ -107,9 +107,10 @@ def test_demo_marts_identical_to_duckdb_target(pg_demo, duckdb_demo):
 
 def test_the_load_prints_the_same_figures_on_both_targets(pg_demo, demo_load):
     def figures(stdout: str) -> list[str]:
-        return [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
+        return [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty "))]
 
-    assert len(figures(demo_load[1].stdout)) == 5   # 2020–2024, 2020–2025, by year, started, poverty
+    # 2020–2024, 2020–2025, by year, started, poverty rates, poverty standards with the average change
+    assert len(figures(demo_load[1].stdout)) == 6
     assert figures(pg_demo["stdout"]) == figures(demo_load[1].stdout)
 
 

@@ -179,8 +179,11 @@ def _poverty(figures: dict[tuple, dict]) -> dict:
     return {"review_year": figures[("poverty_rate_pct", None)]["review_year"],
             **{key: figures[(name, None)]["value"] for key, name in names.items() if (name, None) in figures},
             "change_like_for_like": change["like_for_like"] if change else None,
+            "poverty_standard": figures[("poverty_rate_pct", None)]["poverty_standard"],
             "average_change_pp": average["value"] if average else None,
             "changes_from": _year(average["period_from"]) if average else None,
+            "changes_to": _year(average["period_to"]) if average else None,
+            "average_standard": average["poverty_standard"] if average else None,
             "average_like_for_like": average["like_for_like"] if average else None}
 
 

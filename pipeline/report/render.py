@@ -62,14 +62,26 @@ def not_like_for_like(flag) -> str:
 
 
 def dagger_note() -> Markup:
-    return Markup("† không so sánh tương đương <span class=\"en\">· not like for like: another poverty "
-                  "standard, partial reporting, or (on today's map) an approximate mapping in one of the two "
-                  "years</span>")
+    return Markup("† không so sánh tương đương <span class=\"en\">· not like for like: partial reporting, or "
+                  "(on today's map) an approximate mapping in one of the two years</span>. "
+                  f"{BREAK}: không so sánh qua hai chuẩn nghèo <span class=\"en\">· no change is read across two "
+                  "poverty standards</span>")
 
 
-def change(row: dict) -> str:
+BREAK = "đổi chuẩn · new standard"   # a change of poverty standard: no change is read across it
+
+
+def change(row: dict, has_previous: bool = False) -> str:
+    """The change against the previous review year; across a change of poverty standard (the previous
+    year has figures, not comparable) the break, never a number."""
+    if row["change_pp"] is None and has_previous and row["comparable_with_previous"] is False:
+        return BREAK
     return fmt.decimal(row["change_pp"], signed=True) + (not_like_for_like(row["change_like_for_like"])
                                                           if row["change_pp"] is not None else "")
+
+
+def standard(row: dict) -> str:
+    return "nhiều chuẩn · mixed" if row["poverty_standard"] == "mixed" else (row["poverty_standard"] or "–")
 
 
 def data_island(figures: dict) -> Markup:
@@ -93,6 +105,7 @@ def grants_year_to_date(figures: dict) -> Table:
 
 def poverty_province(figures: dict) -> Table:
     rows = figures["poverty_province"]
+    years = {r["review_year"] for r in rows}
     return Table("poverty_province",
                  [("Năm", "year", False), ("Tổng số hộ", "households", True), ("Hộ nghèo", "poor", True),
                   ("Hộ cận nghèo", "near-poor", True), ("Tỷ lệ nghèo %", "poverty rate %", True),
@@ -101,7 +114,8 @@ def poverty_province(figures: dict) -> Table:
                   ("Xã báo cáo/phải báo cáo", "communes reported/due", True)],
                  [[str(r["review_year"]), fmt.integer(r["total_households"]), fmt.integer(r["poor_households"]),
                    fmt.integer(r["near_poor_households"]), fmt.decimal(r["poverty_rate_pct"]),
-                   fmt.decimal(r["near_poor_rate_pct"]), change(r), r["poverty_standard"] or "–", reported(r)]
+                   fmt.decimal(r["near_poor_rate_pct"]), change(r, r["review_year"] - 1 in years), standard(r),
+                   reported(r)]
                   for r in rows],
                  {i for i, r in enumerate(rows) if r["is_partial"]},
                  any(r["change_like_for_like"] is False for r in rows))
@@ -127,11 +141,25 @@ def poverty_district(figures: dict) -> Table:
                     + [fmt.decimal(latest["change_since_first_pp"], signed=True), reported(latest)])
         if any(r["is_partial"] for r in found.values()):
             partial.add(i)
+    standards = year_standards(figures["poverty_district"])
+    first = min((r["first_review_year"] for r in figures["poverty_district"] if r["review_year"] == years[-1]),
+                default=None) if years else None
     return Table("poverty_district",
-                 [("Mã", "code", False), ("Huyện", "district", False)] + [(f"{y} %", "rate", True) for y in years]
-                 + [("Thay đổi (điểm)", "change (points)", True),
+                 [("Mã", "code", False), ("Huyện", "district", False)]
+                 + [(f"{y} %", f"rate, standard {standards[y]}", True) for y in years]
+                 + [(f"Thay đổi (điểm) từ {first}, cùng chuẩn nghèo",
+                     f"change (points) since {first}, within one standard", True),
                     ("Xã báo cáo/phải báo cáo, năm cuối", "communes reported/due, latest year", True)],
                  body, partial)
+
+
+def year_standards(rows: list[dict]) -> dict[int, str]:
+    """Each review year's poverty standard across the rows (mixed when they differ)."""
+    found: dict[int, set] = defaultdict(set)
+    for r in rows:
+        found[r["review_year"]].add(r["poverty_standard"])
+    return {year: standard({"poverty_standard": names.pop() if len(names) == 1 else "mixed"})
+            for year, names in found.items()}
 
 
 def poverty_commune(figures: dict) -> Table:
@@ -140,12 +168,14 @@ def poverty_commune(figures: dict) -> Table:
                  [("Hạng", "rank", True), ("Mã", "code", False), ("Xã, phường", "commune", False),
                   ("Tổng số hộ", "households", True), ("Hộ nghèo", "poor", True),
                   ("Tỷ lệ nghèo %", "poverty rate %", True), ("Thay đổi (điểm)", "change (points)", True),
+                  ("Chuẩn nghèo", "poverty standard", False),
                   ("Xã cũ báo cáo/phải báo cáo", "old communes reported/expected", True),
                   ("Quy đổi", "mapping", False)],
                  [[str(r["rank_in_year"]), r["commune_2025_code"], r["commune_2025_name"] or "",
                    fmt.integer(r["total_households"]), fmt.integer(r["poor_households"]),
-                   fmt.decimal(r["poverty_rate_pct"]), change(r), reported(r),
-                   "gần đúng · approximate" if r["mapping"] == "approximate" else "đúng · exact"] for r in rows],
+                   fmt.decimal(r["poverty_rate_pct"]), change(r, r["previous_mapping"] is not None), standard(r),
+                   reported(r), "gần đúng · approximate" if r["mapping"] == "approximate" else "đúng · exact"]
+                  for r in rows],
                  {i for i, r in enumerate(rows) if r["is_partial"]},
                  any(r["change_like_for_like"] is False for r in rows))
 

@@ -91,7 +91,8 @@ create table if not exists raw.poverty (
     poor_households bigint not null,
     near_poor_households bigint not null,
     poor_ethnic_minority_households bigint,
-    poverty_rate_pct_written double precision   -- (PostgreSQL has no bare `double`)
+    poverty_rate_pct_written double precision,  -- (PostgreSQL has no bare `double`)
+    poverty_standard_stated varchar        -- the standard the workbook stated (Chuẩn nghèo); null: the year's default
 );
 
 -- One row per rejected row (or per rejected file-level problem, excel_row null).
@@ -227,3 +228,5 @@ alter table raw.submissions add column if not exists kinds_counting varchar;
 alter table raw.warnings add column if not exists run_id varchar;
 -- What the anchor replaced (the previous full report and its supplements): computed by the next refresh.
 alter table raw.counting add column if not exists replaced boolean;
+-- The poverty standard a workbook states (issue 25); rows loaded before stated none.
+alter table raw.poverty add column if not exists poverty_standard_stated varchar;

@@ -3,6 +3,8 @@
 -- report carrying that commune and year, and the supplements after it), merged by village (the
 -- latest wins; a whole-commune row is its own key). A commune may give its review per village
 -- (Bản): its figures are then the sum of the villages. submission_id is the latest of them.
+-- poverty_standard: the standard the workbook stated (Chuẩn nghèo), else the review year's default
+-- (seed poverty_standards); 'mixed' when merged village rows stand on different ones.
 with
 
 poverty as (
@@ -18,6 +20,18 @@ counting as (
 
 ),
 
+-- each row's standard: stated, else the review year's default
+standards as (
+
+    select
+        poverty.*,
+        coalesce(poverty.poverty_standard_stated, defaults.standard_id) as poverty_standard
+
+    from poverty
+    {{ default_poverty_standard_join('poverty.review_year', 'defaults') }}
+
+),
+
 joined as (
 
     select
@@ -30,7 +44,7 @@ joined as (
         counting.recency,
         poverty.*
 
-    from poverty
+    from standards as poverty
     inner join counting
         on poverty.submission_id = counting.submission_id
         and poverty.commune_list is not distinct from counting.commune_list
@@ -80,7 +94,13 @@ final as (
         cast(sum(merged.poor_ethnic_minority_households) as bigint) as poor_ethnic_minority_households,
         -- a rate as written only means something on a single row
         case when count(*) = 1 then {{ dbt.any_value('merged.poverty_rate_pct_written') }} end as poverty_rate_pct_written,
-        count(merged.village) as village_rows
+        count(merged.village) as village_rows,
+        {{ unit_poverty_standard('merged.poverty_standard') }} as poverty_standard,
+        case
+            when bool_and(merged.poverty_standard_stated is not null) then 'stated'
+            when bool_or(merged.poverty_standard_stated is not null) then 'mixed'
+            else 'default'
+        end as poverty_standard_source
 
     from latest
     inner join merged

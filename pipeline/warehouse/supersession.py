@@ -44,6 +44,14 @@ def _recency_terms() -> list[str]:
 
 
 RECENCY = recency()
+# received_at is UTC (the run that first saw the file); days are Son La's (UTC+7, no daylight saving)
+RECEIVED_ON = "cast({ledger}.received_at + interval '7 hours' as date)"
+
+
+def dated_by(ledger: str, day) -> str:
+    """The ledger row (alias `ledger`) was received, or prepared (Ngày lập), on or before `day` (a date)."""
+    literal = f"cast('{day.isoformat()}' as date)"
+    return f"({RECEIVED_ON.format(ledger=ledger)} <= {literal} or {ledger}.prepared_on <= {literal})"
 COUNTED = "('accepted', 'accepted_with_errors')"
 UNIT_MONTH = "s.unit_type || '/' || s.unit_code || '/' || cast(s.period as varchar)"
 COMMUNE_YEAR = "coalesce(p.commune_list, '-') || '/' || p.commune_code || '/' || cast(p.review_year as varchar)"
@@ -51,10 +59,13 @@ COLUMNS = ("sheet_kind", "scope", "submission_id", "commune_list", "commune_code
            "counts", "anchor")
 
 
-def counting_sql(exclude: str | None = None) -> str:
+def counting_sql(exclude: str | None = None, as_of=None) -> str:
     """select COLUMNS: every scope each accepted submission carries, ranked, with whether it counts.
-    exclude: a table of submission_ids left out (what counted before a batch)."""
+    exclude: a table of submission_ids left out (what counted before a batch); as_of (a date): only the
+    submissions received or prepared on or before that day (what counted then: pipeline/warehouse/approvals.py)."""
     left_out = f"and s.submission_id not in (select submission_id from {exclude})" if exclude else ""
+    if as_of is not None:
+        left_out += f" and {dated_by('s', as_of)}"
     return f"""
     with accepted as (
         select s.submission_id, s.unit_type, s.unit_code, s.period, s.version, s.received_at, s.file_mtime,

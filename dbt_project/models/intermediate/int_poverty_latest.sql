@@ -28,6 +28,7 @@ joined as (
         counting.received_at,
         counting.file_mtime,
         counting.recency,
+        counting.approval_status,
         poverty.*
 
     from poverty
@@ -52,7 +53,7 @@ latest as (
 
     select distinct on (commune_list, commune_code, review_year)
         commune_list, commune_code, review_year,
-        submission_id, district_code, unit_type, period, version, received_at, file_mtime
+        submission_id, district_code, unit_type, period, version, received_at, file_mtime, approval_status
 
     from merged
     order by commune_list, commune_code, review_year, recency
@@ -68,6 +69,7 @@ final as (
         latest.version,
         latest.received_at,
         latest.file_mtime,
+        latest.approval_status,
         latest.submission_id,
         latest.commune_list,
         latest.commune_code,
@@ -88,7 +90,7 @@ final as (
         and latest.review_year = merged.review_year
     group by
         latest.district_code, latest.unit_type, latest.period, latest.version, latest.received_at,
-        latest.file_mtime, latest.submission_id, latest.commune_list, latest.commune_code, latest.review_year
+        latest.file_mtime, latest.approval_status, latest.submission_id, latest.commune_list, latest.commune_code, latest.review_year
 
 )
 

@@ -46,7 +46,9 @@ final as (
         village_rows,
         coalesce(villages.villages_reported, 0) as villages_reported,
         coalesce(villages.villages_expected, 0) as villages_expected,
-        coalesce(villages.villages_expected > villages.villages_reported, false) as is_partial
+        coalesce(villages.villages_expected > villages.villages_reported, false) as is_partial,
+        -- sign-off: approved when the commune's review year is approved
+        poverty.approval_status
 
     from poverty
     left join commune_map

@@ -10,7 +10,14 @@ months as (
 
 ),
 
-final as (
+approvals as (
+
+    select * from {{ ref('int_figure_approvals') }}
+    where figure_group = 'houses' and period_type = 'year'
+
+),
+
+years as (
 
     select
         year,
@@ -21,6 +28,20 @@ final as (
 
     from months
     group by year, unit_level, unit_code, unit_name
+
+),
+
+final as (
+
+    select
+        years.*,
+        -- sign-off: approved only when every unit-month of the year behind the figures is
+        coalesce(approvals.approval_status, 'provisional') as approval_status
+
+    from years
+    left join approvals
+        on approvals.unit_scope = case when years.unit_level = 'province' then 'province' else years.unit_code end
+        and approvals.period_key = cast(make_date(years.year, 1, 1) as varchar)
 
 )
 

@@ -17,18 +17,32 @@ causes as (
 
 ),
 
+submissions as (
+
+    select * from {{ ref('stg_submissions') }}
+
+),
+
 causes_listed as (
 
     select
-        figure_key,
-        published_at,
-        {{ dbt.listagg("case when counted then submission_id end", "','",
-                       "order by case when counted then submission_id end") }} as caused_by_submission_ids,
-        {{ dbt.listagg("case when not counted then submission_id end", "','",
-                       "order by case when not counted then submission_id end") }} as replaced_submission_ids
+        causes.figure_key,
+        causes.published_at,
+        {{ dbt.listagg("case when causes.counted then causes.submission_id end", "','",
+                       "order by case when causes.counted then causes.submission_id end") }}
+            as caused_by_submission_ids,
+        {{ dbt.listagg("case when causes.counted then submissions.file_name end", "', '",
+                       "order by case when causes.counted then submissions.file_name end") }} as caused_by_files,
+        {{ dbt.listagg("case when not causes.counted then causes.submission_id end", "','",
+                       "order by case when not causes.counted then causes.submission_id end") }}
+            as replaced_submission_ids,
+        {{ dbt.listagg("case when not causes.counted then submissions.file_name end", "', '",
+                       "order by case when not causes.counted then submissions.file_name end") }} as replaced_files
 
     from causes
-    group by figure_key, published_at
+    inner join submissions
+        on causes.submission_id = submissions.submission_id
+    group by causes.figure_key, causes.published_at
 
 ),
 
@@ -52,7 +66,9 @@ final as (
         revisions.previous_published_at,
         revisions.published_at as revised_at,
         causes_listed.caused_by_submission_ids,
-        causes_listed.replaced_submission_ids
+        causes_listed.caused_by_files,
+        causes_listed.replaced_submission_ids,
+        causes_listed.replaced_files
 
     from revisions
     left join causes_listed

@@ -29,18 +29,6 @@ figures as (
 
 ),
 
-causes as (
-
-    select * from {{ ref('int_revision_causes') }}
-
-),
-
-submissions as (
-
-    select * from {{ ref('stg_submissions') }}
-
-),
-
 communes as (
 
     select * from {{ ref('dim_commune_2025') }}
@@ -81,24 +69,6 @@ latest_change as (
 
 ),
 
--- the files behind each revision, by name
-files as (
-
-    select
-        causes.figure_key,
-        causes.published_at as revised_at,
-        {{ dbt.listagg("case when causes.counted then submissions.file_name end", "', '",
-                       "order by case when causes.counted then submissions.file_name end") }} as caused_by_files,
-        {{ dbt.listagg("case when not causes.counted then submissions.file_name end", "', '",
-                       "order by case when not causes.counted then submissions.file_name end") }} as replaced_files
-
-    from causes
-    inner join submissions
-        on causes.submission_id = submissions.submission_id
-    group by causes.figure_key, causes.published_at
-
-),
-
 final as (
 
     select
@@ -129,9 +99,9 @@ final as (
         revisions.previous_approval_status = 'approved' as is_official_revision,
         revisions.revised_at = latest_change.published_at as since_last_report,
         revisions.caused_by_submission_ids,
-        files.caused_by_files,
+        revisions.caused_by_files,
         revisions.replaced_submission_ids,
-        files.replaced_files,
+        revisions.replaced_files,
         labels.sort_order
 
     from revisions
@@ -144,9 +114,6 @@ final as (
         on revisions.unit_scope = communes.commune_2025_code
     left join current_values
         on revisions.figure_key = current_values.figure_key
-    left join files
-        on revisions.figure_key = files.figure_key
-        and revisions.revised_at = files.revised_at
 
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline import config, runlog
 from pipeline.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from pipeline.warehouse import approvals, figures, store
+from pipeline.warehouse import approvals, figures, state, store
 
 
 def approve(console, warehouse_dir: Path, url: str | None, request: approvals.Request) -> int:
@@ -25,12 +25,15 @@ def approve(console, warehouse_dir: Path, url: str | None, request: approvals.Re
     con = store.connect(warehouse_dir, url=url)
     try:
         decisions = approvals.plan(con, request, config.local_today())
+        current = state.published_is_current(con, warehouse_dir)
     except approvals.ApprovalError as refused:
         console.error(str(refused))
         return EXIT_USAGE
     finally:
         con.close()
-    if not any(d.records for d in decisions):   # already approved (or not approved, for unapprove): nothing to do
+    # already approved (or not approved, for unapprove): nothing to do, unless an approval recorded by a sign-off
+    # that was stopped before it published still waits to be published
+    if not any(d.records for d in decisions) and current:
         console.summary("\n".join(["Sign-off: nothing to change", *(f"  {d.line()}" for d in decisions)]))
         return EXIT_OK
     console.open_log(runlog.new_log_path(warehouse_dir, kind="approve"))

@@ -155,7 +155,8 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             # a file against what came before (warehouse-contract.md, "Sign-off, revisions, standards and outliers")
             "audit_counting_submissions", "audit_replaced_rows", "audit_outliers",
             # sign-off and revisions (same section)
-            "fct_approvals", "fct_published_figures", "fct_revisions", "rpt_revisions", "audit_pending_revisions",
+            "fct_approvals", "fct_published_figures", "fct_revisions", "rpt_revisions", "rpt_pending_revisions",
+            "audit_pending_revisions",
             "audit_pending_revision_figures"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name

@@ -114,6 +114,8 @@ def _signoff_parsers(sub) -> None:
     shown.add_argument("--unit", default="province", metavar="CODE", help="a unit of today's map (default: province)")
     shown.add_argument("--month", metavar="YYYY-MM", help="that month's figures (default: per calendar year and "
                        "review year)")
+    shown.add_argument("--all", action="store_true", help="every headline figure (default: houses and poverty; "
+                       "--all adds the grants per programme)")
     _warehouse_options(shown)
 
 
@@ -391,7 +393,7 @@ def _figures(args) -> int:
     if con is None:
         return code
     try:
-        print("\n".join(figures.as_of(con, when, args.unit, month).lines()))
+        print("\n".join(figures.as_of(con, when, args.unit, month, every_figure=args.all).lines()))
     finally:
         con.close()
     return EXIT_OK

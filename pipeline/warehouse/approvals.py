@@ -175,6 +175,7 @@ def plan(con, request: Request, today: dt.date) -> list[Decision]:
     """What the command does, unit-month by unit-month; ApprovalError on bad input (nothing written)."""
     check_request(request, today)
     latest = latest_events(con)
+    pinned_now = _pinned(con)
     decisions: list[Decision] = []
     problems: list[str] = []
     for period in request.periods:
@@ -201,7 +202,7 @@ def plan(con, request: Request, today: dt.date) -> list[Decision]:
             unit_type = in_force[code]
             mine, event = pins[(unit_type, code)], latest.get((unit_type, code, period))
             if event and event["action"] == APPROVE:
-                outcome = "already approved" if mine == pinned(con, event["event_id"]) else "adopt"
+                outcome = "already approved" if mine == pinned_now.get(event["event_id"], frozenset()) else "adopt"
             else:
                 outcome = "approve"
             decisions.append(Decision(unit_type, code, period, outcome, as_of, mine))
@@ -228,26 +229,38 @@ def _nothing_received(con, period: dt.date, as_of: dt.date, units: list[str]) ->
 
 
 def _pins(con, period: dt.date, as_of: dt.date, units: list[tuple[str, str]]) -> dict[tuple[str, str], frozenset]:
-    """Per unit: (sheet_kind, scope, submission_id) of what counted as of the day, for its month's scopes."""
+    """Per unit: (sheet_kind, scope, submission_id) of what counted as of the day, for its month's scopes: houses
+    and grants of the unit-month, poverty of each commune-year the unit's reports of the month carry."""
     con.execute("drop table if exists counting_as_of")
     con.execute(f"create temp table counting_as_of as {supersession.counting_sql(as_of=as_of)}")
     try:
-        found = {}
-        for unit_type, code in units:
-            scope = f"{unit_type}/{code}/{period.isoformat()}"
-            rows = con.execute(f"""
-                select c.sheet_kind, c.scope, c.submission_id from counting_as_of as c
-                where c.counts and (
-                    (c.sheet_kind in ('houses', 'grants') and c.scope = ?)
-                    or (c.sheet_kind = 'poverty' and c.scope in (
-                        select p.scope from counting_as_of as p join raw.submissions as s
-                            on s.submission_id = p.submission_id
-                        where p.sheet_kind = 'poverty' and s.unit_type = ? and s.unit_code = ?
-                          and s.period = cast(? as date))))""", [scope, unit_type, code, period.isoformat()]).fetchall()
-            found[(unit_type, code)] = frozenset(rows)
-        return found
+        rows = con.execute(f"""
+            with mine as (
+                select unit_type, unit_code, submission_id from raw.submissions
+                where period = cast(? as date) and outcome in {COUNTED}
+            ),
+            poverty_scopes as (
+                select distinct mine.unit_type, mine.unit_code, c.scope
+                from counting_as_of as c join mine on mine.submission_id = c.submission_id
+                where c.sheet_kind = 'poverty'
+            )
+            select u.unit_type, u.unit_code, c.sheet_kind, c.scope, c.submission_id
+            from counting_as_of as c
+            join (select distinct unit_type, unit_code from mine) as u
+                on c.scope = u.unit_type || '/' || u.unit_code || '/' || cast(cast(? as date) as varchar)
+            where c.counts and c.sheet_kind in ('houses', 'grants')
+            union all
+            select p.unit_type, p.unit_code, c.sheet_kind, c.scope, c.submission_id
+            from counting_as_of as c join poverty_scopes as p on p.scope = c.scope
+            where c.counts and c.sheet_kind = 'poverty'
+            """, [period.isoformat(), period.isoformat()]).fetchall()
     finally:
         con.execute("drop table if exists counting_as_of")
+    found: dict[tuple[str, str], set] = {unit: set() for unit in units}
+    for unit_type, code, kind, scope, submission_id in rows:
+        if (unit_type, code) in found:
+            found[(unit_type, code)].add((kind, scope, submission_id))
+    return {unit: frozenset(pins) for unit, pins in found.items()}
 
 
 def latest_events(con) -> dict[tuple[str, str, dt.date], dict]:
@@ -261,9 +274,14 @@ def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else value.date()
 
 
-def pinned(con, event_id: str) -> frozenset:
-    return frozenset(con.execute("select sheet_kind, scope, submission_id from raw.approval_pins where event_id = ?",
-                                 [event_id]).fetchall())
+def _pinned(con) -> dict[str, frozenset]:
+    """event_id -> its pins, for the latest event of every unit-month."""
+    found: dict[str, set] = {}
+    for event_id, kind, scope, submission_id in con.execute(
+            f"select p.event_id, p.sheet_kind, p.scope, p.submission_id from raw.approval_pins as p "
+            f"join ({LATEST_EVENTS}) as e on e.event_id = p.event_id where e.event_rank = 1").fetchall():
+        found.setdefault(event_id, set()).add((kind, scope, submission_id))
+    return {event_id: frozenset(pins) for event_id, pins in found.items()}
 
 
 # --- recording --------------------------------------------------------------------------------------------------

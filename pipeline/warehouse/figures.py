@@ -16,6 +16,8 @@ from pipeline.warehouse import store
 _FIGURE_COLUMNS = ", ".join(store.raw_columns()["published_figures"])
 _COUNTING_COLUMNS = ", ".join(store.raw_columns()["published_counting"])
 _EPOCH = "cast('1900-01-01' as timestamp)"
+# what a sign-off prints and `figures` shows unless asked for all (grants per programme are many lines)
+SHOWN = ("houses_started", "houses_completed", "houses_completed_vnd", "poor_households", "poverty_rate_pct")
 
 
 def record(con, marts: str = "marts", intermediate: str = "intermediate") -> dt.datetime | None:
@@ -71,11 +73,15 @@ def _number(value) -> str:
     return f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
 
 
-def as_of(con, when: dt.datetime, unit_scope: str = "province", month: dt.date | None = None) -> Published:
+def as_of(con, when: dt.datetime, unit_scope: str = "province", month: dt.date | None = None,
+          every_figure: bool = False) -> Published:
     """The figures of one unit scope as published at `when` (their latest rows at or before it): per calendar
-    year and review year, or the months of one month. con: what BI reads (bi.duckdb, or the database)."""
+    year and review year, or the months of one month; SHOWN ones unless every_figure. con: what BI reads
+    (bi.duckdb, or the database)."""
     where = "period_type = 'month' and period = cast(? as date)" if month else "period_type in ('year', 'review_year')"
     params = [when, unit_scope] + ([month.isoformat()] if month else [])
+    if not every_figure:
+        where += f" and figure in ({', '.join(repr(name) for name in SHOWN)})"
     rows = con.execute(f"""
         with standing as (
             select distinct on (figure_key) *

@@ -1,8 +1,9 @@
 {{ config(materialized="table") }}
 
 -- Whether a headline figure is approved: "only when every unit-month behind it is" (warehouse contract,
--- "How sign-off works"). One row per figure group (houses, grants, poverty) x unit scope ('province', or a
--- unit of today's map) x period (a month, a calendar year, or a review year).
+-- "How sign-off works"). One row per figure group (houses_started; houses_completed, which its cost shares;
+-- grants; poverty) x unit scope ('province', or a unit of today's map) x period (a month, a calendar year,
+-- or a review year).
 -- Behind a month's houses or grants figure: every reporting unit in force that month whose area covers
 -- the scope (the province: all of them; a unit of today's map: itself from 2025-07, before that the
 -- districts whose communes map to it), and the unit-months of the rows it sums (a case completed in May
@@ -95,14 +96,14 @@ scope_months as (
 -- the rows each figure sums, with their own sign-off
 fact_rows as (
 
-    select 'houses' as figure_group, commune_2025_code,
+    select 'houses_started' as figure_group, commune_2025_code,
            cast({{ dbt.date_trunc('month', 'start_date') }} as date) as period, approval_status
     from houses
     where start_date is not null
 
     union all
 
-    select 'houses', commune_2025_code, cast({{ dbt.date_trunc('month', 'completion_date') }} as date),
+    select 'houses_completed', commune_2025_code, cast({{ dbt.date_trunc('month', 'completion_date') }} as date),
            approval_status
     from houses
     where status = 'completed' and completion_date is not null
@@ -133,7 +134,7 @@ row_months as (
 
 groups as (
 
-    select 'houses' as figure_group union all select 'grants'
+    select 'houses_started' as figure_group union all select 'houses_completed' union all select 'grants'
 
 ),
 

@@ -61,16 +61,17 @@ grants_year as (
 
 figures as (
 
-    {%- for figure, column in [('houses_started', 'houses_started'), ('houses_completed', 'houses_completed'),
-                               ('houses_completed_vnd', 'completed_vnd')] %}
-    select 'houses' as figure_group, '{{ figure }}' as figure, cast(null as varchar) as programme,
+    {%- for figure, column, group in [('houses_started', 'houses_started', 'houses_started'),
+                                      ('houses_completed', 'houses_completed', 'houses_completed'),
+                                      ('houses_completed_vnd', 'completed_vnd', 'houses_completed')] %}
+    select '{{ group }}' as figure_group, '{{ figure }}' as figure, cast(null as varchar) as programme,
            'month' as period_type, period, cast(null as integer) as review_year, unit_level, unit_code,
            cast({{ column }} as decimal(20, 2)) as value
     from houses_month
 
     union all
 
-    select 'houses', '{{ figure }}', null, 'year', make_date(year, 1, 1), null, unit_level, unit_code,
+    select '{{ group }}', '{{ figure }}', null, 'year', make_date(year, 1, 1), null, unit_level, unit_code,
            cast({{ column }} as decimal(20, 2))
     from houses_year
 

@@ -12,8 +12,16 @@ months as (
 
 approvals as (
 
-    select * from {{ ref('int_figure_approvals') }}
-    where figure_group = 'houses' and period_type = 'year'
+    -- a row is approved when both its started and its completed figures are
+    select
+        unit_scope,
+        period_key,
+        case when count(case when approval_status = 'approved' then 1 end) = 2 then 'approved'
+             else 'provisional' end as approval_status
+
+    from {{ ref('int_figure_approvals') }}
+    where figure_group in ('houses_started', 'houses_completed') and period_type = 'year'
+    group by unit_scope, period_key
 
 ),
 

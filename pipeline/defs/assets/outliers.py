@@ -18,10 +18,11 @@ COLUMNS = ("unit", "month / review", "measure", "value", "usually", "score", "fi
                             "Warns, never blocks.")
 def figures_near_history(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.write_lock(), warehouse.connect() as con:
-        total = con.execute("select count(*) from audit.outliers").fetchone()[0]
+        audit = _built_audit(con) if warehouse.on_postgres else "audit"
+        total = con.execute(f"select count(*) from {audit}.outliers").fetchone()[0]
         found = con.execute(
             "select o.unit_code, o.period, o.review_year, o.measure, o.value, o.median, o.score, s.file_name "
-            "from audit.outliers as o join raw.submissions as s on s.submission_id = o.submission_id "
+            f"from {audit}.outliers as o join raw.submissions as s on s.submission_id = o.submission_id "
             "where s.run_id = ? order by abs(o.score) desc", [context.run.run_id]).fetchall()
     rows = [(unit, f"{period:%Y-%m}" if period else str(year), measure, f"{value:,.0f}", f"{usual:,.0f}",
              f"{score:.2f}", file_name) for unit, period, year, measure, value, usual, score, file_name in found]
@@ -30,3 +31,14 @@ def figures_near_history(context: dg.AssetCheckExecutionContext, warehouse: Ware
         passed=not rows, severity=dg.AssetCheckSeverity.WARN,
         metadata={"outliers_this_load": len(rows), "outliers_in_all": total,
                   "outliers": dg.MetadataValue.md(reporting.md_table(list(COLUMNS), rows, limit=LISTED))})
+
+
+def _built_audit(con) -> str:
+    """On PostgreSQL dbt builds audit as audit__build until the publish swaps it in (the check may run before or
+    after the publish): the build's schema while it exists, else the published one."""
+    from pipeline.warehouse.pg_publish import BUILD_SUFFIX
+
+    built = f"audit{BUILD_SUFFIX}"
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                         "and table_name = 'outliers'", [built]).fetchone()[0]
+    return built if exists else "audit"

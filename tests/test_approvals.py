@@ -170,3 +170,60 @@ def test_a_range_of_district_months_each_as_of_the_20th_after_it(tmp_path):
         "2025-04 district 118: approved as of 2025-05-20: 1 submission(s) pinned (grants)",
         "2025-06 district 118: approved as of 2025-07-20: 1 submission(s) pinned (grants)",
         "2025-06 district 119: approved as of 2025-07-20: 1 submission(s) pinned (grants)"]
+
+
+def test_a_sign_off_that_fails_halfway_leaves_nothing(approved_then_corrected, tmp_path, monkeypatch):
+    """The events, their pins and what counts are one transaction: a failure after the events were written (here
+    while what counts is recomputed) leaves the warehouse as it was."""
+    import shutil
+
+    warehouse_dir = tmp_path / "warehouse"
+    shutil.copytree(approved_then_corrected[0], warehouse_dir)
+    state = ("select (select count(*) from raw.approval_events), (select count(*) from raw.approval_pins), "
+             "(select string_agg(cast(counted as varchar), ',' order by scope, submission_id) from raw.counting), "
+             "(select value from raw.load_state where key = 'ledger_version')")
+    before = _rows(warehouse_dir, state)
+
+    def interrupted(con):
+        raise KeyboardInterrupt("stopped while recomputing what counts")
+
+    monkeypatch.setattr(approvals, "apply", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _approve(warehouse_dir, _request())     # would adopt the correction
+    assert _rows(warehouse_dir, state) == before
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    from runner import REPO
+
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["approve", "--period", "2025-13", "--unit", "03646", "--by", BY], "period '2025-13' is not a month"),
+    (["approve", "--period", "2025-09", "--unit", "03646", "--by", " "], "say which office decides"),
+    (["approve", "--period", "2025-09", "--unit", "03646", "--by", BY, "--as-of", "20/10/2025"],
+     "--as-of '20/10/2025' is not a day written YYYY-MM-DD"),
+    (["approve", "--period", "2025-09", "--unit", "03646", "--by", BY], "no warehouse at"),
+    (["unapprove", "--period", "2025-09", "--all-received", "--by", BY], "no warehouse at"),
+    (["approvals", "--period", "09/2025"], "is not a month written YYYY-MM"),
+    (["figures", "--as-of", "yesterday"], "--as-of 'yesterday' is not a day"),
+    (["figures"], "no published warehouse at"),
+])
+def test_the_commands_refuse_bad_arguments_with_exit_2(tmp_path, args, message):
+    done = _cli(*args, "--warehouse", str(tmp_path / "nowhere"))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "nowhere" / "internal").exists()
+
+
+def test_figures_as_of_reads_a_day_or_a_second():
+    from pipeline.warehouse import figures
+
+    assert figures.parse_when("2026-12-07") == dt.datetime(2026, 12, 7, 23, 59, 59, 999999)
+    assert figures.parse_when("2026-12-07T14:03:12") == dt.datetime(2026, 12, 7, 14, 3, 12, 999999)
+    assert figures.parse_when("2026-12-07 14:03:12.5") == dt.datetime(2026, 12, 7, 14, 3, 12, 500000)

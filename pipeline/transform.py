@@ -136,14 +136,14 @@ def parsed_manifest():
 # --- a build's arguments and what it was built from (pure) --------------------------------------
 
 def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build", warehouse_url: str | None = None,
-               ) -> list[str]:
+               published_at: dt.datetime | None = None) -> list[str]:
     """The dbt command line for one build of this warehouse (pure: tested without running dbt).
 
     dbt's unit tests (fixed inputs -> expected rows) are a development check, not a property
     of the night's data: the build skips them (tests/test_dbt_project.py runs them).
     """
     work = store.dbt_work_dir(warehouse_dir)
-    args = [command, "--vars", _vars(warehouse_dir, as_of), "--log-path", str(work / "logs")]
+    args = [command, "--vars", _vars(warehouse_dir, as_of, published_at), "--log-path", str(work / "logs")]
     if command in ("build", "test"):
         args += ["--exclude-resource-type", "unit_test"]
     if warehouse_url:
@@ -158,8 +158,12 @@ def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> 
             "--target-path", str(target), "--log-path", str(logs)]
 
 
-def _vars(warehouse_dir: Path, as_of: dt.date) -> str:
+def _vars(warehouse_dir: Path, as_of: dt.date, published_at: dt.datetime | None = None) -> str:
+    """dbt's vars: the warehouse file, the day completeness is judged on, and (a build to be published) when the
+    publish happens: the time fct_published_figures gives the figures this build adds (Son La time)."""
     variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat()}
+    if published_at is not None:
+        variables["published_at"] = published_at.isoformat(sep=" ", timespec="microseconds")
     return json.dumps(variables, sort_keys=True)
 
 
@@ -196,7 +200,8 @@ def built_manifest(warehouse_dir: Path, as_of: dt.date) -> Path | None:
 
 # --- the build, as Dagster events -------------------------------------------------------------
 
-def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None):
+def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None,
+          published_at: dt.datetime | None = None):
     """`dbt build` of this warehouse for the asset's run (a subset builds what it selected); yields
     its assets' and checks' events as they finish, raises dg.Failure when dbt fails.
 
@@ -204,7 +209,7 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     built from this project, raw layer and as_of. PostgreSQL: the prepared parse names the DuckDB
     file's database, so dbt parses for itself, in dagster-dbt's subprocess (`dbt`, the resource).
     """
-    args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
+    args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url, published_at=published_at)
     target = target_path(warehouse_dir)
     if warehouse_url:
         # the subprocess inherits this when it starts (cli); its JSON lines on stdout are its events,

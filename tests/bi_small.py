@@ -25,10 +25,12 @@ from pipeline.warehouse import publish, store
 # the published models the reporting layer reads, filled by the test (everything else dbt builds)
 INPUTS = ("dim_district", "dim_commune_2025", "dim_reporting_unit", "fct_houses", "fct_grants",
           "agg_poverty_province_year", "agg_poverty_district_year", "agg_poverty_commune_year",
-          "agg_submission_completeness", "audit_submissions", "audit_rejected_rows")
+          "agg_submission_completeness", "audit_submissions", "audit_rejected_rows",
+          # sign-off: what the reporting layer's approval_status and rpt_revisions read
+          "dim_commune", "fct_poverty_rates", "fct_published_figures", "fct_revisions", "audit_pending_revisions")
 # what dbt builds here: the reporting layer and what it needs besides the inputs
 SELECT = ("marts.reporting", "dim_poverty_standard", "dim_enumeration", "poverty_standards",
-          "programme_beneficiary_units", "enumerations")
+          "programme_beneficiary_units", "enumerations", "int_figure_approvals")
 AS_OF = dt.date(2025, 3, 20)
 
 DATA = """

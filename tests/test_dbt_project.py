@@ -156,7 +156,11 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             "rpt_poverty_province", "rpt_poverty_district", "rpt_poverty_commune", "rpt_rejected_by_reason",
             "rpt_rejected_by_unit",
             # a file against what came before (warehouse-contract.md, "Sign-off, revisions, standards and outliers")
-            "audit_counting_submissions", "audit_replaced_rows", "audit_outliers"} == set(models)
+            "audit_counting_submissions", "audit_replaced_rows", "audit_outliers",
+            # sign-off and revisions (same section)
+            "fct_approvals", "fct_published_figures", "fct_revisions", "rpt_revisions", "rpt_pending_revisions",
+            "audit_pending_revisions",
+            "audit_pending_revision_figures"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name

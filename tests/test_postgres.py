@@ -21,8 +21,9 @@ pytestmark = pytest.mark.slow   # real CLI loads: the full tier only
 SOURCES = REPO / "sources"
 BI_PASSWORD = "bi-reader-pw"
 DEMO_FILES = sum(1 for _ in SOURCES.rglob("*.xlsx"))   # one ledger entry (audit.submissions row) each
-# when a file was first seen, by which run, when the newest one was: differ between loads
-VOLATILE = {"received_at", "run_id", "loaded_at"}
+# when a file was first seen, by which run, when the newest one was, when a publish happened: differ between loads
+VOLATILE = {"received_at", "run_id", "loaded_at", "published_at", "first_published_at", "previous_published_at",
+            "revised_at"}
 
 
 def _value(v):

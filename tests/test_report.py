@@ -209,7 +209,10 @@ def test_the_page_is_self_contained(page):
     assert html.count("<img ") >= 9                          # every chart, embedded
     assert html.count("<table") >= 10                        # and a table under each
     # every chart's numbers in a table: the rows of the houses chart are there
-    assert re.search(r'data-table="houses_by_year".*?<td>2023</td><td class="num">1</td><td class="num">0</td>', html, re.S)
+    # (every year provisional here: nothing was signed off, so each is marked ‡)
+    assert re.search(r'data-table="houses_by_year".*?<td>2023 ‡</td><td class="num">1</td><td class="num">0</td>', html, re.S)
+    # the sign-off section, on a warehouse nothing was approved in, revised or waits for approval in
+    assert 'data-revisions="none"' in html and 'data-pending="none"' in html and 'id="signoff"' in html
 
 
 def test_an_empty_warehouse_still_renders(tmp_path):

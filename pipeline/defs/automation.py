@@ -10,6 +10,7 @@ from pipeline.defs.assets.completeness import submission_completeness
 from pipeline.defs.assets.dbt import dbt_models
 from pipeline.defs.assets.publish import bi_warehouse
 from pipeline.defs.assets.report import provincial_report
+from pipeline.defs.assets.signoff import sign_off
 from pipeline.defs.assets.templates import monthly_templates
 from pipeline.defs.resources import WarehouseResource
 from pipeline.ingest import inbox
@@ -18,7 +19,7 @@ NIGHTLY_CRON, NIGHTLY_TIMEZONE = "0 1 * * *", LOCAL_TIMEZONE   # 01:00 in Son La
 NO_REBUILD = {"ops": {"ingest_submissions": {"config": {"rebuild": False}}}}   # new files only: skip the rest if none
 
 load_job = dg.define_asset_job(
-    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates),
+    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates, sign_off),
     executor_def=dg.in_process_executor,
     description="Full load: ingest -> feedback, dbt build -> publish -> report. Launched by hand it rebuilds, "
                 "publishes and reports even when no new file arrived (run config rebuild: true). Times in "
@@ -33,6 +34,16 @@ rebuild_job = dg.define_asset_job(
     description="dbt build -> publish -> completeness and report, without reading any workbook (to reload a "
                 "file, save a corrected version into the sources folder: the load job or the inbox sensor "
                 "reads it)")
+
+# the province signs off: record the approvals, then rebuild, publish and report as a load does
+approve_job = dg.define_asset_job(
+    "approve", selection=dg.AssetSelection.assets(sign_off, dbt_models, bi_warehouse, submission_completeness,
+                                                   provincial_report),
+    executor_def=dg.in_process_executor,
+    description="Approve (or unapprove) reporting units' months, then dbt build -> publish -> completeness and report. "
+                "Run config ops: sign_off: config: action (approve | unapprove), periods (YYYY-MM or a range "
+                "YYYY-MM..YYYY-MM), units (codes; empty: every unit that sent something), by (the office), as_of "
+                "(YYYY-MM-DD) or as_of_day, note. The same as `python -m pipeline approve`.")
 
 nightly_load = dg.ScheduleDefinition(
     name="nightly_load", job=load_job, cron_schedule=NIGHTLY_CRON, execution_timezone=NIGHTLY_TIMEZONE,

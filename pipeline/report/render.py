@@ -26,6 +26,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 DATA_ISLAND_ID = "report-data"
 NOT_AVAILABLE_ID = "commune-not-available"
 DAGGER = " †"   # after a change that does not compare like with like
+PROVISIONAL = " ‡"   # after a period whose figures the province has not approved (all of them) yet
 LEVELS = {"province": ("Toàn tỉnh", "province"), "district": ("Huyện", "district"),
           "commune_2025": ("Xã, phường (bản đồ hiện nay)", "commune (today's map)")}
 
@@ -187,13 +188,17 @@ def _year_note(figures: dict, year: int) -> str:
     return str(year)
 
 
+def _provisional(row: dict) -> str:
+    return PROVISIONAL if row.get("approval_status") != "approved" else ""
+
+
 def houses_by_year(figures: dict) -> Table:
     labels = Labels(figures["labels"])
     codes = labels.codes("support_type")
     return Table("houses_by_year",
                  [("Năm", "year", False)] + [(*labels.pair("support_type", c), True) for c in codes]
                  + [("Tổng", "total", True)],
-                 [[_year_note(figures, r["year"])] + [fmt.integer(r[f"completed_{c}"]) for c in codes]
+                 [[_year_note(figures, r["year"]) + _provisional(r)] + [fmt.integer(r[f"completed_{c}"]) for c in codes]
                   + [fmt.integer(r["houses_completed"])] for r in figures["houses_by_year"]])
 
 
@@ -205,7 +210,8 @@ def houses_cost(figures: dict) -> Table:
                  + [(f"{labels.pair('funding_source', c)[0]} (tỷ đồng)", f"{labels.pair('funding_source', c)[1]} "
                      "(billion VND)", True) for c in sources]
                  + [("Tổng (tỷ đồng)", "total (billion VND)", True)],
-                 [[_year_note(figures, r["year"])] + [fmt.billions(r[f"completed_{c}_vnd"]) for c in sources]
+                 [[_year_note(figures, r["year"]) + _provisional(r)] + [fmt.billions(r[f"completed_{c}_vnd"])
+                                                                        for c in sources]
                   + [fmt.billions(r["completed_vnd"])] for r in figures["houses_by_year"]])
 
 
@@ -214,12 +220,14 @@ def grants_by_month(figures: dict) -> Table:
     rows = figures["grants_by_month"]
     codes = labels.codes("programme", {r["programme"] for r in rows})
     found = {(r["period"], r["programme"]): r for r in rows}
+    provisional = {r["period"] for r in rows if r.get("approval_status") != "approved"}
     return Table("grants_by_month",
                  [("Tháng", "month", False)]
                  + [(f"{labels.pair('programme', c)[0]} (triệu đồng)", f"{labels.pair('programme', c)[1]} "
                      "(million VND)", True) for c in codes],
-                 [[fmt.month(m)] + [fmt.millions(found[(m, c)]["amount_vnd"]) if (m, c) in found else "–"
-                                    for c in codes] for m in sorted({r["period"] for r in rows})])
+                 [[fmt.month(m) + (PROVISIONAL if m in provisional else "")]
+                  + [fmt.millions(found[(m, c)]["amount_vnd"]) if (m, c) in found else "–" for c in codes]
+                  for m in sorted({r["period"] for r in rows})])
 
 
 def completeness(figures: dict) -> Table:
@@ -281,8 +289,50 @@ def partial_reporting(figures: dict) -> Table:
                  set(range(len(found))))
 
 
+def _figure_when(row: dict) -> str:
+    if row["period_type"] == "review_year":
+        return f"{row['review_year']} (rà soát · review)"
+    return fmt.month(row["period"]) if row["period_type"] == "month" else row["period"][:4]
+
+
+def _value(value) -> str:
+    if value is None:
+        return "–"
+    return fmt.integer(value) if float(value).is_integer() else fmt.decimal(value)
+
+
+def revisions(figures: dict) -> Table:
+    """The figures the latest publish that changed any revised: official ones (published as approved) flagged."""
+    found = figures["signoff"]["revisions"]
+    return Table("revisions",
+                 [("Chỉ tiêu", "figure", False), ("Kỳ", "period", False), ("Đơn vị", "unit", False),
+                  ("Công bố lần đầu", "first published", True), ("Trước", "before", True), ("Sau", "after", True),
+                  ("Do tệp", "caused by", False)],
+                 [[r["label_vi"] + (f" – {r['programme_label_vi']}" if r["programme_label_vi"] else ""),
+                   _figure_when(r), r["unit_name"] or r["unit_scope"], _value(r["first_published_value"]),
+                   _value(r["previous_value"]) + (PROVISIONAL if r["previous_approval_status"] != "approved" else ""),
+                   _value(r["new_value"]) + (PROVISIONAL if r["new_approval_status"] != "approved" else ""),
+                   r["caused_by_files"] or (f"giữ lại · held back: {r['replaced_files']}" if r["replaced_files"]
+                                            else "")]
+                  for r in found],
+                 {i for i, r in enumerate(found) if r["is_official_revision"]})
+
+
+def pending_revisions(figures: dict) -> Table:
+    return Table("pending_revisions",
+                 [("Đơn vị", "unit", False), ("Kỳ", "month", False), ("Trang", "sheet", False), ("Tệp", "file", False),
+                  ("Dòng thêm / bớt / sửa", "rows added / removed / changed", True),
+                  ("Số liệu trước → sau", "figures before → after", False)],
+                 [[f"{r['unit_code']} {r['unit_name'] or ''}".strip(), fmt.month(r["period"]),
+                   r["sheet_label_vi"] + (f" ({r['commune_code']}, {r['review_year']})" if r["review_year"] else ""),
+                   r["file_name"], f"{r['rows_added']} / {r['rows_removed']} / {r['rows_changed']}",
+                   (r["figures_before_after"] or "").replace(" -> ", " → ")]
+                  for r in figures["signoff"]["pending"]])
+
+
 TABLES = (grants_year_to_date, poverty_province, poverty_district, poverty_commune, houses_by_year, houses_cost,
-          grants_by_month, completeness, rejected_by_reason, rejected_by_unit, partial_reporting)
+          grants_by_month, completeness, rejected_by_reason, rejected_by_unit, partial_reporting, revisions,
+          pending_revisions)
 
 
 # -- the page -----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import history, supersession
+from pipeline.warehouse import approvals, history, supersession
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
@@ -148,21 +148,14 @@ def _recount(con) -> None:
     con.execute("begin transaction")
     try:
         supersession.refresh(con)
+        approvals.apply(con)
         if con.execute("select count(*) from raw.submissions").fetchone()[0]:
-            _bump_ledger_version(con)
+            bump_ledger_version(con)
         set_state(con, "counting_rule", supersession.RULE_VERSION)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-
-
-def _bump_ledger_version(con) -> None:
-    con.execute(
-        "insert into raw.load_state values ('ledger_version', "
-        "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
-        + UPSERT
-    )
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]]]:
@@ -197,13 +190,23 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
         if ledger:
             insert_rows(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
         supersession.refresh(con)
+        approvals.apply(con)
         history.record(con, [e["submission_id"] for e in ledger if e["outcome"] in ("accepted", "accepted_with_errors")],
                        next((e.get("run_id") for e in ledger), None))
-        _bump_ledger_version(con)
+        bump_ledger_version(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def bump_ledger_version(con) -> None:
+    """The raw layer changed (a batch, an approval): the next load rebuilds and republishes."""
+    con.execute(
+        "insert into raw.load_state values ('ledger_version', "
+        "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
+        + UPSERT
+    )
 
 
 def insert_rows(con, table: str, frame) -> None:

@@ -48,6 +48,15 @@ def _recency_terms() -> list[str]:
 RECENCY = recency()
 # Raise when what counts changes: each warehouse recounts its whole ledger once, at its next write (store.connect).
 RULE_VERSION = "2"   # 2: raw.counting.replaced
+
+# received_at is UTC (the run that first saw the file); days are Son La's (UTC+7, no daylight saving)
+RECEIVED_ON = "cast({ledger}.received_at + interval '7 hours' as date)"
+
+
+def dated_by(ledger: str, day) -> str:
+    """The ledger row (alias `ledger`) was received, or prepared (Ngày lập), on or before `day` (a date)."""
+    literal = f"cast('{day.isoformat()}' as date)"
+    return f"({RECEIVED_ON.format(ledger=ledger)} <= {literal} or {ledger}.prepared_on <= {literal})"
 COUNTED = "('accepted', 'accepted_with_errors')"
 UNIT_MONTH = "s.unit_type || '/' || s.unit_code || '/' || cast(s.period as varchar)"
 COMMUNE_YEAR = "coalesce(p.commune_list, '-') || '/' || p.commune_code || '/' || cast(p.review_year as varchar)"
@@ -92,10 +101,13 @@ def _scoped_sql(left_out: str) -> str:
     )"""
 
 
-def counting_sql(exclude: str | None = None) -> str:
+def counting_sql(exclude: str | None = None, as_of=None) -> str:
     """select COLUMNS: every scope each accepted submission carries, ranked, with whether it counts.
-    exclude: a table of submission_ids left out (what counted before a batch)."""
+    exclude: a table of submission_ids left out (what counted before a batch); as_of (a date): only the
+    submissions received or prepared on or before that day (what counted then: pipeline/warehouse/approvals.py)."""
     left_out = f"and s.submission_id not in (select submission_id from {exclude})" if exclude else ""
+    if as_of is not None:
+        left_out += f" and {dated_by('s', as_of)}"
     return f"""
     with {_scoped_sql(left_out)},
     ranked as (

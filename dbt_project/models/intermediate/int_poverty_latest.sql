@@ -42,6 +42,7 @@ joined as (
         counting.received_at,
         counting.file_mtime,
         counting.recency,
+        counting.approval_status,
         poverty.*
 
     from standards as poverty
@@ -67,7 +68,7 @@ latest as (
 
     select distinct on (commune_list, commune_code, review_year)
         commune_list, commune_code, review_year,
-        submission_id, district_code, unit_type, period, version, received_at, file_mtime
+        submission_id, district_code, unit_type, period, version, received_at, file_mtime, approval_status
 
     from merged
     order by commune_list, commune_code, review_year, recency
@@ -83,6 +84,7 @@ final as (
         latest.version,
         latest.received_at,
         latest.file_mtime,
+        latest.approval_status,
         latest.submission_id,
         latest.commune_list,
         latest.commune_code,
@@ -109,7 +111,7 @@ final as (
         and latest.review_year = merged.review_year
     group by
         latest.district_code, latest.unit_type, latest.period, latest.version, latest.received_at,
-        latest.file_mtime, latest.submission_id, latest.commune_list, latest.commune_code, latest.review_year
+        latest.file_mtime, latest.approval_status, latest.submission_id, latest.commune_list, latest.commune_code, latest.review_year
 
 )
 

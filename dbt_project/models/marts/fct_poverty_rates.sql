@@ -52,7 +52,9 @@ rates as (
         coalesce(villages.villages_expected, 0) as villages_expected,
         coalesce(villages.villages_expected > villages.villages_reported, false) as is_partial,
         poverty.poverty_standard,
-        poverty.poverty_standard_source
+        poverty.poverty_standard_source,
+        -- sign-off: approved when the commune's review year is approved
+        poverty.approval_status
 
     from poverty
     left join commune_map

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import transform
-from pipeline.config import local_today
+from pipeline.config import local_now, local_today
 from pipeline.defs.check_descriptions import describe_test
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
@@ -51,4 +51,6 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
     """dbt build of this warehouse: seeds, staging views, intermediate models, marts and audit tables, tests."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else local_today()
     with warehouse.write_lock():
-        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url)
+        # the figures this build adds to fct_published_figures carry the build's start (the publish step records them)
+        published_at = local_now().replace(tzinfo=None)
+        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url, published_at)

@@ -106,11 +106,12 @@ def assert_matches_marts(figures: dict, bi_path: Path) -> None:
 
         district = _rows(con, "select a.*, d.district_name from marts.agg_poverty_district_year a "
                               "left join marts.dim_district d using (district_code) order by district_code, review_year")
-        first_rate = {}
+        first_rate = {}   # the change since the district's first year under the same poverty standard
         for mine, theirs in zip(figures["poverty_district"], district, strict=True):
-            first_rate.setdefault(theirs["district_code"], theirs["poverty_rate_pct"])
+            key = (theirs["district_code"], theirs["poverty_standard"])
+            first_rate.setdefault(key, theirs["poverty_rate_pct"])
             assert _same(mine, theirs) and mine["communes_due"] == theirs["communes_total"]
-            assert mine["change_since_first_pp"] == round(theirs["poverty_rate_pct"] - first_rate[theirs["district_code"]], 2)
+            assert mine["change_since_first_pp"] == round(theirs["poverty_rate_pct"] - first_rate[key], 2)
 
         by_year = {(y, s): n for y, s, n in con.execute(
             "select year(completion_date), support_type, count(*) from marts.fct_houses "

@@ -13,8 +13,7 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pipeline import rulebook
-from pipeline import form
+from pipeline import form, rulebook
 from pipeline.ingest import communes, convert, layout, merges as body_merges, reference, rows, stated
 from pipeline.ingest.header import MappedColumn, locate_header
 from pipeline.ingest.problem import Problem

@@ -78,7 +78,11 @@ def test_the_re_publish_records_the_revisions_the_held_back_correction_made(sign
     by_key = {r[0]: r[1:] for r in revisions}
     cost = by_key["houses_completed_vnd||year|2025-01-01|province"]   # the load published it with the correction
     assert cost == (187_647_000_000, 187_650_000_000, "provisional", original, correction)
-    assert all(r[4] == original and r[5] == correction for r in revisions)   # every one of them is the correction's
+    # every one of them is the correction's: it stopped counting; the original counts again where it has rows
+    # (the grant row the correction added has none: that commune's May production grant is withdrawn)
+    assert all(r[5] == correction and r[4] in (original, None) for r in revisions)
+    assert by_key["grants_vnd|production|month|2025-05-01|province"][:2] == (91_400_000, 80_800_000)
+    assert by_key["grants_vnd|production|month|2025-05-01|04117"][:2] == (10_600_000, None)
     shown = query(warehouse, "select count(*) from marts.rpt_revisions where since_last_report")
     assert shown == [(len(revisions),)]
     page = (warehouse / "report" / "index.html").read_text(encoding="utf-8")

@@ -19,6 +19,10 @@ asset does: exit 0 done, 2 no published warehouse (or one without the reporting 
 templates writes next month's workbook for every reporting unit (pre-filled open house cases,
 dropdowns, checks): exit 0 done, 2 bad period or no warehouse there, 4 the templates failed.
 prepare parses the dbt project once (the manifest Dagster's dbt assets are built from).
+approve / unapprove sign off reporting units' months (the Dagster job `approve` in a child process: record,
+rebuild, publish; pipeline/signoff.py; then the report, as after a load): exit 0 done or already approved, 2 bad input (nothing
+written), 3 a load holds the warehouse, 4 failed. approvals lists who is approved and what waits, figures
+the headline figures as published on a day (both read the published warehouse): exit 0, 2 bad arguments.
 """
 from __future__ import annotations
 
@@ -70,7 +74,54 @@ def _parser() -> argparse.ArgumentParser:
                            "(default $PIPELINE_WAREHOUSE_URL; unset: the folder's DuckDB file)")
     templates.add_argument("--out", type=Path, help="folder to write them to (default <warehouse>/templates/YYYY-MM)")
     sub.add_parser("prepare", help="parse the dbt project into the manifest cache (done by setup)")
+    _signoff_parsers(sub)
     return parser
+
+
+def _warehouse_options(command) -> None:
+    command.add_argument("--warehouse", type=Path, help="warehouse folder (default $PIPELINE_WAREHOUSE_DIR, else warehouse/)")
+    command.add_argument("--warehouse-url", help="postgresql://…: the warehouse on PostgreSQL (default "
+                         "$PIPELINE_WAREHOUSE_URL; unset: the DuckDB files in the warehouse folder)")
+
+
+def _signoff_parsers(sub) -> None:
+    for action, words in (("approve", "approve reporting units' months: pin what counts, then rebuild and publish"),
+                          ("unapprove", "return approved months to provisional, then rebuild and publish")):
+        command = sub.add_parser(action, help=words)
+        command.add_argument("--period", action="append", required=True, metavar="YYYY-MM",
+                             help="the month (again for more, or a range YYYY-MM..YYYY-MM)")
+        who = command.add_mutually_exclusive_group(required=True)
+        who.add_argument("--unit", nargs="+", action="extend", metavar="CODE",
+                         help="reporting unit code(s): a district up to 2025-06, a commune of today's map from 2025-07")
+        who.add_argument("--all-received", action="store_true",
+                         help="every unit that sent something for the month" if action == "approve"
+                         else "every unit whose month is approved")
+        command.add_argument("--by", required=True, metavar="OFFICE", help="the office that decides (not a person's ID)")
+        if action == "approve":
+            when = command.add_mutually_exclusive_group()
+            when.add_argument("--as-of", metavar="YYYY-MM-DD", help="count only files received or prepared "
+                              "(Ngày lập) by this day (default: today)")
+            when.add_argument("--as-of-day", type=int, metavar="N", help="each month as of day N of the month after "
+                              "it (approving the past as it stood)")
+        command.add_argument("--note", help="a note kept with the approval")
+        _warehouse_options(command)
+        chatter = command.add_mutually_exclusive_group()
+        chatter.add_argument("--verbose", action="store_true", help="also show Dagster's and dbt's log lines")
+        chatter.add_argument("--quiet", action="store_true", help="print errors and the summary only")
+    listing = sub.add_parser("approvals", help="who is approved, pending or provisional, and the files that wait "
+                             "for the province (reads the published warehouse)")
+    listing.add_argument("--period", metavar="YYYY-MM", help="one month: every unit in force and its state")
+    _warehouse_options(listing)
+    shown = sub.add_parser("figures", help="the headline figures as published at a day or time "
+                           "(reads the published warehouse)")
+    shown.add_argument("--as-of", metavar="YYYY-MM-DD[THH:MM:SS]", help="the day (its end) or the time, Son La "
+                       "time (default: now)")
+    shown.add_argument("--unit", default="province", metavar="CODE", help="a unit of today's map (default: province)")
+    shown.add_argument("--month", metavar="YYYY-MM", help="that month's figures (default: per calendar year and "
+                       "review year)")
+    shown.add_argument("--all", action="store_true", help="every headline figure (default: houses and poverty; "
+                       "--all adds the grants per programme)")
+    _warehouse_options(shown)
 
 
 def _say(message: str) -> None:
@@ -91,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             return _templates(args)
         if args.command == "status":
             return _status(args)
+        if args.command in ("approve", "unapprove"):
+            return _approve(args)
+        if args.command == "approvals":
+            return _approvals(args)
+        if args.command == "figures":
+            return _figures(args)
         return _load(args)
     except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
         return _failed("the pipeline could not start", error)
@@ -163,74 +220,9 @@ def _run_load(args, folders: tuple[Path, Path], url: str | None) -> int:
 
 
 def _load_then_report(args, folders: tuple[Path, Path], url: str | None) -> int:
-    """The load in a child process, then, once it has exited, the report of what it published in
-    this one (which imported nothing of Dagster or dbt): the report's Chromium never shares a process
-    or a process tree with the load's memory. The exit code is the load's, or 4 when the report failed."""
-    import signal
+    from pipeline import afterwards
 
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    pid = os.fork()
-    if pid == 0:   # the child: the load, then leave (pipeline/__main__.py's way out)
-        code = EXIT_FAILED
-        try:
-            code = _run_load(args, folders, url)
-        finally:
-            leave(code)
-    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the child's to handle
-    try:
-        _, status = os.waitpid(pid, 0)
-    finally:
-        signal.signal(signal.SIGINT, interrupt)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (EXIT_OK, EXIT_STRICT):
-        return code if code >= 0 else EXIT_FAILED
-    return _report_after_load(folders[1], url, quiet=args.quiet) or code
-
-
-def _report_after_load(warehouse_dir: Path, url: str | None, quiet: bool) -> int:
-    """The report of what the load published, unless it is current already (nothing new was published):
-    a phase line like the load's, its paths on stdout. 0, or 4 when it failed."""
-    from pipeline.report import build
-    from pipeline.warehouse.lock import WarehouseBusy
-
-    if build.is_current(warehouse_dir, url):
-        return EXIT_OK
-    started = time.monotonic()
-    try:
-        result = _build_report(warehouse_dir, url, dictionary_if_changed=True)
-    except WarehouseBusy:   # another load started meanwhile: its own report follows it
-        print("– report         skipped: another load holds the warehouse (its report follows it)", file=sys.stderr)
-        return EXIT_OK
-    except Exception as error:   # a clear message, not a traceback; details with PIPELINE_DEBUG=1
-        print(f"✗ report         failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return _failed("the warehouse was published, but the report failed", error)
-    if not quiet:
-        print(f"✓ report         {result.written()}  ({time.monotonic() - started:.1f} s)", file=sys.stderr,
-              flush=True)
-    print("\n".join(result.lines()), flush=True)
-    for what, why in result.skipped.items():
-        print(f"warning: {what} not written: {why}", file=sys.stderr)
-    return EXIT_OK
-
-
-def leave(code: int) -> None:
-    """Leave the process now, without the interpreter's teardown: a load leaves ~440,000 objects behind
-    (Dagster, dbt, pandas), which it frees one by one, 1.5-1.7 s after the summary is printed (measured
-    on the benchmark's loads), for nothing: every file, connection and lock is closed by now. So do what
-    the teardown does that matters (wait for threads, run the exit handlers: logging, temporary folders,
-    child processes, flush the output) and go."""
-    import atexit
-    import threading
-
-    getattr(threading, "_shutdown", lambda: None)()   # joins non-daemon threads, runs their exit hooks
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):   # a reader that went away, a closed stream: nothing left to say
-            pass
-    os._exit(code or 0)
+    return afterwards.then_report(lambda: _run_load(args, folders, url), folders[1], url, quiet=args.quiet)
 
 
 def _status(args) -> int:
@@ -271,7 +263,10 @@ def _report(args) -> int:
     started = time.monotonic()
     _say(f"report: {'PostgreSQL' if url else store.bi_path(warehouse_dir)} -> {build.report_dir(warehouse_dir)}")
     try:
-        result = _build_report(warehouse_dir, url, with_pdf=not args.no_pdf, with_dictionary=not args.no_dictionary)
+        from pipeline import afterwards
+
+        result = afterwards.build_report(warehouse_dir, url, with_pdf=not args.no_pdf,
+                                         with_dictionary=not args.no_dictionary)
     except WarehouseBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return EXIT_BUSY
@@ -286,22 +281,6 @@ def _report(args) -> int:
         if why != "not asked for":
             print(f"warning: {what} not written: {why}", file=sys.stderr)
     return EXIT_OK
-
-
-def _build_report(warehouse_dir: Path, url: str | None, with_pdf: bool = True, with_dictionary: bool = True,
-                  dictionary_if_changed: bool = False):
-    """The report, under the warehouse lock when dbt docs reads the internal DuckDB warehouse (raises
-    WarehouseBusy when a load holds it), as the Dagster asset provincial_report does."""
-    from pipeline.report import build
-    from pipeline.warehouse import store
-    from pipeline.warehouse.lock import warehouse_lock
-
-    options = {"url": url, "with_pdf": with_pdf, "dictionary_if_changed": dictionary_if_changed}
-    if not url and store.internal_path(warehouse_dir).exists():
-        with warehouse_lock(warehouse_dir, timeout=0):
-            return build.build_report(warehouse_dir, with_dictionary=with_dictionary, **options)
-    # PostgreSQL, or a folder holding only a copy of bi.duckdb: no dictionary to make
-    return build.build_report(warehouse_dir, with_dictionary=with_dictionary and not url, **options)
 
 
 def _templates(args) -> int:
@@ -334,4 +313,104 @@ def _templates(args) -> int:
     print("\n".join(run.lines()))
     for warning in run.warnings():
         print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _approve(args) -> int:
+    """approve / unapprove: bad options exit 2 before anything is opened; then under the warehouse lock."""
+    import datetime as dt
+
+    from pipeline import config
+    from pipeline.console import NORMAL, QUIET, VERBOSE, Console
+    from pipeline.warehouse import approvals
+    from pipeline.warehouse.lock import WarehouseBusy, warehouse_lock
+
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
+    try:
+        url = _warehouse_url(args)
+        as_of = getattr(args, "as_of", None)
+        try:
+            as_of = dt.date.fromisoformat(as_of) if as_of else None
+        except ValueError:
+            raise approvals.ApprovalError(f"--as-of '{as_of}' is not a day written YYYY-MM-DD") from None
+        request = approvals.Request(args.command, approvals.parse_periods(args.period), tuple(args.unit or ()),
+                                    by=args.by, as_of=as_of, as_of_day=getattr(args, "as_of_day", None),
+                                    note=args.note)
+        approvals.check_request(request, config.local_today())
+    except ValueError as error:   # ApprovalError too
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    def sign_off() -> int:
+        console = Console(VERBOSE if args.verbose else QUIET if args.quiet else NORMAL)
+        try:
+            with warehouse_lock(warehouse_dir, timeout=0, url=url):
+                from pipeline import signoff
+
+                return signoff.approve(console, warehouse_dir, url, request)
+        except WarehouseBusy as busy:
+            console.error(str(busy))
+            return EXIT_BUSY
+        finally:
+            console.close()
+    # as after a load: the report of what it published, in this process once the sign-off's has exited
+    from pipeline import afterwards
+
+    return sign_off() if not hasattr(os, "fork") else afterwards.then_report(sign_off, warehouse_dir, url, args.quiet)
+
+
+def _published_connection(args):
+    """(connection to what BI reads, None) or (None, exit code) with the message said."""
+    from pipeline import config
+    from pipeline.warehouse import store
+
+    warehouse_dir = args.warehouse.resolve() if args.warehouse is not None else config.default_warehouse_dir()
+    try:
+        url = _warehouse_url(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None, EXIT_USAGE
+    if not url and not store.bi_path(warehouse_dir).exists():
+        print(f"error: no published warehouse at {store.bi_path(warehouse_dir)}: run `python -m pipeline load` first "
+              "(or give --warehouse)", file=sys.stderr)
+        return None, EXIT_USAGE
+    return store.connect_published(warehouse_dir, url), None
+
+
+def _approvals(args) -> int:
+    from pipeline.warehouse import approvals
+
+    try:
+        period = approvals.parse_periods([args.period])[0] if args.period else None
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    con, code = _published_connection(args)
+    if con is None:
+        return code
+    try:
+        from pipeline import signoff
+
+        print("\n".join(signoff.approvals_lines(con, period)))
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def _figures(args) -> int:
+    from pipeline import config
+    from pipeline.warehouse import approvals, figures
+
+    try:
+        when = figures.parse_when(args.as_of) if args.as_of else config.local_now().replace(tzinfo=None)
+        month = approvals.parse_periods([args.month])[0] if args.month else None
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    con, code = _published_connection(args)
+    if con is None:
+        return code
+    try:
+        print("\n".join(figures.as_of(con, when, args.unit, month, every_figure=args.all).lines()))
+    finally:
+        con.close()
     return EXIT_OK

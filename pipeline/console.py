@@ -34,9 +34,9 @@ from rich.text import Text
 from pipeline import config
 
 QUIET, NORMAL, VERBOSE = "quiet", "normal", "verbose"
-PHASES = ("discover", "read and check", "transform", "publish", "feedback")
-STEP_PHASES = {"ingest_submissions": "read and check", "dbt_models": "transform", "bi_warehouse": "publish",
-               "feedback_workbooks": "feedback", "submission_completeness": "feedback"}
+PHASES = ("sign off", "discover", "read and check", "transform", "publish", "feedback")
+STEP_PHASES = {"sign_off": "sign off", "ingest_submissions": "read and check", "dbt_models": "transform",
+               "bi_warehouse": "publish", "feedback_workbooks": "feedback", "submission_completeness": "feedback"}
 DISCOVER_STEP = "ingest_submissions"   # discovery is the first part of the ingest step
 MAX_WARNINGS = 6    # warning lines on the console; the others are in the log
 MAX_ERRORS = 10
@@ -325,6 +325,8 @@ class Console:
                 "files rejected"]
         elif asset == "bi_warehouse":
             self.phases["publish"].facts.append(str(metadata.get("path", "")))
+        elif asset == "raw/approval_events":
+            self.phases["sign off"].facts = [f"{metadata.get('events_recorded', 0)} approval event(s) recorded"]
         elif asset == "feedback_workbooks":
             self.phases["feedback"].facts.append(f"{metadata.get('workbooks_written', 0)} feedback workbooks")
 

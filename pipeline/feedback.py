@@ -27,7 +27,7 @@ from pipeline.enumerations import ENUMERATIONS
 from pipeline.rulebook import SEVERITIES
 from pipeline.rulebook import history as history_rules
 from pipeline.form import sheet_name
-from pipeline.warehouse.store import feedback_dir
+from pipeline.warehouse.store import built_schema, feedback_dir
 
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
 
@@ -183,16 +183,18 @@ def _dicts(cursor) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-def _has_outliers(con) -> bool:
-    """audit.outliers exists (dbt has built it in this warehouse)."""
-    return bool(con.execute("select count(*) from information_schema.tables "
-                            "where table_schema = 'audit' and table_name = 'outliers'").fetchone()[0])
+def _outliers(con) -> str | None:
+    """audit.outliers as dbt last built it (on PostgreSQL before publish: audit__build), None before it ever did."""
+    schema = built_schema(con, "audit")
+    found = con.execute("select count(*) from information_schema.tables "
+                        "where table_schema = ? and table_name = 'outliers'", [schema]).fetchone()[0]
+    return f"{schema}.outliers" if found else None
 
 
 def _needs_feedback(con) -> str:
     """The ledger condition for a feedback workbook: a problem found on reading, or a figure to check."""
-    if _has_outliers(con):
-        return f"{NEEDS_FEEDBACK} or submission_id in (select submission_id from audit.outliers)"
+    if outliers := _outliers(con):
+        return f"{NEEDS_FEEDBACK} or submission_id in (select submission_id from {outliers})"
     return NEEDS_FEEDBACK
 
 
@@ -220,11 +222,12 @@ def feedback_for_run(con, warehouse_dir: Path, run_id: str | None) -> list[dict]
 
 def _outlier_problems(con) -> list[dict]:
     """The figures to check (audit.outliers) of the submissions in _feedback_ids, as warnings."""
-    if not _has_outliers(con):
+    outliers = _outliers(con)
+    if not outliers:
         return []
     rows = _dicts(con.execute(
         "select submission_id, period, review_year, measure, programme, value, median, change_pct "
-        "from audit.outliers where submission_id in (select submission_id from _feedback_ids)"))
+        f"from {outliers} where submission_id in (select submission_id from _feedback_ids)"))
     problems = []
     for row in rows:
         sheet_kind, column, message, message_vi = history_rules.outlier(row)

@@ -25,22 +25,22 @@ def logs_dir(warehouse_dir: Path) -> Path:
     return warehouse_dir / "logs"
 
 
-def new_log_path(warehouse_dir: Path) -> Path:
+def new_log_path(warehouse_dir: Path, kind: str = "load") -> Path:
     """A fresh log file's path, named by the start time in Son La to the millisecond: the names
-    all have one length, so they sort by time."""
+    all have one length, so they sort by time. kind: load, or approve (a sign-off, `status` reads loads only)."""
     folder = logs_dir(warehouse_dir)
     folder.mkdir(parents=True, exist_ok=True)
     now = config.local_now()
     while True:
-        path = folder / f"load-{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}.log"
+        path = folder / f"{kind}-{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}.log"
         if not path.exists():
             return path
         now += dt.timedelta(milliseconds=1)
 
 
-def prune(warehouse_dir: Path, keep: int = LOGS_KEPT) -> list[Path]:
-    """Remove all but the newest `keep` load logs; the removed paths."""
-    logs = sorted(logs_dir(warehouse_dir).glob(PATTERN))
+def prune(warehouse_dir: Path, keep: int = LOGS_KEPT, pattern: str = PATTERN) -> list[Path]:
+    """Remove all but the newest `keep` load logs (or those of `pattern`); the removed paths."""
+    logs = sorted(logs_dir(warehouse_dir).glob(pattern))
     old = logs[:max(0, len(logs) - keep)]
     for path in old:
         path.unlink(missing_ok=True)

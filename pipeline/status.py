@@ -106,7 +106,7 @@ def _approvals(con, months: list[completeness.Month]) -> dict:
         pending = [u for u in received if (u.unit_type, u.unit_code, month.period) not in approved]
         if pending:
             waiting.append({"period": f"{month.period:%Y-%m}", "received": len(received), "waiting": len(pending)})
-    revisions = (con.execute("select count(*) from audit.pending_revisions").fetchone()[0]
+    revisions = (con.execute("select count(distinct submission_id) from audit.pending_revisions").fetchone()[0]
                  if _exists(con, "audit", "pending_revisions") else None)
     return {"months_waiting": waiting, "pending_revisions": revisions}
 
@@ -138,7 +138,8 @@ def render(report: dict) -> str:
         lines.append("Months waiting for approval: " + (", ".join(
             f"{m['period']} ({m['waiting']} of {m['received']} received)" for m in waiting) if waiting else "none"))
         if approvals["pending_revisions"] is not None:
-            lines.append(f"  pending revisions: {approvals['pending_revisions']}")
+            lines.append(f"  pending revisions: {approvals['pending_revisions']} file(s) await the province's approval "
+                         "(python -m pipeline approvals)")
     return "\n".join(lines)
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from pipeline import files
 from pipeline.config import DBT_PROJECT_DIR, cache_dir
 from pipeline.streams import LinesToLog, environment
-from pipeline.warehouse import state, store
+from pipeline.warehouse import changes, state, store
 
 KEEP_MANIFESTS = 3   # cached manifests of older project versions kept (others are removed)
 PARSE_FORMAT = 2     # how prepare() parses; a new value re-parses every cached project version
@@ -137,14 +137,14 @@ def parsed_manifest():
 # --- a build's arguments and what it was built from (pure) --------------------------------------
 
 def build_args(warehouse_dir: Path, as_of: dt.date, command: str = "build", warehouse_url: str | None = None,
-               ) -> list[str]:
+               published_at: dt.datetime | None = None) -> list[str]:
     """The dbt command line for one build of this warehouse (pure: tested without running dbt).
 
     dbt's unit tests (fixed inputs -> expected rows) are a development check, not a property
     of the night's data: the build skips them (tests/test_dbt_project.py runs them).
     """
     work = store.dbt_work_dir(warehouse_dir)
-    args = [command, "--vars", _vars(warehouse_dir, as_of), "--log-path", str(work / "logs")]
+    args = [command, "--vars", _vars(warehouse_dir, as_of, published_at), "--log-path", str(work / "logs")]
     if command in ("build", "test"):
         args += ["--exclude-resource-type", "unit_test"]
     if warehouse_url:
@@ -159,10 +159,15 @@ def docs_args(warehouse_dir: Path, as_of: dt.date, target: Path, logs: Path) -> 
             "--target-path", str(target), "--log-path", str(logs)]
 
 
-def _vars(warehouse_dir: Path, as_of: dt.date) -> str:
+def _vars(warehouse_dir: Path, as_of: dt.date, published_at: dt.datetime | None = None) -> str:
+    """dbt's vars: the warehouse file, the day completeness is judged on, DuckDB's memory limit and folder to
+    spill to, and (a build to be published) when the publish happens: the time fct_published_figures gives
+    the figures this build adds (Son La time)."""
     settings = store.duckdb_settings(warehouse_dir)
     variables = {"warehouse_db": str(store.internal_path(warehouse_dir).resolve()), "as_of": as_of.isoformat(),
                  "duckdb_memory_limit": settings["memory_limit"], "duckdb_temp_directory": settings["temp_directory"]}
+    if published_at is not None:
+        variables["published_at"] = published_at.isoformat(sep=" ", timespec="microseconds")
     return json.dumps(variables, sort_keys=True)
 
 
@@ -200,7 +205,7 @@ def built_manifest(warehouse_dir: Path, as_of: dt.date) -> Path | None:
 # --- the build, as Dagster events -------------------------------------------------------------
 
 def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str | None = None,
-          everything: bool = False):
+          published_at: dt.datetime | None = None, everything: bool = False):
     """`dbt build` of this warehouse for the asset's run; yields its assets' and checks' events as they
     finish, raises dg.Failure when dbt fails.
 
@@ -211,7 +216,7 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     names the DuckDB file's database, so dbt parses for itself, in dagster-dbt's subprocess (`dbt`,
     the resource), and builds everything selected.
     """
-    args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url)
+    args = build_args(warehouse_dir, as_of, warehouse_url=warehouse_url, published_at=published_at)
     target = target_path(warehouse_dir)
     if warehouse_url:
         # the subprocess inherits this when it starts (cli); its JSON lines on stdout are its events,
@@ -227,13 +232,8 @@ def build(context, dbt, warehouse_dir: Path, as_of: dt.date, warehouse_url: str 
     files.remove_stale_temps(target)   # a mark half-written by a killed run (we hold the write lock)
     files.forget_built(manifest)   # rewritten by this run: it describes no finished full build yet
     selection = _selection(context)
-    if context.is_subset:
-        plan, inputs = None, None
-    else:
-        from pipeline.warehouse import changes
-
-        project = build_identity(as_of).rsplit(":", 1)[0]
-        plan, inputs = changes.plan_build(warehouse_dir, project, as_of, selection[0], everything)
+    plan, inputs = (None, None) if context.is_subset else changes.plan_build(
+        warehouse_dir, build_identity(as_of).rsplit(":", 1)[0], as_of, selection[0], everything)
     events = () if plan is not None and plan.nothing else _stream_in_process(
         context, args, target, parsed_manifest(), warehouse_dir, selection, plan)
     yield from events if plan is None or plan.full else _with_current(context, events, plan)
@@ -249,11 +249,9 @@ def _with_current(context, events, plan):
     in the asset graph's order; a check's result once its asset is told."""
     import dagster as dg
 
-    from pipeline.warehouse.changes import InOrder
-
     unique_ids = {spec.key: spec.metadata["dagster_dbt/unique_id"] for spec in context.assets_def.specs}
     current = {key for key in context.selected_asset_keys if unique_ids.get(key) not in plan.nodes}
-    order, held = InOrder(context.assets_def.asset_deps, current), {}
+    order, held = changes.InOrder(context.assets_def.asset_deps, current), {}
 
     def told(keys):
         for key in keys:

@@ -1,7 +1,7 @@
 """A small real warehouse for the report's fast tests: the published marts and audit tables the
 reporting layer reads (their columns and types from the dbt contracts, so they never drift), a few
 rows chosen so every branch shows (a partial-reporting year, a missing month, rejected rows, a
-commune whose 2024 base is approximate), then the real dbt build of the reporting layer (rpt_*)
+commune whose 2024 base is approximate, a change of poverty standard between 2021 and 2022), then the real dbt build of the reporting layer (rpt_*)
 on top, in this process, and the real publish step: bi.duckdb. (The reporting layer's data tests
 run in the slow tier's real loads; here only its models and seeds are built, ~3 s.)
 
@@ -25,10 +25,12 @@ from pipeline.warehouse import publish, store
 # the published models the reporting layer reads, filled by the test (everything else dbt builds)
 INPUTS = ("dim_district", "dim_commune_2025", "dim_reporting_unit", "fct_houses", "fct_grants",
           "agg_poverty_province_year", "agg_poverty_district_year", "agg_poverty_commune_year",
-          "agg_submission_completeness", "audit_submissions", "audit_rejected_rows")
+          "agg_submission_completeness", "audit_submissions", "audit_rejected_rows",
+          # sign-off: what the reporting layer's approval_status and rpt_revisions read
+          "dim_commune", "fct_poverty_rates", "fct_published_figures", "fct_revisions", "audit_pending_revisions")
 # what dbt builds here: the reporting layer and what it needs besides the inputs
 SELECT = ("marts.reporting", "dim_poverty_standard", "dim_enumeration", "poverty_standards",
-          "programme_beneficiary_units", "enumerations")
+          "programme_beneficiary_units", "enumerations", "int_figure_approvals")
 AS_OF = dt.date(2025, 3, 20)
 
 DATA = """
@@ -40,19 +42,21 @@ insert into marts.dim_reporting_unit (unit_type, unit_code, unit_name, valid_fro
     ('district', '116', 'Thành phố Sơn La', '2020-01-01', '2025-06-30'),
     ('district', '118', 'Huyện Quỳnh Nhai', '2020-01-01', '2025-06-30');
 insert into marts.agg_poverty_province_year (review_year, total_households, poor_households, near_poor_households,
-    poverty_rate_pct, near_poor_rate_pct, change_pp, near_poor_change_pp, communes_reported, communes_total) values
-    (2022, 1000, 200, 80, 20.00, 8.00, null, null, 4, 4),
-    (2023, 1010, 150, 81, 14.85, 8.02, -5.15, 0.02, 4, 4),
-    (2024, 600, 60, 40, 10.00, 6.67, -4.85, -1.35, 3, 4);
+    poverty_rate_pct, near_poor_rate_pct, change_pp, near_poor_change_pp, communes_reported, communes_total,
+    poverty_standard, comparable_with_previous) values
+    (2021, 1000, 250, 70, 25.00, 7.00, null, null, 4, 4, '2016-2020', false),
+    (2022, 1000, 200, 80, 20.00, 8.00, null, null, 4, 4, '2022-2025', false),
+    (2023, 1010, 150, 81, 14.85, 8.02, -5.15, 0.02, 4, 4, '2022-2025', true),
+    (2024, 600, 60, 40, 10.00, 6.67, -4.85, -1.35, 3, 4, '2022-2025', true);
 insert into marts.agg_poverty_district_year (district_code, review_year, total_households, poor_households,
     near_poor_households, poverty_rate_pct, near_poor_rate_pct, change_pp, near_poor_change_pp, communes_reported,
-    communes_total) values
-    ('116', 2022, 500, 50, 40, 10.00, 8.00, null, null, 2, 2),
-    ('116', 2023, 505, 40, 41, 7.92, 8.12, -2.08, 0.12, 2, 2),
-    ('116', 2024, 300, 20, 20, 6.67, 6.67, -1.25, -1.45, 1, 2),
-    ('118', 2022, 500, 150, 40, 30.00, 8.00, null, null, 2, 2),
-    ('118', 2023, 505, 110, 40, 21.78, 7.92, -8.22, -0.08, 2, 2),
-    ('118', 2024, 300, 40, 20, 13.33, 6.67, -8.45, -1.25, 2, 2);
+    communes_total, poverty_standard, comparable_with_previous) values
+    ('116', 2022, 500, 50, 40, 10.00, 8.00, null, null, 2, 2, '2022-2025', false),
+    ('116', 2023, 505, 40, 41, 7.92, 8.12, -2.08, 0.12, 2, 2, '2022-2025', true),
+    ('116', 2024, 300, 20, 20, 6.67, 6.67, -1.25, -1.45, 1, 2, '2022-2025', true),
+    ('118', 2022, 500, 150, 40, 30.00, 8.00, null, null, 2, 2, '2022-2025', false),
+    ('118', 2023, 505, 110, 40, 21.78, 7.92, -8.22, -0.08, 2, 2, '2022-2025', true),
+    ('118', 2024, 300, 40, 20, 13.33, 6.67, -8.45, -1.25, 2, 2, '2022-2025', true);
 insert into marts.fct_houses (district_code, household_id, commune_code, category, support_type, status, start_date,
     completion_date, central_budget_vnd, local_budget_vnd, social_contribution_vnd, total_vnd, reported_period,
     submission_id, case_key, commune_list, commune_2025_code, commune_2025_mapping) values
@@ -90,11 +94,11 @@ insert into audit.rejected_rows (submission_id, sheet, excel_row, "column", valu
 COMMUNES = """
 insert into marts.agg_poverty_commune_year (commune_2025_code, commune_2025_name, review_year, total_households,
     poor_households, near_poor_households, poverty_rate_pct, change_pp, communes_reported, communes_expected,
-    mapping) values
-    ('03646', 'Phường Tô Hiệu', 2024, 300, 20, 20, 6.67, -1.25, 1, 2, 'exact'),
-    ('03688', 'Xã Mường Chiên', 2024, 300, 40, 20, 13.33, -8.45, 2, 2, 'approximate'),
-    ('03664', 'Phường Chiềng An', 2024, 200, 5, 10, 2.50, -0.50, 3, 3, 'exact'),
-    ('03646', 'Phường Tô Hiệu', 2023, 505, 40, 41, 7.92, null, 2, 2, 'exact');
+    mapping, poverty_standard, comparable_with_previous) values
+    ('03646', 'Phường Tô Hiệu', 2024, 300, 20, 20, 6.67, -1.25, 1, 2, 'exact', '2022-2025', true),
+    ('03688', 'Xã Mường Chiên', 2024, 300, 40, 20, 13.33, -8.45, 2, 2, 'approximate', '2022-2025', true),
+    ('03664', 'Phường Chiềng An', 2024, 200, 5, 10, 2.50, -0.50, 3, 3, 'exact', '2022-2025', true),
+    ('03646', 'Phường Tô Hiệu', 2023, 505, 40, 41, 7.92, null, 2, 2, 'exact', '2022-2025', false);
 """
 
 

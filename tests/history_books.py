@@ -82,12 +82,13 @@ def commune_book(path: Path, code: str, period: str, version: int = 1, supplemen
     return write_book(path, sheets, merges)
 
 
-def district_book(path: Path, district: str, period: str, houses=(), grants=(), poverty=(), version: int = 1) -> Path:
+def district_book(path: Path, district: str, period: str, houses=(), grants=(), poverty=(), version: int = 1,
+                  prepared: str = "05/07/2025") -> Path:
     """A district's report (to 06/2025): every row names its commune. houses: (commune code, case);
     grants: (commune code, programme, beneficiaries, amount, source); poverty: (commune code, year, total, poor,
     near-poor)."""
     sheets, merges = {"Thông tin": _cover([("Mã huyện", district), ("Tên huyện", DISTRICTS[district])], period,
-                                          version, False, "05/07/2025")}, {}
+                                          version, False, prepared)}, {}
     if houses:
         headers = HOUSE_HEADERS[:2] + DISTRICT_COMMUNE + HOUSE_HEADERS[2:]
         rows = [_house_row(i, c, (code, None)) for i, (code, c) in enumerate(houses, 1)]

@@ -91,19 +91,27 @@ def assert_matches_marts(figures: dict, bi_path: Path) -> None:
             (newest["review_year"], newest["poverty_rate_pct"], newest["change_pp"])
         assert (head["poverty"]["communes_reported"], head["poverty"]["communes_due"]) == \
             (newest["communes_reported"], newest["communes_total"])
-        changes = [r["change_pp"] for r in province if r["change_pp"] is not None]
-        if changes:
+        # the average change a year: within the standard of the latest change only, and it says which
+        compared = [r for r in province if r["change_pp"] is not None]
+        within = [r for r in compared if compared and r["poverty_standard"] == compared[-1]["poverty_standard"]]
+        if within:
+            changes = [r["change_pp"] for r in within]
             assert abs(head["poverty"]["average_change_pp"] - sum(changes) / len(changes)) < 0.006
+            assert head["poverty"]["average_standard"] == within[0]["poverty_standard"]
+            assert (head["poverty"]["changes_from"], head["poverty"]["changes_to"]) == (
+                within[0]["review_year"] - 1, within[-1]["review_year"])
+        assert all(r["change_pp"] is None for r in province if not r["comparable_with_previous"])
         for mine, theirs in zip(figures["poverty_province"], province, strict=True):
             assert _same(mine, theirs) and mine["communes_due"] == theirs["communes_total"]
 
         district = _rows(con, "select a.*, d.district_name from marts.agg_poverty_district_year a "
                               "left join marts.dim_district d using (district_code) order by district_code, review_year")
-        first_rate = {}
+        first_rate = {}   # the change since the district's first year under the same poverty standard
         for mine, theirs in zip(figures["poverty_district"], district, strict=True):
-            first_rate.setdefault(theirs["district_code"], theirs["poverty_rate_pct"])
+            key = (theirs["district_code"], theirs["poverty_standard"])
+            first_rate.setdefault(key, theirs["poverty_rate_pct"])
             assert _same(mine, theirs) and mine["communes_due"] == theirs["communes_total"]
-            assert mine["change_since_first_pp"] == round(theirs["poverty_rate_pct"] - first_rate[theirs["district_code"]], 2)
+            assert mine["change_since_first_pp"] == round(theirs["poverty_rate_pct"] - first_rate[key], 2)
 
         by_year = {(y, s): n for y, s, n in con.execute(
             "select year(completion_date), support_type, count(*) from marts.fct_houses "

@@ -64,7 +64,7 @@ def test_sqlalchemy_duckdb_engine_reflects_every_table_and_column(published):
     assert found == catalog(path)
     # how duckdb-engine names the schemas (what Superset lists): catalog-qualified
     assert {"bi.marts", "bi.audit"} <= set(schemas)
-    assert rates == {2022: 20.0, 2023: 14.85, 2024: 10.0}
+    assert rates == {2021: 25.0, 2022: 20.0, 2023: 14.85, 2024: 10.0}
 
 
 def test_why_no_pooling_a_pooled_engine_keeps_the_old_file_after_a_republish(tmp_path):

@@ -23,9 +23,9 @@ def manifest() -> dict:
     return json.loads(transform.prepare().read_text(encoding="utf-8"))
 
 
-def _versions(**changed) -> tuple[dict, dict]:
+def _versions(manifest, **changed) -> tuple[dict, dict]:
     before = {"project": "p1", "as_of": "2026-12-07", changes.POVERTY_SLICE_TAG: "1:1",
-              **{f"source:raw.{table}": "1:1" for table in changes.SOURCES}}
+              **{f"source:raw.{table}": "1:1" for table in changes.sources(manifest)}}
     return before, {**before, **changed}
 
 
@@ -34,17 +34,23 @@ def _names(plan: changes.Plan, manifest: dict) -> set[str]:
 
 
 def test_a_new_project_or_no_earlier_build_builds_everything(manifest):
-    before, now = _versions()
+    before, now = _versions(manifest)
     assert changes.plan(None, now, manifest).full
     assert changes.plan(before, {**now, "project": "p2"}, manifest).full
-    nothing = changes.plan(before, now, manifest)
-    assert not nothing.full and nothing.nothing and nothing.why == "changed since the last build: nothing"
+    # nothing changed: only the figures a publish records (they carry the publish's time) are built again
+    again = changes.plan(before, now, manifest)
+    assert not again.full and again.why.startswith("changed since the last build: nothing")
+    published = {changes_node["name"] for uid, changes_node in manifest["nodes"].items()
+                 if uid in changes.reading(manifest, "published_at")}
+    assert published == {"int_counting_changes", "fct_published_figures"}
+    assert published <= _names(again, manifest) and {"fct_revisions", "rpt_revisions"} <= _names(again, manifest)
+    assert "fct_houses" not in _names(again, manifest)
 
 
 def test_new_houses_rebuild_what_reads_them_and_no_reference_or_poverty_model(manifest):
     """A commune's monthly file (houses, grants, the ledger): the house and grant marts, the audit of the ledger
     and the reporting layer on them, never a seed, the reference dimensions or the poverty slice."""
-    before, now = _versions(**{f"source:raw.{t}": "2:2" for t in ("submissions", "submission_sheets", "houses",
+    before, now = _versions(manifest, **{f"source:raw.{t}": "2:2" for t in ("submissions", "submission_sheets", "houses",
                                                                    "grants", "counting")})
     names = _names(changes.plan(before, now, manifest), manifest)
     assert {"stg_houses", "int_house_cases_current", "fct_houses", "fct_grants", "audit_submissions",
@@ -61,7 +67,7 @@ def test_new_houses_rebuild_what_reads_them_and_no_reference_or_poverty_model(ma
 
 
 def test_a_new_day_rebuilds_what_reads_the_day(manifest):
-    before, now = _versions(as_of="2026-12-08")
+    before, now = _versions(manifest, as_of="2026-12-08")
     names = _names(changes.plan(before, now, manifest), manifest)
     assert {"agg_submission_completeness", "rpt_completeness", "rpt_completeness_month"} <= names
     assert "fct_houses" not in names and "rpt_poverty_district" not in names

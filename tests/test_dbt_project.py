@@ -31,8 +31,11 @@ UNIT_TESTS = {   # unique_id suffix -> model under test
     "agg_submission_completeness_states": "agg_submission_completeness",
     "agg_submission_completeness_window_ends_at_latest_month_reported": "agg_submission_completeness",
     "int_house_cases_current_recency_order": "int_house_cases_current",
-    "int_poverty_latest_recency_order": "int_poverty_latest",
+    "int_poverty_latest_merges_what_counts": "int_poverty_latest",
+    "int_poverty_latest_counting_rows_and_their_standard": "int_poverty_latest",
     "agg_poverty_province_year_counts_every_commune_in_force": "agg_poverty_province_year",
+    "agg_poverty_province_year_breaks_at_a_change_of_standard": "agg_poverty_province_year",
+    "fct_poverty_rates_comparable_within_one_standard": "fct_poverty_rates",
     "agg_poverty_district_year_counts_the_districts_communes_in_force": "agg_poverty_district_year",
     "agg_poverty_commune_year_sums_old_communes_on_todays_map": "agg_poverty_commune_year",
     "int_house_cases_current_one_case_across_the_reform": "int_house_cases_current",
@@ -216,7 +219,11 @@ def test_every_published_model_has_an_enforced_contract_with_types(manifest):
             "rpt_poverty_province", "rpt_poverty_district", "rpt_poverty_commune", "rpt_rejected_by_reason",
             "rpt_rejected_by_unit",
             # a file against what came before (warehouse-contract.md, "Sign-off, revisions, standards and outliers")
-            "audit_counting_submissions", "audit_replaced_rows", "audit_outliers"} == set(models)
+            "audit_counting_submissions", "audit_replaced_rows", "audit_outliers",
+            # sign-off and revisions (same section)
+            "fct_approvals", "fct_published_figures", "fct_revisions", "rpt_revisions", "rpt_pending_revisions",
+            "audit_pending_revisions",
+            "audit_pending_revision_figures"} == set(models)
     for name, node in models.items():
         assert node["config"]["contract"]["enforced"] is True, name
         assert node["columns"], name

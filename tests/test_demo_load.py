@@ -32,6 +32,10 @@ def test_the_load_prints_the_article_and_the_new_figures(demo_load):
     rates = ", ".join(f"{year} {rate:.2f} %" for year, rate in sorted(expected["poverty_rate_pct"].items()))
     assert f"  poverty rate at the end of each review: {rates}" in out
     assert "2021 21.66 %, 2022 17.90 %, 2023 14.41 %, 2024 10.89 %" in out
+    # the 2020 rate stands on the 2016-2020 standard: the average change a year is taken from 2021 on only
+    # ((8.47 - 21.66) / 4, not the (8.47 - 24.52) / 5 = -3.21 a single line from 2020 would give)
+    assert ("  poverty standards (rates of two are not comparable): 2020 2016-2020, 2021–2025 2022-2025; "
+            "average change a year within 2022-2025: -3.30 points 2021–2025") in out
 
 
 def test_the_demo_flags_few_unit_months_as_far_from_their_history(demo_load):

@@ -185,7 +185,9 @@ def test_the_rebuild_job_transforms_and_publishes_without_reading_workbooks_and_
     result = defs.resolve_job_def("rebuild").execute_in_process(instance=instance, resources=resources)
     assert result.success
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
-    assert steps == {"dbt_models", "bi_warehouse", "submission_completeness"}
+    # and the check on audit.outliers (the history merge's figures_near_history): a rebuild checks what it built
+    assert steps == {"dbt_models", "audit__audit_outliers_figures_near_history", "bi_warehouse",
+                     "submission_completeness"}
     assert (warehouse / "bi.duckdb").stat().st_mtime_ns > published
     assert query(warehouse, "select file_name from audit.submissions") == [("a.xlsx",)]
     assert not (warehouse / "report").exists()

@@ -6,7 +6,10 @@ The snapshot was first computed on main before the speed work (issue 12) and mat
 was rewritten when the demo was extended to 2026-10 (issue 9), and when the reporting layer
 (marts.rpt_*, marts.dim_poverty_standard; issue 22) was added: additions only, and when the demo was
 made to tell 2025 as Son La published it (issue 25: amounts by source, 2025's support types, 200 fewer
-2025 cases, the correction's forgotten grant row instead of two cases). A faster engine must not change
+2025 cases, the correction's forgotten grant row instead of two cases), and when poverty was read within
+one standard (issue 25: new columns, 3 new rules; change_pp null on the 2021 rows, across the 2016-2020 ->
+2022-2025 break, the headline's average change taken within 2022-2025, the district change since 2021).
+A faster engine must not change
 what a load produces. A change meant to change results rewrites it:
     python -m tools.fingerprint WAREHOUSE --write tests/snapshots/demo_fingerprint.json
 """

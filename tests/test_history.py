@@ -269,6 +269,8 @@ def test_a_village_corrected_by_a_supplement_keeps_the_other_five(loaded):
     poor = sum(v[2] for v in VILLAGES) - 110 + 140   # Co Pục: 110 poor households -> 140
     assert (review["review_year"], review["village_rows"], review["total_households"], review["poor_households"]) == (
         2025, 6, totals, poor)
+    # the figure stands on all six villages: the supplement corrected one, it dropped none
+    assert (review["villages_reported"], review["villages_expected"], review["is_partial"]) == (6, 6, False)
     assert _warnings(warehouse, "second/03694/bo_sung_02_2026.xlsx") == []
 
 
@@ -276,6 +278,8 @@ def test_a_village_sent_as_a_full_report_replaces_the_review_and_the_five_villag
     warehouse, _ = loaded
     [review] = _rows(warehouse, "select * from marts.fct_poverty_rates where commune_code = '03703'")
     assert (review["village_rows"], review["total_households"], review["poor_households"]) == (1, 950, 140)
+    # the full report left out five of the six villages that counted before it: partial
+    assert (review["villages_reported"], review["villages_expected"], review["is_partial"]) == (1, 6, True)
     told = _feedback(warehouse, "second/03703/bao_cao_02_2026.xlsx")
     assert sorted(p["value"] for p in told) == sorted(f"Bản {v[0]}" for v in VILLAGES if v[0] != "Co Pục")
     assert all(p["severity"].startswith("Cảnh báo") and "review 2025" in p["reason"] for p in told)

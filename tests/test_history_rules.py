@@ -48,6 +48,19 @@ def test_what_came_before_a_row_is_its_units_earlier_months_not_a_correction_of_
     assert frame["_known_before"].tolist() == [True, True, True]
 
 
+def test_a_household_id_two_districts_used_is_told_to_take_a_new_id_not_that_the_case_was_completed():
+    from pipeline import rulebook
+
+    frame = _frame([("sep", D(2025, 9, 1), "HC1", "in_progress", D(2025, 7, 1), None),
+                    ("sep", D(2025, 9, 1), "H2", "in_progress", D(2025, 7, 1), None)])
+    frame[cases.COLLISION] = ["HC1", None]   # two districts' completed cases HC1 are both in 03646 now
+    answers = {("03646", "HC1"): [(D(2024, 12, 1), "completed")], ("03646", "H2"): [(D(2025, 8, 1), "completed")]}
+    assert [None if pd.isna(v) else v for v in cases.reopened(frame, lambda asked: answers)] == [None, "08/2025"]
+    # the collision's flag is derived before the rule that reads it
+    order = [rule.name for rule in rulebook.judged("houses")]
+    assert order.index("household_id_not_shared_by_two_cases") < order.index("completed_case_stays_completed")
+
+
 def test_dates_of_another_month_need_more_than_half_and_three():
     rows = [("s", D(2025, 7, 1), f"H{i}", "completed", D(2025, 8, 1), D(2025, 8, 20)) for i in range(2)]
     frame = _frame(rows[:1])

@@ -93,8 +93,11 @@ def test_publish_swaps_build_schemas_in_one_go_and_grants_the_bi_role(pg_cluster
             for schema in ("marts__build", "audit__build"):
                 con.execute(f"create schema {schema}")
                 con.execute(f"create table {schema}.t as select {generation} as generation")
+            # what the steps after dbt read (its check on audit.outliers, the feedback): the build, until published
+            assert store.built_schema(con, "audit") == "audit__build"
             tables, granted = pg_publish.publish(con, role=role)
             assert tables == ["audit.t", "marts.t"] and granted == role
+            assert store.built_schema(con, "audit") == "audit"
             assert con.execute("select generation from marts.t").fetchall() == [(generation,)]
             assert con.execute("select nspname from pg_namespace where nspname like '%\\_\\_%' ").fetchall() == []
             assert con.execute(f"select has_table_privilege('{role}', 'marts.t', 'SELECT'), "

@@ -81,11 +81,40 @@ def test_changes_that_do_not_compare_like_with_like_are_marked(page):
     html, figures, _ = page
     province = {r["review_year"]: r for r in figures["poverty_province"]}
     assert (province[2023]["change_like_for_like"], province[2024]["change_like_for_like"]) == (True, False)
-    assert all(r["poverty_standard"] == "2022-2025" for r in province.values())
+    assert {year: r["poverty_standard"] for year, r in province.items()} == {
+        2021: "2016-2020", 2022: "2022-2025", 2023: "2022-2025", 2024: "2022-2025"}
     assert figures["headline"]["poverty"]["change_like_for_like"] is False
     assert "−4,85 †" in html and "−5,15 †" not in html and "not like for like" in html
     communes = {r["commune_2025_code"]: r for r in figures["poverty_commune"]}
     assert communes["03646"]["change_like_for_like"] is False      # partial in 2024
+
+
+def test_a_change_of_poverty_standard_is_a_break_and_the_average_stays_within_one_standard(page):
+    """2021 was measured under the 2016-2020 standard, 2022 on under 2022-2025: no change across them,
+    the table says so, the chart draws the boundary with both standards named, and the headline's
+    average covers 2022-2024 only (checked against the marts in assert_matches_marts)."""
+    html, figures, bi = page
+    province = {r["review_year"]: r for r in figures["poverty_province"]}
+    assert (province[2022]["change_pp"], province[2022]["comparable_with_previous"]) == (None, False)
+    table = html.split('data-table="poverty_province"')[1].split("</table>")[0]
+    assert re.search(r"<td[^>]*>2022</td>(.*?)</tr>", table, re.S).group(1).count("đổi chuẩn · new standard") == 1
+    assert "Chuẩn nghèo" in table and "2016-2020" in table
+    poverty = figures["headline"]["poverty"]
+    assert (poverty["average_change_pp"], poverty["changes_from"], poverty["changes_to"], poverty["average_standard"]) \
+        == (-5.0, 2022, 2024, "2022-2025")
+    assert "2022–2024 (chuẩn nghèo 2022-2025 <span class=\"en\">· 2022-2025 standard</span>)" in html
+    # the chart: two runs, a dashed boundary between them, each run named in Vietnamese and English
+    from pipeline.report import charts
+
+    assert [[r["review_year"] for r in run] for run in charts.standard_runs(figures["poverty_province"])] == [
+        [2021], [2022, 2023, 2024]]
+    with pytest.MonkeyPatch.context() as patch:   # text as text, not paths, to read it back
+        patch.setitem(charts.RC, "svg.fonttype", "none")
+        svg = charts.poverty_province(figures["poverty_province"])
+    for label in ("Chuẩn nghèo 2016-2020", "2016-2020 standard", "Chuẩn nghèo 2022-2025", "2022-2025 standard",
+                  "đổi chuẩn · new standard"):
+        assert label in svg, label
+    assert svg.count("stroke-dasharray") >= 1
 
 
 def test_commune_section_ranks_todays_map(page):
@@ -180,7 +209,10 @@ def test_the_page_is_self_contained(page):
     assert html.count("<img ") >= 9                          # every chart, embedded
     assert html.count("<table") >= 10                        # and a table under each
     # every chart's numbers in a table: the rows of the houses chart are there
-    assert re.search(r'data-table="houses_by_year".*?<td>2023</td><td class="num">1</td><td class="num">0</td>', html, re.S)
+    # (every year provisional here: nothing was signed off, so each is marked ‡)
+    assert re.search(r'data-table="houses_by_year".*?<td>2023 ‡</td><td class="num">1</td><td class="num">0</td>', html, re.S)
+    # the sign-off section, on a warehouse nothing was approved in, revised or waits for approval in
+    assert 'data-revisions="none"' in html and 'data-pending="none"' in html and 'id="signoff"' in html
 
 
 def test_an_empty_warehouse_still_renders(tmp_path):

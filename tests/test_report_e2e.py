@@ -91,7 +91,7 @@ def test_numbers_in_the_report_equal_the_marts(demo):
 def _summary_numbers(stdout: str) -> dict:
     """The figures of the load's printed summary (README "The two commands"), as numbers."""
     lines = [line for line in stdout.splitlines() if line.startswith(("  houses ", "  poverty rate"))]
-    assert len(lines) == 4, lines
+    assert len(lines) == 5, lines
 
     def number(text: str) -> int:
         return int(text.replace(",", ""))
@@ -99,14 +99,28 @@ def _summary_numbers(stdout: str) -> dict:
     programme = re.fullmatch(r"  houses completed 2020–2024: ([\d,]+) for ([\d,]+) VND; started in Q1 2025: ([\d,]+)",
                              lines[0])
     assert programme, lines[0]
-    assert lines[1].startswith("  houses completed by year: ") and lines[2].startswith("  houses started by year: ")
+    # the years the province published (the demo-2025 merge: 2020–2025 as Son La published them)
+    published = re.fullmatch(r"  houses completed (\d{4})–(\d{4}): ([\d,]+) for ([\d,]+) VND: social contributions "
+                             r"([\d,]+), state budget ([\d,]+) \(central ([\d,]+), local ([\d,]+)\)", lines[1])
+    assert published, lines[1]
+    assert lines[2].startswith("  houses completed by year: ") and lines[3].startswith("  houses started by year: ")
     return {
         "programme": tuple(number(group) for group in programme.groups()),
+        "published": tuple(number(group) for group in published.groups()),
         "completed": {int(y): (number(n), number(v)) for y, n, v in re.findall(r"(\d{4}) ([\d,]+) \(([\d,]+) VND\)",
-                                                                                lines[1])},
-        "started": {int(y): number(n) for y, n in re.findall(r"(\d{4}) ([\d,]+)", lines[2].split(":", 1)[1])},
-        "poverty": {int(y): float(r) for y, r in re.findall(r"(\d{4}) ([\d.]+) %", lines[3])},
+                                                                                lines[2])},
+        "started": {int(y): number(n) for y, n in re.findall(r"(\d{4}) ([\d,]+)", lines[3].split(":", 1)[1])},
+        "poverty": {int(y): float(r) for y, r in re.findall(r"(\d{4}) ([\d.]+) %", lines[4])},
+        "average": _average(stdout),
     }
+
+
+def _average(stdout: str) -> tuple:
+    """The summary's average change a year of the poverty rate: (standard, points, from, to)."""
+    [line] = [line for line in stdout.splitlines() if line.startswith("  poverty standards ")]
+    found = re.search(r"average change a year within (\S+): ([-+\d.]+) points (\d{4})–(\d{4})$", line)
+    assert found, line
+    return found.group(1), float(found.group(2)), int(found.group(3)), int(found.group(4))
 
 
 def test_report_summary_and_bi_give_the_same_numbers(demo):
@@ -133,6 +147,10 @@ def test_report_summary_and_bi_give_the_same_numbers(demo):
         == tuple(headline[(name, None)] for name in ("programme_houses_completed", "programme_houses_completed_vnd",
                                                       "programme_houses_started")) \
         == (9317, 441_287_000_000, 2337)
+    # the province's published 2020–2025 (rpt_headline's published_* figures)
+    assert summary["published"] == (2020, 2025, *(headline[(f"published_houses_completed{name}", None)] for name in (
+        "", "_vnd", "_social_vnd", "_state_vnd", "_central_vnd", "_local_vnd"))) \
+        == (2020, 2025, 12667, 628_934_000_000, 443_450_000_000, 185_484_000_000, 113_233_500_000, 72_250_500_000)
     # houses by year
     report_years = {r["year"]: r for r in figures["houses_by_year"]}
     assert summary["completed"] == {y: (n, v) for y, n, v, _ in years if n} \
@@ -149,6 +167,11 @@ def test_report_summary_and_bi_give_the_same_numbers(demo):
     assert head["houses_started"]["cases"] == headline[("houses_started", None)]
     assert {r["programme"]: r["amount_vnd"] for r in head["grants_year_to_date"]["rows"]} == grants
     assert head["poverty"]["average_change_pp"] == float(headline[("poverty_average_change_pp", None)])
+    # the average change a year within one standard, as the summary, the report and BI say it (not -3.21: a
+    # line from 2020's rate under the 2016-2020 standard)
+    assert summary["average"] == (head["poverty"]["average_standard"], head["poverty"]["average_change_pp"],
+                                  head["poverty"]["changes_from"], head["poverty"]["changes_to"]) \
+        == ("2022-2025", -3.30, 2021, 2025)
 
 
 def test_report_opens_in_chromium_offline_without_errors(demo):

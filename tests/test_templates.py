@@ -116,16 +116,50 @@ def test_sheets_and_cover(january):
     assert unlocked == {"B7", "B8"}   # only Ngày lập and Người lập
 
 
-def test_poverty_sheet_in_january_only(january, warehouse, tmp_path):
+def test_poverty_sheet_in_the_review_months_only_naming_the_standard(january, warehouse, tmp_path):
+    """The review (1/9 - 14/12) is reported with December and January: their templates carry the poverty
+    sheet, with the review's poverty standard on a line above the table (the seed's default)."""
     book = book_of(january, "118")
     poverty = book["Hộ nghèo"]
-    listed = [(poverty.cell(r, 2).value, poverty.cell(r, 3).value) for r in range(4, poverty.max_row + 1)
+    assert poverty["A1"].value.startswith("KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2024 - ")
+    assert poverty["A3"].value == "Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"
+    assert poverty["A3"].protection.locked            # one standard allowed for 2024: fixed
+    assert "A3:I3" in {str(r) for r in poverty.merged_cells.ranges}   # across the whole table: not a group header
+    listed = [(poverty.cell(r, 2).value, poverty.cell(r, 3).value) for r in range(5, poverty.max_row + 1)
               if poverty.cell(r, 2).value]
     unit = next(u for u in units_in_force(D(2025, 1, 1)) if u.code == "118")
     assert listed == [(c.code, c.name) for c in unit.communes]
-    assert all(poverty.cell(r, c).value is None for r in range(4, poverty.max_row + 1) for c in range(4, 10))
-    february = build.build_templates(D(2025, 2, 1), warehouse, tmp_path, today=TODAY)
+    assert all(poverty.cell(r, c).value is None for r in range(5, poverty.max_row + 1) for c in range(4, 10))
+    february = build.build_templates(D(2025, 2, 1), warehouse, tmp_path / "february", today=TODAY)
     assert "Hộ nghèo" not in openpyxl.load_workbook(february.files["118"]).sheetnames
+    december = build.build_templates(D(2024, 12, 1), warehouse, tmp_path / "december", today=TODAY)
+    poverty = openpyxl.load_workbook(december.files["118"])["Hộ nghèo"]
+    assert poverty["A1"].value.startswith("KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2024 - ")   # December: the year's own
+    assert poverty["A3"].value == "Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"
+
+
+def test_a_2026_review_template_offers_the_transitions_two_standards(warehouse, tmp_path):
+    """December 2026: the 2026 review classifies households for 2027 under Decree 351/2025 by default; the
+    transition allows the 2022-2025 standard too, so the line is a dropdown of both, for the clerk."""
+    run = build.build_templates(D(2026, 12, 1), warehouse, tmp_path, today=TODAY)
+    poverty = openpyxl.load_workbook(run.files["03646"])["Hộ nghèo"]
+    assert poverty["A1"].value.startswith("KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2026 - ")
+    assert poverty["A3"].value == "Chuẩn nghèo: 2027-2030 (Nghị định 351/2025/NĐ-CP)"
+    assert not poverty["A3"].protection.locked
+    choice = validations(poverty)["A3"]
+    assert (choice.type, choice.formula1) == ("list", '"Chuẩn nghèo: 2027-2030 (Nghị định 351/2025/NĐ-CP),'
+                                                      'Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"')
+    assert [c.value for c in poverty[4]][:3] == ["STT", "Bản", "Năm rà soát"]
+    # filled in by the clerk (the old standard chosen), it goes through the load's parser on that standard
+    book = openpyxl.load_workbook(run.files["03646"])
+    sheet = book["Hộ nghèo"]
+    sheet["A3"] = "Chuẩn nghèo: 2022-2025 (Nghị định 07/2021/NĐ-CP)"
+    for column, value in zip("CDEF", (2026, 5200, 230, 310)):
+        sheet[f"{column}5"] = value
+    book.save(tmp_path / "filled.xlsx")
+    parsed = parse_workbook(tmp_path / "filled.xlsx", D(2026, 12, 20)).sheets["poverty"]
+    assert parsed.problems == [] and parsed.data["poverty_standard_stated"] == ["2022-2025"]
+    assert (parsed.data["review_year"], parsed.data["total_households"]) == ([2026], [5200])
 
 
 def test_houses_prefilled_with_open_cases_only(january):
@@ -178,7 +212,7 @@ def test_dropdowns_and_checks_with_vietnamese_messages(january):
     assert grants["G4"].formula1 == '"Ngân sách trung ương,Ngân sách địa phương,Xã hội hóa"'
     assert grants["E4"].type == "whole" and grants["F4"].type == "whole"
     poverty = validations(book["Hộ nghèo"])
-    assert (poverty["D4"].type, poverty["D4"].formula1, poverty["D4"].formula2) == ("whole", "2020", "2024")
+    assert (poverty["D5"].type, poverty["D5"].formula1, poverty["D5"].formula2) == ("whole", "2020", "2024")
 
 
 def test_commune_dropdown_lists_the_units_communes(january):
@@ -201,8 +235,8 @@ def test_commune_template_from_2025_07(warehouse, tmp_path):
     assert "Mã huyện" not in pairs
     headers = [c.value for c in book["Nhà ở"][3]]
     assert "Mã xã" not in headers and "Tên xã" not in headers   # a commune's rows are its own
-    assert [c.value for c in book["Hộ nghèo"][3]][:3] == ["STT", "Bản", "Năm rà soát"]
-    year = validations(book["Hộ nghèo"])["C4"]
+    assert [c.value for c in book["Hộ nghèo"][4]][:3] == ["STT", "Bản", "Năm rà soát"]
+    year = validations(book["Hộ nghèo"])["C5"]
     assert (year.formula1, year.formula2) == ("2025", "2026")
 
 

@@ -69,8 +69,10 @@ def fill_as_clerk(template: Path, out: Path, unit: str, period: dt.date) -> dict
     new = rows[-1] + 1
     code = sheet.cell(first, 3).value
     new_ids = [f"{unit}-TPL-001", f"{unit}-TPL-002"]
+    # each unit's new household its own Số CCCD: one number on open cases of two communes is one household
+    # reported twice (a warning since the history merge), not what a clerk's new case is
     for offset, values in enumerate((
-        {"Mã hộ": new_ids[0], "Tên xã": communes[0][1], "Họ tên chủ hộ": NEW_HEADS[0], "Số CCCD": "014099000777",
+        {"Mã hộ": new_ids[0], "Tên xã": communes[0][1], "Họ tên chủ hộ": NEW_HEADS[0], "Số CCCD": f"014099{unit}777",
          "Đối tượng": "Hộ cận nghèo", "Hình thức hỗ trợ": "Sửa chữa", "Ngân sách trung ương (đồng)": 10_000_000,
          "Ngày khởi công": day(4), "Tình trạng": "Đang thi công"},
         {"Mã hộ": new_ids[1], "Mã xã": communes[-1][0], "Họ tên chủ hộ": NEW_HEADS[1], "Đối tượng": "Hộ có công",

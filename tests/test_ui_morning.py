@@ -146,3 +146,13 @@ def test_checks_are_described_and_the_singular_test_is_a_check(recorded):
     jobs = _graphql(recorded["port"], '{ repositoriesOrError { ... on RepositoryConnection { nodes { '
                                       'jobs { name description } } } } }')["repositoriesOrError"]["nodes"][0]["jobs"]
     assert {"load", "rebuild", "templates"} <= {job["name"] for job in jobs}
+
+
+def test_the_sign_off_of_the_latest_months_is_shown(recorded):
+    """Nothing approved after a plain load: every unit-month of the latest 12 provisional, nothing waits."""
+    metadata = _metadata(recorded, "submission_completeness")
+    rows = _table(metadata["sign_off"])
+    expected = query(recorded["warehouse"], "select strftime(period, '%Y-%m'), count(*) from "
+                                            "marts.agg_submission_completeness group by 1 order by 1 desc limit 12")
+    assert [(month, int(a), int(w), int(n)) for month, a, w, n in rows] == [(m, 0, 0, n) for m, n in expected]
+    assert metadata["pending_revisions"] == "none" and metadata["pending_revisions_count"] == 0

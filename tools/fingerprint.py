@@ -26,6 +26,8 @@ import duckdb
 RUNTIME_COLUMNS = {
     "received_at", "run_id", "file_mtime",      # raw.submissions, audit.submissions
     "submitted_on", "on_time", "state",         # marts.agg_submission_completeness
+    # when a publish happened (raw.published_*, marts.fct_published_figures, fct_revisions, rpt_revisions)
+    "published_at", "first_published_at", "previous_published_at", "revised_at",
 }
 # ... and the reporting layer's columns derived from those: when the data was loaded, and
 # completeness (its states, their labels and counts, days late) judged against the load's day

@@ -10,10 +10,14 @@
     a value in a group column (e.g. district_code on reviews reported by communes, from 2025)
     are left out of that grouping: district series end with the 2024 review.
 
+    The year's poverty standard is the one its communes share ('mixed' when they stand on different
+    ones: macros/poverty_comparison.sql); the changes are null across a change of standard.
+
     Columns: group_columns..., review_year, total_households, poor_households,
     near_poor_households, poverty_rate_pct, near_poor_rate_pct, change_pp,
     near_poor_change_pp, communes_reported, communes_total, admin_list_year, commune_list,
-    communes_partial (communes whose figure is partial: a village row rejected or dropped).
+    communes_partial (communes whose figure is partial: a village row rejected or dropped),
+    poverty_standard, comparable_with_previous.
 -#}
 {% macro poverty_by(group_columns) -%}
 {%- set keys = group_columns | list -%}
@@ -46,7 +50,8 @@ unit_year as (
         cast(sum(poor_households) as bigint) as poor_households,
         cast(sum(near_poor_households) as bigint) as near_poor_households,
         count(distinct commune_code) as communes_reported,
-        count(distinct case when is_partial then commune_code end) as communes_partial
+        count(distinct case when is_partial then commune_code end) as communes_partial,
+        {{ unit_poverty_standard() }} as poverty_standard
 
     from poverty_rates
     where true{% for column in keys %} and {{ column }} is not null{% endfor %}
@@ -113,13 +118,15 @@ final as (
         with_rates.near_poor_households,
         with_rates.poverty_rate_pct,
         with_rates.near_poor_rate_pct,
-        with_rates.poverty_rate_pct - previous_year.poverty_rate_pct as change_pp,
-        with_rates.near_poor_rate_pct - previous_year.near_poor_rate_pct as near_poor_change_pp,
+        {{ change_within_standard('with_rates', 'previous_year', 'poverty_rate_pct') }} as change_pp,
+        {{ change_within_standard('with_rates', 'previous_year', 'near_poor_rate_pct') }} as near_poor_change_pp,
         with_rates.communes_reported,
         coalesce(communes_in_force.communes_total, 0) as communes_total,
         with_rates.admin_list_year,
         with_rates.commune_list,
-        with_rates.communes_partial
+        with_rates.communes_partial,
+        with_rates.poverty_standard,
+        {{ comparable_with_previous('with_rates', 'previous_year') }} as comparable_with_previous
 
     from with_rates
     left join with_rates as previous_year

@@ -13,6 +13,7 @@ from pipeline.defs.assets.completeness import submission_completeness
 from pipeline.defs.assets.dbt import BUILD_EVERYTHING, BUILD_TAG, dbt_models
 from pipeline.defs.assets.publish import bi_warehouse
 from pipeline.defs.assets.report import provincial_report
+from pipeline.defs.assets.signoff import sign_off
 from pipeline.defs.assets.templates import monthly_templates
 from pipeline.defs.resources import WarehouseResource
 from pipeline.ingest import inbox
@@ -24,7 +25,7 @@ NO_REBUILD = {"ops": {"ingest_submissions": {"config": {"rebuild": False}}}}   #
 REPORT_TAG, REPORTED_BY_COMMAND_LINE = "pipeline/report", "command_line"
 
 load_job = dg.define_asset_job(
-    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates, provincial_report),
+    "load", selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_templates, sign_off, provincial_report),
     executor_def=dg.in_process_executor,
     description="Full load: ingest -> feedback, dbt build -> publish (the report follows in a run of its own, "
                 "job report). Launched by hand it rebuilds and publishes even when no new file arrived (run config "
@@ -42,14 +43,25 @@ rebuild_job = dg.define_asset_job(
 report_job = dg.define_asset_job(
     "report", selection=dg.AssetSelection.assets(provincial_report), executor_def=dg.in_process_executor,
     description="The provincial report of the published warehouse (HTML, PDF, data dictionary): started by "
-                "report_after_load when a load or rebuild has published; launch it by hand to redo the report")
+                "report_after_load when a load, rebuild or approval has published; launch it by hand to redo it")
+
+# the province signs off: record the approvals, then build, publish and report as a load does (the report
+# follows in a run of its own)
+approve_job = dg.define_asset_job(
+    "approve", selection=dg.AssetSelection.assets(sign_off, dbt_models, bi_warehouse, submission_completeness),
+    executor_def=dg.in_process_executor,
+    description="Approve (or unapprove) reporting units' months, then dbt build -> publish -> completeness (the "
+                "report follows in a run of its own). "
+                "Run config ops: sign_off: config: action (approve | unapprove), periods (YYYY-MM or a range "
+                "YYYY-MM..YYYY-MM), units (codes; empty: every unit that sent something), by (the office), as_of "
+                "(YYYY-MM-DD) or as_of_day, note. The same as `python -m pipeline approve`.")
 
 
 @dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[load_job, rebuild_job], request_job=report_job,
-    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
-    description="After a load or rebuild that published the warehouse, the report in a run of its own (a run "
-                "of the command line builds its report itself; a run that published nothing needs none)")
+    run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[load_job, rebuild_job, approve_job],
+    request_job=report_job, default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=30,
+    description="After a load, rebuild or approval that published the warehouse, the report in a run of its own "
+                "(a run of the command line builds its report itself; a run that published nothing needs none)")
 def report_after_load(context: dg.RunStatusSensorContext):
     """Reads only the instance's records of the run (never the warehouse): did it materialize bi_warehouse?"""
     run = context.dagster_run
@@ -61,14 +73,16 @@ def report_after_load(context: dg.RunStatusSensorContext):
         return dg.SkipReason(f"run {run.run_id} published nothing new: the report is current")
     return dg.RunRequest(run_key=run.run_id, tags={"trigger": "after_load", "after_run": run.run_id})
 
+
 nightly_load = dg.ScheduleDefinition(
     name="nightly_load", job=load_job, cron_schedule=NIGHTLY_CRON, execution_timezone=NIGHTLY_TIMEZONE,
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    # rebuild and republish even on a quiet night, so the marts' freshness shows a missed night
+    # build what changed (the day, at least) and republish even on a quiet night: the marts' freshness
+    # shows a missed night
     run_config={"ops": {"ingest_submissions": {"config": {"rebuild": True}}}},
     tags={"trigger": "nightly"},
-    description=f"The nightly full load at 01:00 {NIGHTLY_TIMEZONE} (18:00 UTC the day before; rebuilds and "
-                "republishes every night)",
+    description=f"The nightly full load at 01:00 {NIGHTLY_TIMEZONE} (18:00 UTC the day before; builds what changed "
+                "and republishes every night)",
 )
 
 

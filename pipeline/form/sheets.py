@@ -52,6 +52,9 @@ COVER_LABELS = (
     CoverLabel("prepared_by", "Người lập"),
     # A supplement ('Bổ sung') is merged by key into the month's figures; anything else is a full report.
     CoverLabel("report_type", "Loại báo cáo", ("report type",)),
+    # The poverty standard the review used, by legal act or period (pipeline/standards.py): not given, the
+    # review year's default in the seed poverty_standards.csv.
+    CoverLabel("poverty_standard", "Chuẩn nghèo", ("poverty standard",)),
 )
 SUPPLEMENT = "Bổ sung"                          # the one value of Loại báo cáo that makes a supplement
 

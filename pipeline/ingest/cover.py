@@ -38,6 +38,7 @@ class Cover:
     unit_code: str | None = None         # the district's or the commune's code
     unit_name: str | None = None         # the name as written on the cover
     report_type: str = FULL              # full | supplement (Loại báo cáo = Bổ sung: merged by key)
+    poverty_standard: object = None      # Chuẩn nghèo as written (pipeline/ingest/stated.py reads it)
 
     def __post_init__(self):
         if self.unit_code is None:
@@ -145,7 +146,9 @@ def parse_cover(grid: list[list], today: dt.date) -> Cover:
     sender.named_by_office(values)
     period = _period_or_none(values, today)
     try:
-        return _cover(values, today, period)
+        cover = _cover(values, today, period)
+        cover.poverty_standard = values.get("poverty_standard")
+        return cover
     except CoverError as error:
         if error.unit is None:   # no unit known: the ledger and the feedback keep what the cover said
             error.period = error.period or period

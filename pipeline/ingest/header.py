@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline import form
 from pipeline.form import Column
+from pipeline.ingest import stated
 from pipeline.ingest.values import unit_factor
 from pipeline.rulebook import reading
 from pipeline.text import cell_text, split_unit
@@ -117,8 +118,11 @@ def looks_like_unit(unit: str | None) -> bool:
 
 
 def _subtitle(text: object) -> bool:
-    """A line in parentheses that is not a unit, e.g. '(Kèm theo báo cáo tháng 12/2024)': never a group header."""
+    """A line in parentheses that is not a unit, e.g. '(Kèm theo báo cáo tháng 12/2024)', or one that states the
+    poverty standard ('Chuẩn nghèo: 2027-2030', pipeline/ingest/stated.py): never a group header."""
     text = cell_text(text) if text is not None else ""
+    if stated.LABEL in fold(text):
+        return True
     return text.startswith("(") and text.endswith(")") and not looks_like_unit(fold(text[1:-1]))
 
 

@@ -13,6 +13,7 @@ from pipeline.ingest import legacy, safety
 from pipeline.ingest.cover import Cover, CoverError, parse_cover
 from pipeline.ingest.read import UnreadableWorkbook, WorkbookSheets, read_workbook
 from pipeline.ingest.recognise import Unread, recognise
+from pipeline.ingest.stated import from_cover
 from pipeline.ingest.tables import SheetResult, parse_sheet
 from pipeline.rulebook import reading
 
@@ -152,5 +153,5 @@ def parse_workbook(path: Path, today: dt.date) -> ParsedWorkbook:
     for sheet_kind in present:
         sheet = workbook.sheets[sheet_kind]
         parsed.sheets[sheet_kind] = parse_sheet(sheet.rows, sheet_kind, sheet.name, cover.reporter, cover.period,
-                                                sheet.merges)
+                                                sheet.merges, from_cover(cover.poverty_standard))
     return parsed

@@ -13,8 +13,8 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
-from pipeline import rulebook
-from pipeline.ingest import communes, convert, layout, merges as body_merges, reference, rows
+from pipeline import form, rulebook
+from pipeline.ingest import communes, convert, layout, merges as body_merges, reference, rows, stated
 from pipeline.ingest.header import MappedColumn, locate_header
 from pipeline.ingest.problem import Problem
 from pipeline.ingest.totals import check_totals
@@ -63,8 +63,9 @@ class SheetResult:
 
 
 def parse_sheet(grid: list[list], sheet_kind: str, sheet_name: str, reporter: reference.Reporter, period: dt.date,
-                merges=None) -> SheetResult:
-    """Typed records plus row problems, warnings and skipped rows for one data sheet."""
+                merges=None, cover_standard: stated.Statement | None = None) -> SheetResult:
+    """Typed records plus row problems, warnings and skipped rows for one data sheet (cover_standard: the
+    cover's Chuẩn nghèo, for the poverty sheet)."""
     result = SheetResult(sheet_kind=sheet_kind, sheet_name=sheet_name)
     header = locate_header(grid, sheet_kind, merges)
     if header is None:
@@ -79,11 +80,14 @@ def parse_sheet(grid: list[list], sheet_kind: str, sheet_name: str, reporter: re
     data_rows, totals = layout.sort_rows(result, body, start, roles,
                                          layout.sheet_problems(header, sheet_kind, reporter))
     result.warnings += layout.layout_warnings(result, header, start, suspicious, data_rows)
-    check_totals(result, totals, _read_rows(result, data_rows, reporter, period, merge_problems))
+    statement = stated.combine([cover_standard, stated.above_table(grid, header.top)]) if sheet_kind == "poverty" \
+        else None
+    check_totals(result, totals, _read_rows(result, data_rows, reporter, period, merge_problems, statement))
     return result
 
 
-def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, merge_problems: dict) -> dict:
+def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, merge_problems: dict,
+               statement: stated.Statement | None = None) -> dict:
     """Type the data rows column by column, check them on read, match their communes; keep the rows
     without problems (column-wise typed values in `data`, the cells as written in `raw`)."""
     cells = convert.transpose(data_rows, {m.index for m in result.columns.values()
@@ -97,7 +101,12 @@ def _read_rows(result: SheetResult, data_rows: list, reporter, period: dt.date, 
         elif mapped.spec.typed:
             values = convert.column_cells(cells, data_rows, mapped.index)
             columns[key] = convert.typed_column(mapped, excel_rows, values, problems)
+    if result.sheet_kind == "poverty":   # the standard stated for every row (the rule book checks it by year)
+        columns["poverty_standard"] = [statement] * len(excel_rows)
     _check_on_read(result, columns, problems, reporter, period)
+    if result.sheet_kind == "poverty":   # loaded: the standard's id (raw.poverty), null where none was stated
+        columns["poverty_standard_stated"] = [statement.standard_id if statement else None] * len(excel_rows)
+        del columns["poverty_standard"]
     years = columns.get("review_year") if result.sheet_kind == "poverty" else None
     lists = communes.row_lists(result.sheet_kind, years, period, len(data_rows))
     columns["commune_code"] = communes.match_communes(result.columns, data_rows, cells, lists, years, reporter,
@@ -133,10 +142,16 @@ def _check_on_read(result: SheetResult, columns: dict, problems: dict[int, list[
     """The rule book's OnRead rules over the typed rows: a failing row is rejected, its value quoted unless personal."""
     for rule in rulebook.on_read(result.sheet_kind):
         mapped = result.columns.get(rule.column)
-        if mapped is None:
+        if mapped is None and rule.column in form.COVER_LABEL and rule.column in columns:
+            header, index, personal = form.COVER_LABEL[rule.column].label, None, False   # stated for the sheet
+        elif mapped is None:
             continue
-        for i in rule.check.failing(columns, reporter, period):
-            value = None if mapped.spec.personal else str(columns[rule.column][i])
+        else:
+            header, index, personal = mapped.header, mapped.index, mapped.spec.personal
+        failing = rule.check.failing(columns, reporter, period)
+        for i in failing:
+            value = None if personal else str(columns[rule.column][i])
+            fields = {"value": value, **(failing[i] if isinstance(failing, dict) else {})}
             problems.setdefault(i, []).append(Problem(
-                columns["excel_row"][i], mapped.header, mapped.index, value,
-                rule.reason.format(value=value), rule.reason_vi.format(value=value), rule.name))
+                columns["excel_row"][i], header, index, value,
+                rule.reason.format(**fields), rule.reason_vi.format(**fields), rule.name))

@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from pipeline.report import fmt  # noqa: E402
@@ -78,38 +79,91 @@ def _stacked(ax, categories: list, series: list[tuple[str, str, list[float]]], w
 
 # -- poverty -----------------------------------------------------------------------------------
 
+def standard_runs(rows: list[dict]) -> list[list[dict]]:
+    """The review years in runs of one poverty standard (a change of standard, or a mixed year, starts
+    a new run): the series is never drawn across a break."""
+    runs: list[list[dict]] = []
+    for row in rows:
+        if runs and runs[-1][-1]["poverty_standard"] == row["poverty_standard"] != "mixed":
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+BREAK_GAP = 0.7   # extra space between two runs of different standards, in bar widths
+
+
 def poverty_province(rows: list[dict]) -> str | None:
+    """The province's rate per review year, bars grouped by poverty standard: a gap and a dashed line
+    where the standard changes, labelled with both standards (VI + EN); the near-poor rate drawn
+    within each standard only."""
     rows = [r for r in rows if r["poverty_rate_pct"] is not None]
     if not rows:
         return None
+    runs = standard_runs(rows)
 
     def draw(fig):
         ax = fig.subplots()
-        years = [str(r["review_year"]) for r in rows]
+        positions, offset = [], 0.0
+        for number, run in enumerate(runs):
+            offset += BREAK_GAP if number else 0.0
+            positions.append([offset + len(sum(runs[:number], [])) + i for i in range(len(run))])
+        xs = [x for run in positions for x in run]
         rates = [r["poverty_rate_pct"] for r in rows]
         partial = [r["is_partial"] for r in rows]
-        bars = ax.bar(years, rates, 0.6, color=POVERTY_COLOUR, label="Tỷ lệ hộ nghèo · poverty rate")
+        bars = ax.bar(xs, rates, 0.6, color=POVERTY_COLOUR, label="Tỷ lệ hộ nghèo · poverty rate")
         for bar, is_partial in zip(bars, partial):
             if is_partial:
                 bar.set_hatch(PARTIAL_HATCH)
                 bar.set_facecolor("#e6b8b7")
         ax.bar_label(bars, labels=[fmt.decimal(v) + " %" for v in rates], padding=2)
         near = [r["near_poor_rate_pct"] for r in rows]
-        if any(v is not None for v in near):
-            ax.plot(years, near, marker="o", color=NEAR_POOR_COLOUR, label="Tỷ lệ hộ cận nghèo · near-poor rate")
+        labelled = False
+        for run, run_xs in zip(runs, positions):
+            points = [(x, r["near_poor_rate_pct"]) for x, r in zip(run_xs, run) if r["near_poor_rate_pct"] is not None]
+            if points:
+                ax.plot([x for x, _ in points], [v for _, v in points], marker="o", color=NEAR_POOR_COLOUR,
+                        label=None if labelled else "Tỷ lệ hộ cận nghèo · near-poor rate")
+                labelled = True
+        ax.set_xticks(xs, [str(r["review_year"]) for r in rows])
         ax.set_ylabel("% số hộ · % of households")
         ax.set_xlabel("Năm rà soát · review year")
         _vn_axis(ax.yaxis)
-        ax.set_ylim(0, max(rates + [v for v in near if v is not None]) * 1.18)
-        if any(partial):
-            ax.bar([], [], color="#e6b8b7", hatch=PARTIAL_HATCH, label="báo cáo chưa đủ · partial reporting")
-        ax.legend(loc="upper right", frameon=False)
+        top = max(rates + [v for v in near if v is not None])
+        ax.set_ylim(0, top * (1.5 if len(runs) > 1 else 1.18))
+        if len(runs) > 1:
+            transform = ax.get_xaxis_transform()   # x in data, y as a share of the axes' height
+            for run, run_xs in zip(runs, positions):
+                ax.text((run_xs[0] + run_xs[-1]) / 2, 0.98, _standard_name(run[0]), transform=transform, ha="center",
+                        va="top", fontsize=7.5, color="#404040")
+            for before_xs, after_xs in zip(positions, positions[1:]):
+                x = (before_xs[-1] + after_xs[0]) / 2
+                ax.axvline(x, color="#404040", linestyle="--", linewidth=1)
+                ax.text(x, 0.45, "đổi chuẩn · new standard", transform=transform, ha="center", va="center",
+                        fontsize=7, color="#404040", rotation=90, bbox={"facecolor": "white", "edgecolor": "none",
+                                                                        "pad": 1})
+        handles, _ = ax.get_legend_handles_labels()
+        if any(partial):   # an empty bar would show the default colour in the legend
+            handles.append(Patch(facecolor="#e6b8b7", hatch=PARTIAL_HATCH, label="báo cáo chưa đủ · partial reporting"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=3, frameon=False)
 
-    return _draw(3.4, draw)
+    return _draw(3.8, draw)
+
+
+def _standard_name(row: dict) -> str:
+    """'Chuẩn nghèo 2016-2020' over '2016-2020 standard' (the act is in the table under the chart)."""
+    standard = row["poverty_standard"]
+    if standard == "mixed":
+        return "Nhiều chuẩn nghèo\nmixed standards"
+    if standard is None:
+        return "Chưa rõ chuẩn nghèo\nstandard unknown"
+    return f"Chuẩn nghèo {standard}\n{standard} standard"
 
 
 def poverty_district(rows: list[dict]) -> str | None:
-    """Each district: its rate in the first and in the latest review year it reported, joined."""
+    """Each district: its rate in the latest review year it reported and in the first year of the same
+    poverty standard (first_review_year: never a change across two standards), joined."""
     by_district: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         if row["poverty_rate_pct"] is not None:
@@ -119,7 +173,8 @@ def poverty_district(rows: list[dict]) -> str | None:
     ends = []
     for code, found in by_district.items():
         found.sort(key=lambda r: r["review_year"])
-        ends.append((found[0], found[-1]))
+        latest = found[-1]
+        ends.append((next((r for r in found if r["review_year"] == latest["first_review_year"]), latest), latest))
     ends.sort(key=lambda e: e[1]["poverty_rate_pct"])
     first_years = sorted({e[0]["review_year"] for e in ends})
     last_years = sorted({e[1]["review_year"] for e in ends})
@@ -138,10 +193,12 @@ def poverty_district(rows: list[dict]) -> str | None:
         ax.set_xlabel("Tỷ lệ hộ nghèo (%) · poverty rate (%)")
         _vn_axis(ax.xaxis)
         ax.set_xlim(0, max(max(e[0]["poverty_rate_pct"], e[1]["poverty_rate_pct"]) for e in ends) * 1.08)
+        standards = ", ".join(sorted({e[1]["poverty_standard"] or "–" for e in ends}))
         ax.scatter([], [], s=36, facecolor="white", edgecolor=POVERTY_COLOUR,
-                   label=f"năm đầu · first year ({', '.join(map(str, first_years))})")
+                   label=f"năm đầu cùng chuẩn nghèo · first year of the same standard ({', '.join(map(str, first_years))})")
         ax.scatter([], [], s=40, color=POVERTY_COLOUR,
-                   label=f"năm mới nhất · latest year ({', '.join(map(str, last_years))})")
+                   label=f"năm mới nhất · latest year ({', '.join(map(str, last_years))}; chuẩn nghèo · standard "
+                         f"{standards})")
         ax.legend(loc="lower right", frameon=False)
 
     return _draw(0.36 * len(ends) + 1.2, draw)
@@ -277,7 +334,7 @@ def grants_by_month(rows: list[dict], labels: dict) -> str | None:
         _vn_axis(ax.yaxis)
         ax.legend(loc="upper left", frameon=False, ncols=2, fontsize=8)
 
-    return _draw(3.6, draw)
+    return _draw(3.8, draw)
 
 
 # -- operations ----------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ RPT = "marts"
 WHOLE_UNITS = {"houses", "households", "people", "students", "vnd", "communes"}
 REQUIRED = ("rpt_reporting_period", "rpt_headline", "rpt_houses_year", "rpt_grants_month", "rpt_completeness_month",
             "rpt_poverty_province", "rpt_poverty_district", "rpt_poverty_commune", "rpt_rejected_by_reason",
-            "rpt_rejected_by_unit")
+            "rpt_rejected_by_unit", "rpt_revisions", "rpt_pending_revisions")
+REVISIONS_SHOWN = 30   # the report's list of revised figures; the rest are in marts.rpt_revisions
 
 
 class NoReportingLayer(RuntimeError):
@@ -84,7 +85,7 @@ def tables(con) -> dict[str, Any]:
         "poverty_commune": _latest_commune_year(con),
         "houses_by_year": [r for r in houses_by_year(con) if r["houses_completed"]],
         "grants_by_month": rows(con, f"select period, programme, programme_label_vi, programme_label_en, "
-                                     f"programme_order, beneficiary_unit, beneficiaries, amount_vnd "
+                                     f"programme_order, beneficiary_unit, beneficiaries, amount_vnd, approval_status "
                                      f"from {RPT}.rpt_grants_month where unit_level = 'province' "
                                      "order by period, programme_order"),
         "completeness": rows(con, f"select * from {RPT}.rpt_completeness_month order by period"),
@@ -107,6 +108,24 @@ PARTIAL_SQL = {
                     "communes_due from {rpt}.rpt_poverty_commune where is_partial and review_year = "
                     "(select max(review_year) from {rpt}.rpt_poverty_commune) order by commune_2025_code",
 }
+
+
+def signoff(con) -> dict:
+    """Sign-off: the months the province approved, the figures revised by the latest publish that changed any
+    (province first), the files that await its approval."""
+    revised = rows(con, f"select * from {RPT}.rpt_revisions where since_last_report order by unit_scope <> "
+                        "'province', unit_scope, sort_order, programme nulls first, period_type desc, period, "
+                        "review_year")
+    months = rows(con, f"select period, units, units_approved, units_pending from {RPT}.rpt_completeness_month "
+                       "order by period")
+    approved = [m["period"] for m in months if m["units"] and m["units_approved"] + m["units_pending"] == m["units"]]
+    return {"revisions": revised[:REVISIONS_SHOWN], "revisions_count": len(revised),
+            "official_revisions": sum(1 for r in revised if r["is_official_revision"]),
+            "revised_at": revised[0]["revised_at"] if revised else None,
+            "months_approved": len(approved), "latest_month_approved": approved[-1] if approved else None,
+            "months_with_approvals": sum(1 for m in months if m["units_approved"] + m["units_pending"]),
+            "pending": rows(con, f"select * from {RPT}.rpt_pending_revisions order by period, unit_type desc, "
+                                 "unit_code, sheet_kind, file_name")}
 
 
 def partial_reporting(con) -> list[dict]:
@@ -179,8 +198,11 @@ def _poverty(figures: dict[tuple, dict]) -> dict:
     return {"review_year": figures[("poverty_rate_pct", None)]["review_year"],
             **{key: figures[(name, None)]["value"] for key, name in names.items() if (name, None) in figures},
             "change_like_for_like": change["like_for_like"] if change else None,
+            "poverty_standard": figures[("poverty_rate_pct", None)]["poverty_standard"],
             "average_change_pp": average["value"] if average else None,
             "changes_from": _year(average["period_from"]) if average else None,
+            "changes_to": _year(average["period_to"]) if average else None,
+            "average_standard": average["poverty_standard"] if average else None,
             "average_like_for_like": average["like_for_like"] if average else None}
 
 
@@ -200,5 +222,6 @@ def collect(con) -> dict:
     figures = {"period": period(con), "headline": headline(headline_rows(con))}
     figures.update(tables(con))
     figures["partial_reporting"] = partial_reporting(con)
+    figures["signoff"] = signoff(con)
     figures["labels"] = labels(figures).as_dict()
     return figures

@@ -26,6 +26,7 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 DATA_ISLAND_ID = "report-data"
 NOT_AVAILABLE_ID = "commune-not-available"
 DAGGER = " †"   # after a change that does not compare like with like
+PROVISIONAL = " ‡"   # after a period whose figures the province has not approved (all of them) yet
 LEVELS = {"province": ("Toàn tỉnh", "province"), "district": ("Huyện", "district"),
           "commune_2025": ("Xã, phường (bản đồ hiện nay)", "commune (today's map)")}
 
@@ -62,14 +63,26 @@ def not_like_for_like(flag) -> str:
 
 
 def dagger_note() -> Markup:
-    return Markup("† không so sánh tương đương <span class=\"en\">· not like for like: another poverty "
-                  "standard, partial reporting, or (on today's map) an approximate mapping in one of the two "
-                  "years</span>")
+    return Markup("† không so sánh tương đương <span class=\"en\">· not like for like: partial reporting, or "
+                  "(on today's map) an approximate mapping in one of the two years</span>. "
+                  f"{BREAK}: không so sánh qua hai chuẩn nghèo <span class=\"en\">· no change is read across two "
+                  "poverty standards</span>")
 
 
-def change(row: dict) -> str:
+BREAK = "đổi chuẩn · new standard"   # a change of poverty standard: no change is read across it
+
+
+def change(row: dict, has_previous: bool = False) -> str:
+    """The change against the previous review year; across a change of poverty standard (the previous
+    year has figures, not comparable) the break, never a number."""
+    if row["change_pp"] is None and has_previous and row["comparable_with_previous"] is False:
+        return BREAK
     return fmt.decimal(row["change_pp"], signed=True) + (not_like_for_like(row["change_like_for_like"])
                                                           if row["change_pp"] is not None else "")
+
+
+def standard(row: dict) -> str:
+    return "nhiều chuẩn · mixed" if row["poverty_standard"] == "mixed" else (row["poverty_standard"] or "–")
 
 
 def data_island(figures: dict) -> Markup:
@@ -93,6 +106,7 @@ def grants_year_to_date(figures: dict) -> Table:
 
 def poverty_province(figures: dict) -> Table:
     rows = figures["poverty_province"]
+    years = {r["review_year"] for r in rows}
     return Table("poverty_province",
                  [("Năm", "year", False), ("Tổng số hộ", "households", True), ("Hộ nghèo", "poor", True),
                   ("Hộ cận nghèo", "near-poor", True), ("Tỷ lệ nghèo %", "poverty rate %", True),
@@ -101,7 +115,8 @@ def poverty_province(figures: dict) -> Table:
                   ("Xã báo cáo/phải báo cáo", "communes reported/due", True)],
                  [[str(r["review_year"]), fmt.integer(r["total_households"]), fmt.integer(r["poor_households"]),
                    fmt.integer(r["near_poor_households"]), fmt.decimal(r["poverty_rate_pct"]),
-                   fmt.decimal(r["near_poor_rate_pct"]), change(r), r["poverty_standard"] or "–", reported(r)]
+                   fmt.decimal(r["near_poor_rate_pct"]), change(r, r["review_year"] - 1 in years), standard(r),
+                   reported(r)]
                   for r in rows],
                  {i for i, r in enumerate(rows) if r["is_partial"]},
                  any(r["change_like_for_like"] is False for r in rows))
@@ -127,11 +142,25 @@ def poverty_district(figures: dict) -> Table:
                     + [fmt.decimal(latest["change_since_first_pp"], signed=True), reported(latest)])
         if any(r["is_partial"] for r in found.values()):
             partial.add(i)
+    standards = year_standards(figures["poverty_district"])
+    first = min((r["first_review_year"] for r in figures["poverty_district"] if r["review_year"] == years[-1]),
+                default=None) if years else None
     return Table("poverty_district",
-                 [("Mã", "code", False), ("Huyện", "district", False)] + [(f"{y} %", "rate", True) for y in years]
-                 + [("Thay đổi (điểm)", "change (points)", True),
+                 [("Mã", "code", False), ("Huyện", "district", False)]
+                 + [(f"{y} %", f"rate, standard {standards[y]}", True) for y in years]
+                 + [(f"Thay đổi (điểm) từ {first}, cùng chuẩn nghèo",
+                     f"change (points) since {first}, within one standard", True),
                     ("Xã báo cáo/phải báo cáo, năm cuối", "communes reported/due, latest year", True)],
                  body, partial)
+
+
+def year_standards(rows: list[dict]) -> dict[int, str]:
+    """Each review year's poverty standard across the rows (mixed when they differ)."""
+    found: dict[int, set] = defaultdict(set)
+    for r in rows:
+        found[r["review_year"]].add(r["poverty_standard"])
+    return {year: standard({"poverty_standard": names.pop() if len(names) == 1 else "mixed"})
+            for year, names in found.items()}
 
 
 def poverty_commune(figures: dict) -> Table:
@@ -140,12 +169,14 @@ def poverty_commune(figures: dict) -> Table:
                  [("Hạng", "rank", True), ("Mã", "code", False), ("Xã, phường", "commune", False),
                   ("Tổng số hộ", "households", True), ("Hộ nghèo", "poor", True),
                   ("Tỷ lệ nghèo %", "poverty rate %", True), ("Thay đổi (điểm)", "change (points)", True),
+                  ("Chuẩn nghèo", "poverty standard", False),
                   ("Xã cũ báo cáo/phải báo cáo", "old communes reported/expected", True),
                   ("Quy đổi", "mapping", False)],
                  [[str(r["rank_in_year"]), r["commune_2025_code"], r["commune_2025_name"] or "",
                    fmt.integer(r["total_households"]), fmt.integer(r["poor_households"]),
-                   fmt.decimal(r["poverty_rate_pct"]), change(r), reported(r),
-                   "gần đúng · approximate" if r["mapping"] == "approximate" else "đúng · exact"] for r in rows],
+                   fmt.decimal(r["poverty_rate_pct"]), change(r, r["previous_mapping"] is not None), standard(r),
+                   reported(r), "gần đúng · approximate" if r["mapping"] == "approximate" else "đúng · exact"]
+                  for r in rows],
                  {i for i, r in enumerate(rows) if r["is_partial"]},
                  any(r["change_like_for_like"] is False for r in rows))
 
@@ -157,13 +188,17 @@ def _year_note(figures: dict, year: int) -> str:
     return str(year)
 
 
+def _provisional(row: dict) -> str:
+    return PROVISIONAL if row.get("approval_status") != "approved" else ""
+
+
 def houses_by_year(figures: dict) -> Table:
     labels = Labels(figures["labels"])
     codes = labels.codes("support_type")
     return Table("houses_by_year",
                  [("Năm", "year", False)] + [(*labels.pair("support_type", c), True) for c in codes]
                  + [("Tổng", "total", True)],
-                 [[_year_note(figures, r["year"])] + [fmt.integer(r[f"completed_{c}"]) for c in codes]
+                 [[_year_note(figures, r["year"]) + _provisional(r)] + [fmt.integer(r[f"completed_{c}"]) for c in codes]
                   + [fmt.integer(r["houses_completed"])] for r in figures["houses_by_year"]])
 
 
@@ -175,7 +210,8 @@ def houses_cost(figures: dict) -> Table:
                  + [(f"{labels.pair('funding_source', c)[0]} (tỷ đồng)", f"{labels.pair('funding_source', c)[1]} "
                      "(billion VND)", True) for c in sources]
                  + [("Tổng (tỷ đồng)", "total (billion VND)", True)],
-                 [[_year_note(figures, r["year"])] + [fmt.billions(r[f"completed_{c}_vnd"]) for c in sources]
+                 [[_year_note(figures, r["year"]) + _provisional(r)] + [fmt.billions(r[f"completed_{c}_vnd"])
+                                                                        for c in sources]
                   + [fmt.billions(r["completed_vnd"])] for r in figures["houses_by_year"]])
 
 
@@ -184,12 +220,14 @@ def grants_by_month(figures: dict) -> Table:
     rows = figures["grants_by_month"]
     codes = labels.codes("programme", {r["programme"] for r in rows})
     found = {(r["period"], r["programme"]): r for r in rows}
+    provisional = {r["period"] for r in rows if r.get("approval_status") != "approved"}
     return Table("grants_by_month",
                  [("Tháng", "month", False)]
                  + [(f"{labels.pair('programme', c)[0]} (triệu đồng)", f"{labels.pair('programme', c)[1]} "
                      "(million VND)", True) for c in codes],
-                 [[fmt.month(m)] + [fmt.millions(found[(m, c)]["amount_vnd"]) if (m, c) in found else "–"
-                                    for c in codes] for m in sorted({r["period"] for r in rows})])
+                 [[fmt.month(m) + (PROVISIONAL if m in provisional else "")]
+                  + [fmt.millions(found[(m, c)]["amount_vnd"]) if (m, c) in found else "–" for c in codes]
+                  for m in sorted({r["period"] for r in rows})])
 
 
 def completeness(figures: dict) -> Table:
@@ -251,8 +289,50 @@ def partial_reporting(figures: dict) -> Table:
                  set(range(len(found))))
 
 
+def _figure_when(row: dict) -> str:
+    if row["period_type"] == "review_year":
+        return f"{row['review_year']} (rà soát · review)"
+    return fmt.month(row["period"]) if row["period_type"] == "month" else row["period"][:4]
+
+
+def _value(value) -> str:
+    if value is None:
+        return "–"
+    return fmt.integer(value) if float(value).is_integer() else fmt.decimal(value)
+
+
+def revisions(figures: dict) -> Table:
+    """The figures the latest publish that changed any revised: official ones (published as approved) flagged."""
+    found = figures["signoff"]["revisions"]
+    return Table("revisions",
+                 [("Chỉ tiêu", "figure", False), ("Kỳ", "period", False), ("Đơn vị", "unit", False),
+                  ("Công bố lần đầu", "first published", True), ("Trước", "before", True), ("Sau", "after", True),
+                  ("Do tệp", "caused by", False)],
+                 [[r["label_vi"] + (f" – {r['programme_label_vi']}" if r["programme_label_vi"] else ""),
+                   _figure_when(r), r["unit_name"] or r["unit_scope"], _value(r["first_published_value"]),
+                   _value(r["previous_value"]) + (PROVISIONAL if r["previous_approval_status"] != "approved" else ""),
+                   _value(r["new_value"]) + (PROVISIONAL if r["new_approval_status"] != "approved" else ""),
+                   r["caused_by_files"] or (f"giữ lại · held back: {r['replaced_files']}" if r["replaced_files"]
+                                            else "")]
+                  for r in found],
+                 {i for i, r in enumerate(found) if r["is_official_revision"]})
+
+
+def pending_revisions(figures: dict) -> Table:
+    return Table("pending_revisions",
+                 [("Đơn vị", "unit", False), ("Kỳ", "month", False), ("Trang", "sheet", False), ("Tệp", "file", False),
+                  ("Dòng thêm / bớt / sửa", "rows added / removed / changed", True),
+                  ("Số liệu trước → sau", "figures before → after", False)],
+                 [[f"{r['unit_code']} {r['unit_name'] or ''}".strip(), fmt.month(r["period"]),
+                   r["sheet_label_vi"] + (f" ({r['commune_code']}, {r['review_year']})" if r["review_year"] else ""),
+                   r["file_name"], f"{r['rows_added']} / {r['rows_removed']} / {r['rows_changed']}",
+                   (r["figures_before_after"] or "").replace(" -> ", " → ")]
+                  for r in figures["signoff"]["pending"]])
+
+
 TABLES = (grants_year_to_date, poverty_province, poverty_district, poverty_commune, houses_by_year, houses_cost,
-          grants_by_month, completeness, rejected_by_reason, rejected_by_unit, partial_reporting)
+          grants_by_month, completeness, rejected_by_reason, rejected_by_unit, partial_reporting, revisions,
+          pending_revisions)
 
 
 # -- the page -----------------------------------------------------------------------------------------

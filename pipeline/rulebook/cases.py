@@ -57,6 +57,9 @@ def known_case(frame, known_cases):
                       for key, head, submission in zip(keys, given, submissions)], index=frame.index)
 
 
+COLLISION = "household_id_collision"   # the frame column colliding_ids' rule derives
+
+
 def colliding_ids(frame, house_districts):
     """The Mã hộ of commune-report rows whose id two districts used for two cases now in this commune
     (house_districts(ids): the districts the warehouse holds them under; plus this batch's own district
@@ -128,10 +131,13 @@ def _months(frame) -> list[tuple[int, int]]:
 
 
 def reopened(frame, case_states):
-    """Rows that report not completed a case an earlier month reported completed: the month it was completed."""
+    """Rows that report not completed a case an earlier month reported completed: the month it was completed. A Mã hộ
+    two districts used for two cases now in the row's commune is no one case (COLLISION, derived before: the rule
+    book lists its rule first): its row is told to take a new Mã hộ, not that "the case" was completed."""
     case_history(frame, case_states)
     status = frame["status"]
-    return frame["_completed_before"].where(status.notna() & (status != COMPLETED))
+    found = frame["_completed_before"].where(status.notna() & (status != COMPLETED))
+    return found.where(frame[COLLISION].isna()) if COLLISION in frame else found
 
 
 # -- one Mã hộ, one commune of today --------------------------------------------------------------

@@ -18,6 +18,7 @@ REPLACEMENT_DROPS_ROWS = "replacement_drops_rows"
 VERSION_CLAIMED_TWICE = "version_claimed_twice"
 DATES_IN_ANOTHER_MONTH = "dates_in_another_month"
 FIGURE_FAR_FROM_HISTORY = "figure_far_from_history"
+AWAITS_APPROVAL = "awaits_approval"
 # More than half of a file's dates (and at least this many) in one other month: the cover's month is likely wrong.
 MONTH_EVIDENCE = 3
 
@@ -44,6 +45,13 @@ RULES = [
          "count far from the unit's previous review: it loads, and is listed for the province to check",
          "số liệu tháng khác xa 12 tháng trước của chính đơn vị (điểm z hiệu chỉnh vượt 3,5), hoặc số hộ khác xa kỳ "
          "rà soát trước: số liệu vẫn được nhận và được đưa vào danh sách để tỉnh kiểm tra", History()),
+    Rule(AWAITS_APPROVAL, None, None, WARNING,
+         "a file for a month the province has approved (for poverty: a commune's review year it approved) is read "
+         "and checked as usual, but its figures await the province's approval: the approved figures stand until "
+         "the province approves the month again",
+         "tệp của kỳ báo cáo tỉnh đã phê duyệt (hộ nghèo: năm rà soát của xã tỉnh đã phê duyệt) vẫn được đọc và "
+         "kiểm tra như thường lệ, nhưng số liệu của tệp chờ tỉnh phê duyệt: số liệu đã phê duyệt được giữ nguyên "
+         "cho đến khi tỉnh phê duyệt lại kỳ đó", History()),
 ]
 
 
@@ -86,6 +94,21 @@ def dropped_row(row: dict, replaced: dict) -> tuple[str, str, str, str]:
                   f"({scope_vi}): dòng này không còn được tính. Nếu vẫn cần tính, hãy gửi lại, hoặc gửi riêng dưới "
                   "dạng báo cáo bổ sung (Loại báo cáo: Bổ sung)")
     return message, message_vi, column, value
+
+
+def awaits_approval(row: dict) -> tuple[str, str]:
+    """(message, message_vi): this file's figures of a kind wait for the province, which approved their month.
+    row: an approvals.awaiting() row."""
+    sheet = form.sheet_name(row["sheet_kind"])
+    if row["sheet_kind"] == "poverty":
+        scope, scope_vi = (f"commune {row['commune_code']}'s {row['review_year']} review",
+                           f"kết quả rà soát năm {row['review_year']} của xã {row['commune_code']}")
+    else:
+        scope, scope_vi = f"{_month_text(row['period'])}", f"kỳ {_month_text(row['period'])}"
+    return (f"the province has already approved {scope}: this file's '{sheet}' is checked and kept, and awaits "
+            "the province's approval; until then the approved figures stand (nothing to do unless the province asks)",
+            f"tỉnh đã phê duyệt {scope_vi}: trang '{sheet}' của tệp này đã được kiểm tra và lưu lại, đang chờ tỉnh "
+            "phê duyệt; cho đến khi đó số liệu đã phê duyệt được giữ nguyên (không cần làm gì trừ khi tỉnh yêu cầu)")
 
 
 def version_claim(claim: dict) -> tuple[str, str]:

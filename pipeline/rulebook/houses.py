@@ -131,7 +131,7 @@ RULES = [
          "give this case a new Mã hộ and say the old one in Ghi chú",
          "hai huyện cũ đã dùng Mã hộ này cho hai hộ khác nhau, nay cùng thuộc xã: hãy đặt Mã hộ mới cho hộ này và ghi "
          "Mã hộ cũ vào cột Ghi chú",
-         Lookup("household_id_collision", colliding_ids, "house_districts")),
+         Lookup(cases.COLLISION, colliding_ids, "house_districts")),
     a_not_below_b("within_programme_norm", H, "norm_limit_vnd", "total_vnd", "total_vnd", WARNING,
                   f"total support is above {form.NORM_MULTIPLE}x the programme norm ({_NORM_TEXT})",
                   f"tổng kinh phí vượt {form.NORM_MULTIPLE} lần định mức", AMOUNTS),

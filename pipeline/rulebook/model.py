@@ -68,7 +68,8 @@ class Lookup(Flag):
 
 @dataclass(frozen=True)
 class OnRead:
-    """failing(columns, reporter, period) -> indices of the sheet's rows (typed columns, lists) that fail."""
+    """failing(columns, reporter, period) -> indices of the sheet's rows (typed columns, lists) that fail, or
+    {index: {field: text}} when the reasons name more than the row's {value} (e.g. {standard}, {year})."""
 
     failing: Callable
 

@@ -1,7 +1,7 @@
 """The poverty sheet's rules (the annual review per commune, or per village), and the columns they share."""
 from __future__ import annotations
 
-from pipeline import form
+from pipeline import form, standards
 from pipeline.ingest.reference import COMMUNE, DISTRICT, FIRST_COMMUNE_REVIEW, reports_review
 from pipeline.rulebook.make import a_not_below_b, at_least, flagged, required, unique
 from pipeline.rulebook.model import ERROR, WARNING, Expect, OnRead, Rule
@@ -47,7 +47,32 @@ def _reviews_of(unit_type: str):
     return failing
 
 
+def _standard_not_known(columns, reporter, period) -> list[int]:
+    """The rows under a Chuẩn nghèo that names no standard we know (two that disagree: the next rule)."""
+    return [i for i, statement in enumerate(columns.get("poverty_standard") or ())
+            if statement is not None and statement.standard_id is None and not statement.conflict]
+
+
+def _standard_stated_twice(columns, reporter, period) -> list[int]:
+    return [i for i, statement in enumerate(columns.get("poverty_standard") or ())
+            if statement is not None and statement.conflict]
+
+
+def _standard_not_allowed(columns, reporter, period) -> dict[int, dict]:
+    """The rows whose review year may not use the standard stated (the seed's allowed_* review years)."""
+    failing = {}
+    for i, (statement, year) in enumerate(zip(columns.get("poverty_standard") or (), columns.get("review_year") or ())):
+        if statement is None or statement.standard_id is None or not isinstance(year, int):
+            continue
+        if not standards.by_id(statement.standard_id).allows(year):
+            allowed = standards.allowed_for(year)
+            failing[i] = {"standard": statement.standard_id, "year": year,
+                          "allowed": " / ".join(s.label for s in allowed) or "–"}
+    return failing
+
+
 _FIRST = FIRST_COMMUNE_REVIEW
+_STANDARD = form.COVER_LABEL["poverty_standard"].label
 
 RULES = [
     required("review_year_required", P, "review_year"),
@@ -95,6 +120,24 @@ RULES = [
          f"carries reviews from {_FIRST} on only (remove this row)",
          f"năm rà soát {{value}}: kết quả rà soát đến năm {_FIRST - 1} do huyện báo cáo; báo cáo của xã chỉ gồm kết "
          f"quả rà soát từ năm {_FIRST} (hãy xóa dòng này)", OnRead(_reviews_of(COMMUNE))),
+    # The standard the review used: stated on the cover or above the table (pipeline/ingest/stated.py), else the
+    # seed's default for the review year (in dbt). Which standard a review used is never guessed.
+    Rule("poverty_standard_known", P, "poverty_standard", ERROR,
+         f"{_STANDARD} '{{value}}' names no poverty standard we know: write the legal act or the period "
+         f"({standards.spellings()}), or leave it blank for the standard of the review year",
+         f"{_STANDARD} '{{value}}' không phải chuẩn nghèo đã biết: hãy ghi văn bản quy định hoặc giai đoạn "
+         f"({standards.spellings()}), hoặc để trống (áp dụng chuẩn nghèo của năm rà soát)",
+         OnRead(_standard_not_known)),
+    Rule("poverty_standard_stated_once", P, "poverty_standard", ERROR,
+         f"{_STANDARD} is stated more than once, differently ('{{value}}'; on the cover and above the table, or "
+         "twice): which standard the review used is not ours to guess; state it once",
+         f"{_STANDARD} được ghi nhiều lần, khác nhau ('{{value}}'; trên trang bìa và phía trên bảng, hoặc hai lần): "
+         "không thể đoán chuẩn nghèo đã dùng khi rà soát; chỉ ghi một lần", OnRead(_standard_stated_twice)),
+    Rule("poverty_standard_allowed_for_year", P, "poverty_standard", ERROR,
+         f"{_STANDARD} '{{value}}' (standard {{standard}}) does not apply to review year {{year}}: a {{year}} review "
+         f"is classified under {{allowed}}; correct {_STANDARD} or the review year (Năm rà soát)",
+         f"{_STANDARD} '{{value}}' (chuẩn {{standard}}) không áp dụng cho năm rà soát {{year}}: rà soát năm "
+         f"{{year}} theo chuẩn {{allowed}}; hãy sửa {_STANDARD} hoặc Năm rà soát", OnRead(_standard_not_allowed)),
     Rule(f"district_report_reviews_up_to_{_FIRST - 1}", P, "review_year", ERROR,
          f"review year {{value}}: from the {_FIRST} review on the communes report their own results (the district "
          "level was abolished on 01/07/2025); remove this row from the district's report",

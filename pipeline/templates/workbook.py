@@ -13,7 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from pipeline import form
+from pipeline import form, standards
 from pipeline.enumerations import label_vi
 from pipeline.files import atomic_output
 from pipeline.templates import checks
@@ -38,7 +38,7 @@ def write_template(path: Path, unit: ReportingUnit, period: dt.date, cases: list
             _houses(book.add_worksheet(form.HOUSES.name), context, cases)
             _table(book.add_worksheet(form.GRANTS.name), context, "grants", [],
                    f"KINH PHÍ HỖ TRỢ ĐÃ CHI TRONG THÁNG {period:%m/%Y}")
-            if period.month == 1:   # the review of the year just ended is reported with January
+            if period.month in (12, 1):   # the yearly review (1/9 - 14/12): reported with December and January
                 _poverty(book.add_worksheet(form.POVERTY.name), context)
             _commune_list(book, styles, unit)
         finally:
@@ -139,47 +139,82 @@ def _case_values(case: dict) -> dict:
     return values
 
 
+def review_year(period: dt.date) -> int:
+    """The review a month's report carries: December the year's own (its review ended on 14 December),
+    January the year just ended."""
+    return period.year if period.month == 12 else period.year - 1
+
+
+def standard_line(year: int) -> tuple[str, list[str]]:
+    """The line above the poverty table that names the review's poverty standard, as the load reads it
+    (Chuẩn nghèo, pipeline/ingest/stated.py): the seed's default for the review year, and the lines a
+    clerk may choose instead where the seed allows more than one (2021, 2026)."""
+    label = form.COVER_LABEL["poverty_standard"].label
+    choices = [f"{label}: {s.label}" for s in standards.allowed_for(year)]
+    return choices[0], choices
+
+
 def _poverty(sheet, context) -> None:
-    """District templates list the unit's communes (locked); a commune gives one row, or one per village."""
+    """District templates list the unit's communes (locked); a commune gives one row, or one per village.
+    Above the table, the poverty standard of the review (a choice where the seed allows two)."""
     unit, period = context["unit"], context["period"]
+    year = review_year(period)
     rows = ([{"no": i, "commune_code": c.code, "commune_name": c.name} for i, c in enumerate(unit.communes, start=1)]
             if unit.unit_type == DISTRICT else [])
-    _table(sheet, context, "poverty", rows, f"KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM {period.year - 1}",
-           fixed=("commune_code", "commune_name"))
+    _table(sheet, context, "poverty", rows, f"KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM {year}",
+           fixed=("commune_code", "commune_name"), line=standard_line(year))
 
 
-def _table(sheet, context, sheet_kind: str, rows: list[dict], title: str, fixed=()) -> None:
-    """Title, note, header; the pre-filled rows ({column key: value}); then every column formatted and
-    checked for the pre-filled rows plus BLANK_ROWS empty ones."""
+def _table(sheet, context, sheet_kind: str, rows: list[dict], title: str, fixed=(),
+           line: tuple[str, list[str]] | None = None) -> None:
+    """Title, note (and a line: its text and the texts a clerk may choose instead), header; the pre-filled
+    rows ({column key: value}); then every column formatted and checked for the pre-filled rows plus
+    BLANK_ROWS empty ones."""
     unit, period, styles = context["unit"], context["period"], context["styles"]
     columns = _columns(unit, sheet_kind)
+    header_row = HEADER_ROW + (1 if line else 0)
+    first_row = header_row + 1
     for col, column in enumerate(columns):
         sheet.set_column(col, col, column.template.width, styles[checks.style(column)])
-    for row in range(HEADER_ROW):   # title rows plain, not coloured like the columns below
+    for row in range(header_row):   # title rows plain, not coloured like the columns below
         sheet.set_row(row, None, styles["page"])
     sheet.write_string(0, 0, f"{title} - {unit.name.upper()} ({unit.code})", styles["title"])
     sheet.write_string(1, 0, "Ô màu vàng: điền hoặc sửa; ô màu xám: đã điền sẵn, không sửa. "
                              "Số tiền ghi bằng đồng.", styles["note"])
-    sheet.set_row(HEADER_ROW, 45)
+    if line:
+        _line(sheet, HEADER_ROW, len(columns) - 1, line, styles)
+    sheet.set_row(header_row, 45)
     for col, column in enumerate(columns):
-        sheet.write_string(HEADER_ROW, col, checks.header(column), styles["header"])
+        sheet.write_string(header_row, col, checks.header(column), styles["header"])
     for offset, row in enumerate(rows):
         for col, column in enumerate(columns):
             value = row.get(column.key)
             if value is not None:
-                _write(sheet, FIRST_ROW + offset, col, value,
+                _write(sheet, first_row + offset, col, value,
                        styles["fixed" if column.key in fixed else checks.style(column)])
-    last = FIRST_ROW + len(rows) + BLANK_ROWS[sheet_kind] - 1
+    last = first_row + len(rows) + BLANK_ROWS[sheet_kind] - 1
     for col, column in enumerate(columns):
-        check = checks.column_check(column, unit.unit_type, period, col, FIRST_ROW, last)
+        check = checks.column_check(column, unit.unit_type, period, col, first_row, last)
         if check:
-            sheet.data_validation(FIRST_ROW, col, last, col, check)
-    sheet.freeze_panes(FIRST_ROW, 2)
+            sheet.data_validation(first_row, col, last, col, check)
+    sheet.freeze_panes(first_row, 2)
     sheet.set_paper(9)   # A4, landscape, one page wide, the header on every page
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(HEADER_ROW)
+    sheet.repeat_rows(header_row)
     _protect(sheet)
+
+
+def _line(sheet, row: int, last_col: int, line: tuple[str, list[str]], styles) -> None:
+    """A line above the table merged across all of it (so it is no group header): fixed (grey) when it has one
+    choice, else a dropdown of them."""
+    text, choices = line
+    style = styles["fixed" if len(choices) < 2 else "text"]
+    sheet.merge_range(row, 0, row, last_col, text, style)
+    if len(choices) > 1:
+        sheet.data_validation(row, 0, row, 0, {
+            **checks.cell_check("list", "Chuẩn nghèo", "Chuẩn nghèo mà kỳ rà soát đã áp dụng. Năm chuyển tiếp: "
+                                "chọn chuẩn đã dùng khi rà soát.", error="list"), "source": choices})
 
 
 def _write(sheet, row: int, col: int, value, style) -> None:

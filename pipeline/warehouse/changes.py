@@ -8,7 +8,8 @@ the next build compares:
 - no build known, or the project changed: everything is built (seeds and the reference data change
   only with the project, so otherwise they are never rebuilt);
 - else the models downstream of each raw table whose rows changed (`source:raw.houses+`, dbt's own
-  graph), and of the models that read `as_of` when the day changed;
+  graph), of the models that read `as_of` when the day changed, and of those that read the time of
+  the publish (`published_at`: the figures a publish records), always;
 - minus the poverty slice (models tagged `poverty_slice` in dbt_project.yml: the poverty reviews from
   their rows up to the reporting layer) when no poverty row, no poverty counting and no submission
   carrying poverty rows changed: those models read the ledger only through such rows (a commune's
@@ -28,8 +29,6 @@ from pathlib import Path
 
 from pipeline.warehouse import store
 
-SOURCES = ("submissions", "submission_sheets", "houses", "grants", "poverty", "rejected_rows", "warnings",
-           "skipped_rows", "rejected_poverty_rows", "counting", "replaced_rows", "case_links")
 POVERTY_SLICE_TAG = "poverty_slice"
 STATE_KEY = "built_inputs"
 # The poverty reviews' share of the ledger: their rows, their counting, and the submissions that carry them.
@@ -59,10 +58,15 @@ class Plan:
         return sorted(manifest["nodes"][node]["name"] for node in self.nodes)
 
 
-def versions(con, project: str, as_of: str) -> dict[str, str]:
+def sources(manifest: dict) -> list[str]:
+    """The raw tables dbt reads (its sources)."""
+    return sorted(source["name"] for source in manifest["sources"].values())
+
+
+def versions(con, project: str, as_of: str, tables: list[str]) -> dict[str, str]:
     """The version of every input of a build: the project, the day, each raw table, the poverty slice."""
     found = {"project": project, "as_of": as_of}
-    for table in SOURCES:
+    for table in tables:
         found[f"source:raw.{table}"] = _digest(con, f"select hash(t) as h from raw.{table} as t")
     found[POVERTY_SLICE_TAG] = _digest(con, POVERTY_SLICE)
     return found
@@ -82,7 +86,9 @@ def plan(previous: dict | None, current: dict[str, str], manifest: dict) -> Plan
         return Plan(full=True, why="no earlier build of this project" if not previous else "the project changed")
     changed = sorted(key.split(":", 1)[1] for key in current if key.startswith("source:") and previous.get(key) != current[key])
     day = previous.get("as_of") != current["as_of"]
-    reached = set(as_of_models(manifest)) if day else set()
+    # what reads the day, when it changed; what reads the time of the publish (published_at), always
+    reached = set(reading(manifest, "as_of_date")) if day else set()
+    reached |= set(reading(manifest, "published_at"))
     todo = [f"source.son_la.{table}" for table in changed] + sorted(reached)
     while todo:
         for child in manifest["child_map"].get(todo.pop(), ()):
@@ -97,10 +103,11 @@ def plan(previous: dict | None, current: dict[str, str], manifest: dict) -> Plan
     return Plan(full=False, nodes=nodes, why=why + ("; no poverty review changed" if poverty_unchanged and nodes else ""))
 
 
-def as_of_models(manifest: dict) -> list[str]:
-    """The models that read the day (the macro as_of_date), by unique id."""
+def reading(manifest: dict, macro: str) -> list[str]:
+    """The models that call one of the project's macros (as_of_date: the day; published_at: the time of the
+    publish), by unique id."""
     return sorted(uid for uid, node in manifest["nodes"].items()
-                  if node["resource_type"] == "model" and "macro.son_la.as_of_date" in node["depends_on"]["macros"])
+                  if node["resource_type"] == "model" and f"macro.son_la.{macro}" in node["depends_on"]["macros"])
 
 
 class InOrder:
@@ -130,7 +137,7 @@ def plan_build(warehouse_dir: Path, project: str, as_of: dt.date, manifest: dict
     everything: a full build whatever changed."""
     con = store.connect(warehouse_dir, read_only=True)
     try:
-        inputs = versions(con, project, as_of.isoformat())
+        inputs = versions(con, project, as_of.isoformat(), sources(manifest))
         recorded = store.get_state(con, STATE_KEY)
     finally:
         con.close()

@@ -5,7 +5,9 @@ Inside the batch's transaction, once pipeline/warehouse/supersession.py has reco
   raw.replaced_rows (keys only) and told to the replacement's clerk, row by row, in raw.warnings;
 - a file that replaces another claiming the same Lần gửi gets a warning naming that file;
 - a case whose Số CCCD is on an open case of another commune (found by the batch's rule,
-  raw.case_links) is told to that other commune too, on its submission holding the case.
+  raw.case_links) is told to that other commune too, on its submission holding the case;
+- a file for a month (or a commune's review year) the province approved is told that its figures await the
+  province's approval (pipeline/warehouse/approvals.py: the approved figures stand until then).
 The words are the rule book's (pipeline/rulebook/history.py, houses.py). Every warning carries the
 run that raised it: the feedback step rewrites the workbook of each submission told something new.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from pipeline import form
 from pipeline.rulebook import history as words
-from pipeline.warehouse import supersession
+from pipeline.warehouse import approvals, supersession
 
 _WARNING_COUNTS = ("submissions", "submission_sheets")
 
@@ -32,12 +34,15 @@ def record(con, submission_ids: list[str], run_id: str | None) -> None:
             "and submission_id in (select submission_id from batch_ids)"))
     finally:
         con.unregister("batch_ids")
+    waiting = approvals.awaiting(con, submission_ids)
     involved = {r["replaced_submission_id"] for r in dropped} | {r["submission_id"] for r in dropped}
     involved |= {link["other_submission_id"] for link in links} | {link["submission_id"] for link in links}
+    involved |= {row["submission_id"] for row in waiting}
     ledger, sheets = _ledger(con, involved)
     warnings = [_dropped_warning(row, ledger, sheets, run_id) for row in dropped]
     warnings += [_claim_warning(claim, run_id) for claim in claims]
     warnings += [_other_unit_warning(link, ledger, sheets, run_id) for link in links]
+    warnings += [_awaiting_warning(row, sheets, run_id) for row in waiting]
     from pipeline.warehouse import store
 
     if dropped:
@@ -94,6 +99,16 @@ def _other_unit_warning(link: dict, ledger: dict, sheets: dict, run_id) -> dict:
     sheet = sheets.get((other, "houses")) or form.sheet_name("houses")
     return _warning(other, "houses", sheet, "Mã hộ", link["other_household_id"], message, message_vi,
                     "same_household_in_another_commune", run_id)
+
+
+def _awaiting_warning(row: dict, sheets: dict, run_id) -> dict:
+    """A file for an approved month (or commune-year): read and checked as usual, its figures wait for the province."""
+    message, message_vi = words.awaits_approval(row)
+    kind = row["sheet_kind"]
+    sheet = sheets.get((row["submission_id"], kind)) or form.sheet_name(kind)
+    column, value = ("Năm rà soát", str(row["review_year"])) if kind == "poverty" else ("Kỳ báo cáo", f"{row['period']:%m/%Y}")
+    return _warning(row["submission_id"], kind, sheet, column, value, message, message_vi, words.AWAITS_APPROVAL,
+                    run_id)
 
 
 def _count(con, frame) -> None:

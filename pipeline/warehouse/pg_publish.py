@@ -25,6 +25,11 @@ def _schema_exists(con, schema: str) -> bool:
     return con.execute("select count(*) from pg_namespace where nspname = ?", [schema]).fetchone()[0] > 0
 
 
+def built_schema(con, schema: str) -> str:
+    """Where dbt's latest build of a published schema is now: its build schema until publish swaps it in."""
+    return f"{schema}{BUILD_SUFFIX}" if _schema_exists(con, f"{schema}{BUILD_SUFFIX}") else schema
+
+
 def published_exists(con) -> bool:
     return all(_schema_exists(con, schema) for schema in PUBLISHED_SCHEMAS)
 

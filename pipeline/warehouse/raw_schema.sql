@@ -91,7 +91,8 @@ create table if not exists raw.poverty (
     poor_households bigint not null,
     near_poor_households bigint not null,
     poor_ethnic_minority_households bigint,
-    poverty_rate_pct_written double precision   -- (PostgreSQL has no bare `double`)
+    poverty_rate_pct_written double precision,  -- (PostgreSQL has no bare `double`)
+    poverty_standard_stated varchar        -- the standard the workbook stated (Chuẩn nghèo); null: the year's default
 );
 
 -- One row per rejected row (or per rejected file-level problem, excel_row null).
@@ -156,7 +157,9 @@ create table if not exists raw.counting (
     review_year integer,
     recency integer not null,              -- 1: the latest submission carrying the scope
     counts boolean not null,               -- its rows of the scope count (the latest full report, supplements after it)
-    anchor boolean not null                -- the full report the scope's counting rows start from
+    anchor boolean not null,               -- the full report the scope's counting rows start from
+    replaced boolean                       -- its rows counted until the anchor replaced them (the previous full
+                                           -- report and the supplements after it)
 );
 
 -- Rows a replacement dropped: they counted before the batch that brought the replacement, and no
@@ -223,3 +226,62 @@ alter table raw.submissions add column if not exists report_type varchar;
 alter table raw.submissions add column if not exists kinds_carried varchar;
 alter table raw.submissions add column if not exists kinds_counting varchar;
 alter table raw.warnings add column if not exists run_id varchar;
+-- What the anchor replaced (the previous full report and its supplements): computed by the next refresh.
+alter table raw.counting add column if not exists replaced boolean;
+-- The poverty standard a workbook states (issue 25); rows loaded before stated none.
+alter table raw.poverty add column if not exists poverty_standard_stated varchar;
+
+-- Sign-off (pipeline/warehouse/approvals.py): what counts officially. raw.counting's own decision (counts) is
+-- the submission format's; counted is what the marts count: in a unit-month (poverty: a commune-year) the
+-- province approved, the submissions it pinned, else counts. Recomputed with counts (warehouses made before
+-- sign-off get the columns here; dbt reads a null as "as counts").
+alter table raw.counting add column if not exists counted boolean;
+alter table raw.counting add column if not exists approval_status varchar;   -- approved | provisional
+
+-- Every approve / unapprove of a reporting unit's month, append-only: never updated, never deleted.
+create table if not exists raw.approval_events (
+    event_id varchar primary key,
+    action varchar not null,               -- approve | unapprove
+    unit_type varchar not null,            -- district | commune
+    unit_code varchar not null,
+    period date not null,                  -- the month, 1st of month
+    recorded_at timestamp not null,        -- when the province decided (Son La time)
+    recorded_by varchar not null,          -- the office (never a person's ID number)
+    as_of date,                            -- approve: the submissions received or prepared by this day count
+    note varchar,
+    run_id varchar                         -- the Dagster run that recorded it
+);
+
+-- What an approve event pinned: per sheet kind and scope (houses, grants: the unit-month; poverty: each commune
+-- and review year the month carries), the submissions that count. Append-only, with its event.
+create table if not exists raw.approval_pins (
+    event_id varchar not null,
+    sheet_kind varchar not null,           -- houses | grants | poverty
+    scope varchar not null,                -- as raw.counting.scope
+    submission_id varchar not null
+);
+
+-- Every headline figure as published, append-only and outside dbt's schemas (a full rebuild keeps it): a row
+-- when a publish changed a figure's value or status, or first published it (value null: no longer published).
+-- dbt's marts.fct_published_figures computes the rows of the publish at hand; the publish step records them.
+create table if not exists raw.published_figures (
+    published_at timestamp not null,       -- the publish (Son La time)
+    figure_key varchar not null,           -- figure|programme|period_type|period|unit_scope
+    figure varchar not null,               -- houses_started, houses_completed, houses_completed_vnd, ...
+    programme varchar,                     -- grants figures
+    period_type varchar not null,          -- month | year | review_year
+    period date,                           -- month: its 1st day; year: 1 January
+    review_year integer,                   -- review_year figures
+    unit_scope varchar not null,           -- province | a unit of today's map (commune_2025_code)
+    value decimal(20, 2),
+    approval_status varchar not null       -- approved | provisional
+);
+
+-- Which submissions counted at each publish, as changes (the submissions behind a revised figure).
+create table if not exists raw.published_counting (
+    published_at timestamp not null,
+    sheet_kind varchar not null,
+    scope varchar not null,
+    submission_id varchar not null,
+    counted boolean not null               -- true: counts from this publish on; false: no longer counts
+);

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import history, supersession
+from pipeline.warehouse import approvals, history, supersession
 
 RAW_SCHEMA_SQL = (Path(__file__).parent / "raw_schema.sql").read_text(encoding="utf-8")
 
@@ -96,6 +96,7 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
         if not read_only:
             con.execute(RAW_SCHEMA_SQL)
             _backfill_commune_lists(con)
+            _recount(con)
         return con
     path = internal_path(warehouse_dir)
     if read_only:
@@ -106,6 +107,7 @@ def connect(warehouse_dir: Path, read_only: bool = False, url: str | None = None
     os.chmod(path, 0o600)
     con.execute(RAW_SCHEMA_SQL)
     _backfill_commune_lists(con)
+    _recount(con)
     return con
 
 
@@ -117,6 +119,16 @@ def connect_published(warehouse_dir: Path, url: str | None = None):
 
         return PgConnection(url)
     return duckdb.connect(str(bi_path(warehouse_dir)), read_only=True)
+
+
+def built_schema(con, schema: str) -> str:
+    """Where what dbt last built of a published schema (marts, audit) is, for the steps after dbt (checks, feedback):
+    the internal DuckDB file's schema; on PostgreSQL <schema>__build until publish swaps it in, then <schema>."""
+    if is_postgres(con):
+        from pipeline.warehouse import pg_publish
+
+        return pg_publish.built_schema(con, schema)
+    return schema
 
 
 def _backfill_commune_lists(con) -> None:
@@ -139,6 +151,24 @@ def _backfill_commune_lists(con) -> None:
     for table in ("houses", "grants", "poverty"):
         con.execute(f"update raw.{table} set commune_list = ? where commune_list is null", [first])
     set_state(con, "commune_lists_backfilled", "1")
+
+
+def _recount(con) -> None:
+    """A ledger an earlier version counted (or none did: raw.counting came later) is recounted by today's rule,
+    once, and its version bumped, so the marts are rebuilt on what counts now."""
+    if get_state(con, "counting_rule") == supersession.RULE_VERSION:
+        return
+    con.execute("begin transaction")
+    try:
+        supersession.refresh(con)
+        approvals.apply(con)
+        if con.execute("select count(*) from raw.submissions").fetchone()[0]:
+            bump_ledger_version(con)
+        set_state(con, "counting_rule", supersession.RULE_VERSION)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def known_files(con) -> tuple[dict[tuple[str, int, str], str], set[tuple[str, str]]]:
@@ -173,17 +203,23 @@ def write_batch(con, ledger: list[dict], tables: dict) -> None:
         if ledger:
             insert_rows(con, "submissions", pd.DataFrame(ledger, columns=raw_columns()["submissions"]))
         supersession.refresh(con)
+        approvals.apply(con)
         history.record(con, [e["submission_id"] for e in ledger if e["outcome"] in ("accepted", "accepted_with_errors")],
                        next((e.get("run_id") for e in ledger), None))
-        con.execute(
-            "insert into raw.load_state values ('ledger_version', "
-            "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
-            + UPSERT
-        )
+        bump_ledger_version(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def bump_ledger_version(con) -> None:
+    """The raw layer changed (a batch, an approval): the next load rebuilds and republishes."""
+    con.execute(
+        "insert into raw.load_state values ('ledger_version', "
+        "cast(coalesce((select cast(value as bigint) from raw.load_state where key = 'ledger_version'), 0) + 1 as varchar)) "
+        + UPSERT
+    )
 
 
 def insert_rows(con, table: str, frame) -> None:

@@ -117,7 +117,27 @@ def figure_lines(connect) -> list[str]:
         "  poverty rate at the end of each review: " + ", ".join(
             f"{r['review_year']} {r['poverty_rate_pct']:.2f} %" if r["poverty_rate_pct"] is not None
             else f"{r['review_year']} n/a" for r in poverty),
-    ]
+    ] + _standards_line(poverty, headline.get("poverty_average_change_pp"))
+
+
+def _standards_line(poverty: list[dict], average: dict | None) -> list[str]:
+    """Which review years stand on which poverty standard (rates of two are not comparable), and the average
+    change a year within one (rpt_headline's poverty_average_change_pp, which says which)."""
+    runs: list[list[dict]] = []
+    for row in poverty:
+        if runs and runs[-1][-1]["poverty_standard"] == row["poverty_standard"] != "mixed":
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    if not runs:
+        return []
+    spans = [f"{run[0]['review_year']}" + (f"–{run[-1]['review_year']}" if len(run) > 1 else "")
+             + f" {run[0]['poverty_standard'] or 'unknown'}" for run in runs]
+    line = "  poverty standards (rates of two are not comparable): " + ", ".join(spans)
+    if average and average["value"] is not None:
+        line += (f"; average change a year within {average['poverty_standard']}: {float(average['value']):+.2f} "
+                 f"points {average['period_from'][:4]}–{average['period_to'][:4]}")
+    return [line]
 
 
 def _programme_line(headline: dict[str, dict]) -> list[str]:

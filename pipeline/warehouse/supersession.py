@@ -12,6 +12,8 @@ The submission format's "A file against what the unit sent before", as SQL over 
   supplement (Loại báo cáo = Bổ sung) after it count; their rows merge by key, the latest wins.
   Poverty: a whole-commune row, or village rows over a whole-commune figure, replace rather than
   merge (a commune's figure is its row or the sum of its villages, never both).
+- The rows the scope's full report (its anchor) replaced: the previous full report and the supplements
+  after it, `replaced` (what counted until it came: a figure standing on fewer villages than those is partial).
 - A submission is `superseded` when none of the kinds it carries counts any more (one carrying
   nothing: when a later one for its unit and month arrived).
 
@@ -44,19 +46,28 @@ def _recency_terms() -> list[str]:
 
 
 RECENCY = recency()
+# Raise when what counts changes: each warehouse recounts its whole ledger once, at its next write (store.connect).
+RULE_VERSION = "2"   # 2: raw.counting.replaced
+
+# received_at is UTC (the run that first saw the file); days are Son La's (UTC+7, no daylight saving)
+RECEIVED_ON = "cast({ledger}.received_at + interval '7 hours' as date)"
+
+
+def dated_by(ledger: str, day) -> str:
+    """The ledger row (alias `ledger`) was received, or prepared (Ngày lập), on or before `day` (a date)."""
+    literal = f"cast('{day.isoformat()}' as date)"
+    return f"({RECEIVED_ON.format(ledger=ledger)} <= {literal} or {ledger}.prepared_on <= {literal})"
 COUNTED = "('accepted', 'accepted_with_errors')"
 UNIT_MONTH = "s.unit_type || '/' || s.unit_code || '/' || cast(s.period as varchar)"
 COMMUNE_YEAR = "coalesce(p.commune_list, '-') || '/' || p.commune_code || '/' || cast(p.review_year as varchar)"
 COLUMNS = ("sheet_kind", "scope", "submission_id", "commune_list", "commune_code", "review_year", "recency",
-           "counts", "anchor")
+           "counts", "anchor", "replaced")
 
 
-def counting_sql(exclude: str | None = None) -> str:
-    """select COLUMNS: every scope each accepted submission carries, ranked, with whether it counts.
-    exclude: a table of submission_ids left out (what counted before a batch)."""
-    left_out = f"and s.submission_id not in (select submission_id from {exclude})" if exclude else ""
+def _scoped_sql(left_out: str) -> str:
+    """CTEs ending in `scoped`: every scope each accepted submission carries, with its shape."""
     return f"""
-    with accepted as (
+    accepted as (
         select s.submission_id, s.unit_type, s.unit_code, s.period, s.version, s.received_at, s.file_mtime,
                coalesce(s.report_type, 'full') as report_type
         from raw.submissions as s
@@ -87,25 +98,47 @@ def counting_sql(exclude: str | None = None) -> str:
         select sheet_kind, scope, submission_id, period, version, received_at, file_mtime, report_type,
                commune_list, commune_code, review_year, shape
         from commune_years
-    ),
+    )"""
+
+
+def counting_sql(exclude: str | None = None, as_of=None) -> str:
+    """select COLUMNS: every scope each accepted submission carries, ranked, with whether it counts.
+    exclude: a table of submission_ids left out (what counted before a batch); as_of (a date): only the
+    submissions received or prepared on or before that day (what counted then: pipeline/warehouse/approvals.py)."""
+    left_out = f"and s.submission_id not in (select submission_id from {exclude})" if exclude else ""
+    if as_of is not None:
+        left_out += f" and {dated_by('s', as_of)}"
+    return f"""
+    with {_scoped_sql(left_out)},
     ranked as (
         select scoped.*,
                row_number() over (partition by sheet_kind, scope order by {RECENCY}) as recency,
                lead(shape) over (partition by sheet_kind, scope order by {RECENCY}) as older_shape
         from scoped
     ),
-    anchored as (
-        -- the full report the scope's counting rows start from: the latest full one, a whole-commune
-        -- figure, a change of shape, or else the oldest submission (supplements sent alone)
+    starts as (
+        -- where a scope's counting rows may start: a full report, a whole-commune figure, a change of
+        -- shape, or else the oldest submission (supplements sent alone)
         select ranked.*,
-               min(case when report_type = 'full' or shape = 'commune' or older_shape is null
-                             or older_shape <> shape then recency end)
-                   over (partition by sheet_kind, scope) as anchor_recency
+               report_type = 'full' or shape = 'commune' or older_shape is null or older_shape <> shape as can_start
         from ranked
+    ),
+    anchored as (
+        -- the latest start counts with the supplements after it; the one before started what it replaced
+        select starts.*,
+               min(case when can_start then recency end) over (partition by sheet_kind, scope) as anchor_recency
+        from starts
+    ),
+    previous as (
+        select anchored.*,
+               min(case when can_start and recency > anchor_recency then recency end)
+                   over (partition by sheet_kind, scope) as previous_anchor_recency
+        from anchored
     )
     select sheet_kind, scope, submission_id, commune_list, commune_code, review_year, cast(recency as integer) as recency,
-           recency <= anchor_recency as counts, recency = anchor_recency as anchor
-    from anchored
+           recency <= anchor_recency as counts, recency = anchor_recency as anchor,
+           coalesce(recency > anchor_recency and recency <= previous_anchor_recency, false) as replaced
+    from previous
     """
 
 
@@ -158,7 +191,7 @@ ROWS_SQL = {
         cast(null as varchar) as household_id, g.commune_list, g.commune_code, g.programme, g.funding_source,
         cast(null as integer) as review_year, cast(null as varchar) as village
         from raw.grants as g join raw.submissions as s on s.submission_id = g.submission_id""",
-    "poverty": f"""select p.submission_id, p.excel_row, {COMMUNE_YEAR} as scope, coalesce(p.village, '') as row_key,
+    "poverty": f"""select p.submission_id, p.excel_row, {COMMUNE_YEAR} as scope, lower(trim(coalesce(p.village, ''))) as row_key,
         cast(null as varchar) as household_id, p.commune_list, p.commune_code, cast(null as varchar) as programme,
         cast(null as varchar) as funding_source, p.review_year, p.village
         from raw.poverty as p""",

@@ -49,12 +49,6 @@ fct_poverty as (
 
 ),
 
-standards as (
-
-    select * from {{ ref('poverty_standards') }}
-
-),
-
 -- the communes report from the day the latest list (the 75 communes, no districts) came into force
 commune_era as (
 
@@ -204,12 +198,9 @@ reviews as (
 
     select
         poverty.*,
-        standards.standard_id,
         poverty.communes_reported = poverty.communes_expected as complete
 
     from poverty
-    left join standards
-        on poverty.review_year between standards.default_first_review_year and standards.default_last_review_year
 
 ),
 
@@ -217,7 +208,7 @@ review_counts as (
 
     {%- set thresholds = var("poverty_change_thresholds") %}
     {%- for measure in thresholds %}
-    select commune_2025_code, review_year, standard_id, complete, mapping, '{{ measure }}' as measure,
+    select commune_2025_code, review_year, comparable_with_previous, complete, mapping, '{{ measure }}' as measure,
            cast({{ measure }} as double precision) as value, {{ thresholds[measure] }} as threshold
     from reviews
     {% if not loop.last %}union all{% endif %}
@@ -238,7 +229,7 @@ changes as (
         and previous.measure = review_counts.measure
         and previous.review_year = review_counts.review_year - 1
     cross join commune_era
-    where review_counts.standard_id = previous.standard_id
+    where review_counts.comparable_with_previous
         and review_counts.complete and previous.complete
         and (review_counts.review_year <> commune_era.first_review
              or (review_counts.mapping = 'exact' and previous.mapping = 'exact'))

@@ -2,7 +2,9 @@
 -- scope (houses and grants: the reporting unit and month; poverty: the commune as reported and
 -- the review year, whatever month carries it). In each scope: the latest full report and every
 -- supplement (Loại báo cáo = Bổ sung) after it; their rows merge by key, the latest wins
--- (pipeline/warehouse/supersession.py decides, after each batch of the ingest).
+-- (pipeline/warehouse/supersession.py decides, after each batch of the ingest). Where the province
+-- approved the scope, the submissions its approval pinned instead (pipeline/warehouse/approvals.py):
+-- approval_status says which.
 with
 
 counting as (
@@ -33,6 +35,7 @@ final as (
         counting.commune_list,
         counting.commune_code,
         counting.review_year,
+        counting.approval_status,
         submissions.version,
         submissions.received_at,
         submissions.file_mtime,
@@ -41,7 +44,7 @@ final as (
     from counting
     inner join submissions
         on counting.submission_id = submissions.submission_id
-    where counting.counts
+    where counting.counted
 
 )
 

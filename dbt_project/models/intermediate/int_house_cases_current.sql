@@ -47,6 +47,7 @@ located as (
         current_submissions.version,
         current_submissions.received_at,
         current_submissions.file_mtime,
+        current_submissions.approval_status,
         houses.*,
         commune_map.commune_key,
         commune_map.commune_2025_code,

@@ -3,7 +3,8 @@
 -- summed, rates recomputed from the sums, never averaged). A unit-year is `approximate` when
 -- any old commune contributing to it is (its pieces went to more than one unit, or the
 -- sources do not say: its figures go to its main successor). Old communes with no main
--- successor count in the province only: audit.crosswalk_gaps.
+-- successor count in the province only: audit.crosswalk_gaps. A unit-year's poverty standard is the
+-- one its old communes share ('mixed' otherwise); change_pp is null across a change of standard.
 with
 
 poverty_rates as (
@@ -41,7 +42,8 @@ unit_year as (
         cast(sum(near_poor_households) as bigint) as near_poor_households,
         count(distinct commune_key) as communes_reported,
         bool_or(commune_2025_mapping <> 'exact') as any_approximate,
-        count(distinct case when is_partial then commune_key end) as communes_partial
+        count(distinct case when is_partial then commune_key end) as communes_partial,
+        {{ unit_poverty_standard() }} as poverty_standard
 
     from poverty_rates
     where commune_2025_code is not null
@@ -99,11 +101,13 @@ final as (
         with_rates.poor_households,
         with_rates.near_poor_households,
         with_rates.poverty_rate_pct,
-        with_rates.poverty_rate_pct - previous_year.poverty_rate_pct as change_pp,
+        {{ change_within_standard('with_rates', 'previous_year', 'poverty_rate_pct') }} as change_pp,
         with_rates.communes_reported,
         coalesce(expected.communes_expected, 0) as communes_expected,
         case when with_rates.any_approximate then 'approximate' else 'exact' end as mapping,
-        with_rates.communes_partial
+        with_rates.communes_partial,
+        with_rates.poverty_standard,
+        {{ comparable_with_previous('with_rates', 'previous_year') }} as comparable_with_previous
 
     from with_rates
     inner join today

@@ -2,7 +2,8 @@
 -- over the reporting window (vars reporting_window_start / reporting_window_end / due_day in
 -- dbt_project.yml): the 12 districts for months up to 2025-06, the 75 communes from 2025-07
 -- (dim_reporting_unit). The window ends, unless the var says otherwise, at the latest month
--- any unit has reported. No personal data.
+-- any unit has reported. approval_status: the province's sign-off of the unit-month (approved,
+-- pending: approved with files waiting for it, provisional). No personal data.
 with
 
 units as (
@@ -101,6 +102,12 @@ latest as (
 ),
 
 -- when the district first sent usable data for the month (a later correction does not make it late)
+approvals as (
+
+    select * from {{ ref('int_unit_month_approvals') }}
+
+),
+
 first_sent as (
 
     select
@@ -135,7 +142,8 @@ final as (
             else 'missing'
         end as state,
         grid.unit_type,
-        grid.unit_code
+        grid.unit_code,
+        coalesce(approvals.approval_status, 'provisional') as approval_status
 
     from grid
     left join latest
@@ -146,6 +154,10 @@ final as (
         on grid.unit_type = first_sent.unit_type
         and grid.unit_code = first_sent.unit_code
         and grid.period = first_sent.period
+    left join approvals
+        on grid.unit_type = approvals.unit_type
+        and grid.unit_code = approvals.unit_code
+        and grid.period = approvals.period
 
 )
 

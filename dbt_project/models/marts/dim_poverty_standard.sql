@@ -23,7 +23,9 @@ final as (
         near_poor_income_rural_vnd,
         near_poor_income_urban_vnd,
         rule,
-        verified
+        verified,
+        -- the act that sets it: the first the legal basis names (as pipeline/standards.py reads it)
+        trim(split_part(split_part(legal_basis, ' (', 1), ';', 1)) as legal_act
 
     from standards
 

@@ -30,6 +30,7 @@ merged as (
         current_submissions.unit_type,
         current_submissions.unit_code,
         current_submissions.recency,
+        current_submissions.approval_status,
         grants.commune_code,
         current_submissions.period,
         grants.programme,
@@ -68,7 +69,8 @@ final as (
         commune_key,
         commune_list,
         commune_2025_code,
-        commune_2025_mapping
+        commune_2025_mapping,
+        approval_status
 
     from merged
     order by unit_type, unit_code, period, commune_list, commune_code, programme, funding_source, recency

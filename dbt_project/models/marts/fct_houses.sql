@@ -45,7 +45,10 @@ final as (
         commune_list,
         commune_2025_code,
         commune_2025_mapping,
-        case_household_id as first_household_id
+        case_household_id as first_household_id,
+
+        -- sign-off: approved when the unit-month that carries the row is approved
+        approval_status
 
     from house_cases
 

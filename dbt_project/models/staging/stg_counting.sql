@@ -19,10 +19,13 @@ renamed as (
         commune_code,
         review_year,
 
-        -- the decision
+        -- the decision: the submission format's (counts), and what counts officially (sign-off)
         recency,
         counts,
-        anchor as is_anchor
+        anchor as is_anchor,
+        coalesce(replaced, false) as is_replaced,
+        coalesce(counted, counts) as counted,
+        coalesce(approval_status, 'provisional') as approval_status
 
     from source
 

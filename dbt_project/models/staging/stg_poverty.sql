@@ -19,7 +19,8 @@ renamed as (
         poor_households,
         near_poor_households,
         poor_ethnic_minority_households,
-        poverty_rate_pct_written
+        poverty_rate_pct_written,
+        poverty_standard_stated
 
     from source
 

@@ -31,6 +31,7 @@ def submission_completeness(context: dg.AssetExecutionContext, warehouse: Wareho
         states = dict(con.execute("select state, count(*) from marts.agg_submission_completeness "
                                   "group by 1").fetchall())
         window = con.execute("select min(period), max(period) from marts.agg_submission_completeness").fetchone()
+        signed_off = _sign_off(con)
     [latest] = completeness.latest_due(months, today, count=1) or [None]
     now_due = next((m for m in months if not m.is_due(today)), None)
     metadata = {
@@ -42,6 +43,7 @@ def submission_completeness(context: dg.AssetExecutionContext, warehouse: Wareho
         "grid": dg.MetadataValue.md(reporting.completeness_grid(grid_rows)),
         "window": f"{window[0]:%Y-%m} … {window[1]:%Y-%m}" if window[0] else "",
         **{f"months_{name}": count for name, count in sorted(states.items())},
+        **signed_off,
     }
     missing = latest.in_state("missing", "rejected_only") if latest else []
     check = dg.AssetCheckResult(
@@ -53,6 +55,26 @@ def submission_completeness(context: dg.AssetExecutionContext, warehouse: Wareho
                       ["code", "name", "state", "days late"],
                       [(u.unit_code, u.unit_name, u.state, u.days_late) for u in missing]) if missing else "none")})
     return dg.MaterializeResult(metadata=metadata, check_results=[check])
+
+
+def _sign_off(con) -> dict:
+    """The province's sign-off of the latest 12 months (units approved, pending, provisional) and the files that
+    await its approval."""
+    months = con.execute(
+        "select period, sum(case when approval_status = 'approved' then 1 else 0 end), "
+        "sum(case when approval_status = 'pending' then 1 else 0 end), "
+        "sum(case when approval_status = 'provisional' then 1 else 0 end) "
+        "from marts.agg_submission_completeness group by period order by period desc limit 12").fetchall()
+    pending = con.execute(
+        "select unit_code, period, sheet_kind, file_name, figures_before_after from audit.pending_revisions "
+        "order by period, unit_code, sheet_kind").fetchall()
+    return {"sign_off": dg.MetadataValue.md(reporting.md_table(
+                ["month", "approved", "pending", "provisional"],
+                [(f"{p:%Y-%m}", a, w, n) for p, a, w, n in months])),
+            "pending_revisions": dg.MetadataValue.md(reporting.md_table(
+                ["unit", "month", "sheet", "file", "before -> after"],
+                [(u, f"{p:%Y-%m}", k, f, c or "") for u, p, k, f, c in pending]) if pending else "none"),
+            "pending_revisions_count": len({row[3] for row in pending})}
 
 
 def _month_line(month) -> str:

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipeline import transform
-from pipeline.config import local_today
+from pipeline.config import local_now, local_today
 from pipeline.defs.check_descriptions import describe_test
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
@@ -58,5 +58,7 @@ def dbt_models(context: dg.AssetExecutionContext, config: DbtConfig, dbt: DbtCli
     only what the changes since the last build reach (the rest is reported current, not rebuilt)."""
     as_of = dt.date.fromisoformat(config.as_of) if config.as_of else local_today()
     with warehouse.write_lock():
-        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url,
+        # the figures this build adds to fct_published_figures carry the build's start (the publish step records them)
+        published_at = local_now().replace(tzinfo=None)
+        yield from transform.build(context, dbt, warehouse.warehouse, as_of, warehouse.warehouse_url, published_at,
                                    everything=config.build_all or context.run.tags.get(BUILD_TAG) == BUILD_EVERYTHING)

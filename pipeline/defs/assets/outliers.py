@@ -5,6 +5,7 @@ import dagster as dg
 from pipeline.defs import reporting
 from pipeline.defs.policies import WAREHOUSE_POOL
 from pipeline.defs.resources import WarehouseResource
+from pipeline.warehouse import store
 
 OUTLIERS = dg.AssetKey(["audit", "audit_outliers"])
 LISTED = 50
@@ -18,10 +19,11 @@ COLUMNS = ("unit", "month / review", "measure", "value", "usually", "score", "fi
                             "Warns, never blocks.")
 def figures_near_history(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.write_lock(), warehouse.connect() as con:
-        total = con.execute("select count(*) from audit.outliers").fetchone()[0]
+        outliers = f"{store.built_schema(con, 'audit')}.outliers"   # what dbt just built (PostgreSQL: before publish)
+        total = con.execute(f"select count(*) from {outliers}").fetchone()[0]
         found = con.execute(
             "select o.unit_code, o.period, o.review_year, o.measure, o.value, o.median, o.score, s.file_name "
-            "from audit.outliers as o join raw.submissions as s on s.submission_id = o.submission_id "
+            f"from {outliers} as o join raw.submissions as s on s.submission_id = o.submission_id "
             "where s.run_id = ? order by abs(o.score) desc", [context.run.run_id]).fetchall()
     rows = [(unit, f"{period:%Y-%m}" if period else str(year), measure, f"{value:,.0f}", f"{usual:,.0f}",
              f"{score:.2f}", file_name) for unit, period, year, measure, value, usual, score, file_name in found]

@@ -62,7 +62,8 @@ final as (
         completeness.latest_status as submission_status,
         submissions.version,
         submissions.prepared_on,
-        submissions.received_at
+        submissions.received_at,
+        completeness.approval_status
 
     from completeness
     left join units

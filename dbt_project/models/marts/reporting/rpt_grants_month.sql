@@ -18,6 +18,13 @@ communes as (
 
 ),
 
+approvals as (
+
+    select * from {{ ref('int_figure_approvals') }}
+    where figure_group = 'grants' and period_type = 'month'
+
+),
+
 programmes as (
 
     select
@@ -96,12 +103,17 @@ final as (
         units.amount_vnd,
         units.amount_central_vnd,
         units.amount_local_vnd,
-        units.amount_social_vnd
+        units.amount_social_vnd,
+        -- sign-off: approved only when every unit-month behind the figures is
+        coalesce(approvals.approval_status, 'provisional') as approval_status
 
     from units
     left join communes
         on units.unit_level = 'commune'
         and units.unit_code = communes.commune_2025_code
+    left join approvals
+        on approvals.unit_scope = case when units.unit_level = 'province' then 'province' else units.unit_code end
+        and approvals.period_key = cast(units.period as varchar)
     left join programmes
         on units.programme = programmes.programme
     left join beneficiary_units

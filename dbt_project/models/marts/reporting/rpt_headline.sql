@@ -3,8 +3,9 @@
 -- reported so far, cases started in the programme's quarter and in the year to date (with what
 -- they have become), grants in the year to date per programme (every programme, 0 when none),
 -- and the province's poverty rate at the latest review with its change and the average change a
--- year. Periods come from the data (rpt_reporting_period) and from the vars
--- headline_programme_years / headline_programme_quarter (dbt_project.yml).
+-- year within one poverty standard (poverty_standard says which). Periods come from the data
+-- (rpt_reporting_period) and from the vars headline_programme_years / headline_programme_quarter
+-- (dbt_project.yml).
 {%- set programme_years = var('headline_programme_years') %}
 {%- set programme_quarter = var('headline_programme_quarter') %}
 {%- set published_years = var('headline_published_years') %}
@@ -134,16 +135,33 @@ latest_review as (
 
 ),
 
+-- the average change a year is taken within one poverty standard only (change_pp is null across a
+-- change of standard): the standard of the latest year-on-year change, from the year before its first
+-- change (the base) to its last; like for like only when every change is and no year is missing
+average_standard as (
+
+    select poverty_standard
+    from poverty
+    where change_pp is not null
+    order by review_year desc
+    limit 1
+
+),
+
 average_change as (
 
     select
-        min(review_year) as changes_from,
-        max(review_year) as changes_to,
-        {{ average_pp('change_pp') }} as average_change_pp,
-        bool_and(coalesce(change_like_for_like, false)) as like_for_like
+        min(poverty.review_year) - 1 as changes_from,
+        max(poverty.review_year) as changes_to,
+        min(poverty.poverty_standard) as poverty_standard,
+        {{ average_pp('poverty.change_pp') }} as average_change_pp,
+        bool_and(coalesce(poverty.change_like_for_like, false))
+            and count(*) = max(poverty.review_year) - min(poverty.review_year) + 1 as like_for_like
 
     from poverty
-    where change_pp is not null
+    inner join average_standard
+        on poverty.poverty_standard = average_standard.poverty_standard
+    where poverty.change_pp is not null
 
 ),
 
@@ -236,7 +254,8 @@ figures as (
         cast(null as varchar) as programme_label_en,
         cast(value as decimal(20, 2)) as value,
         value_unit,
-        cast(null as boolean) as like_for_like
+        cast(null as boolean) as like_for_like,
+        cast(null as varchar) as poverty_standard
 
     from houses_figures
 
@@ -259,6 +278,7 @@ figures as (
         programme_label_en,
         cast({{ column }} as decimal(20, 2)),
         {{ "'" ~ unit ~ "'" if unit else "beneficiary_unit" }},
+        null,
         null
     from grants_year_to_date
 
@@ -292,7 +312,8 @@ figures as (
         null,
         cast({{ column }} as decimal(20, 2)),
         '{{ unit }}',
-        {{ like_for_like }}
+        {{ like_for_like }},
+        poverty_standard
     from latest_review
 
     union all
@@ -311,7 +332,8 @@ figures as (
         null,
         cast(average_change_pp as decimal(20, 2)),
         'percentage_points',
-        like_for_like
+        like_for_like,
+        poverty_standard
     from average_change
     where changes_from is not null
 
@@ -334,7 +356,8 @@ final as (
         figures.value_unit,
         value_units.label_vi as value_unit_label_vi,
         value_units.label_en as value_unit_label_en,
-        figures.like_for_like
+        figures.like_for_like,
+        figures.poverty_standard
 
     from figures
     left join value_units

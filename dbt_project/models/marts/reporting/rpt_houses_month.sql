@@ -2,7 +2,8 @@
 -- the month (by start date) and what they have become since, cases completed in the month (by
 -- completion date, status completed) by support type, and their cost by funding source. A
 -- month appears when a case started or was completed in it. Cases whose old commune has no
--- unit on today's map (audit.crosswalk_gaps) count in the province's rows only.
+-- unit on today's map (audit.crosswalk_gaps) count in the province's rows only. approval_status:
+-- approved only when every unit-month behind the month's figures is (int_figure_approvals).
 with
 
 houses as (
@@ -14,6 +15,21 @@ houses as (
 communes as (
 
     select * from {{ ref('dim_commune_2025') }}
+
+),
+
+approvals as (
+
+    -- a row is approved when both its started and its completed figures are
+    select
+        unit_scope,
+        period_key,
+        case when count(case when approval_status = 'approved' then 1 end) = 2 then 'approved'
+             else 'provisional' end as approval_status
+
+    from {{ ref('int_figure_approvals') }}
+    where figure_group in ('houses_started', 'houses_completed') and period_type = 'month'
+    group by unit_scope, period_key
 
 ),
 
@@ -129,12 +145,17 @@ final as (
         units.completed_central_vnd,
         units.completed_local_vnd,
         units.completed_social_vnd,
-        units.completed_vnd
+        units.completed_vnd,
+        -- sign-off: approved only when every unit-month behind the figures is
+        coalesce(approvals.approval_status, 'provisional') as approval_status
 
     from units
     left join communes
         on units.unit_level = 'commune'
         and units.unit_code = communes.commune_2025_code
+    left join approvals
+        on approvals.unit_scope = case when units.unit_level = 'province' then 'province' else units.unit_code end
+        and approvals.period_key = cast(units.period as varchar)
 
 )
 

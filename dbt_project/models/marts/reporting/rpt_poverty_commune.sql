@@ -15,11 +15,9 @@ years as (
 
     select
         communes_years.*,
-        standards.standard_id as poverty_standard,
         (communes_years.communes_reported < communes_years.communes_expected or coalesce(communes_years.communes_partial, 0) > 0) as is_partial
 
     from communes_years
-    {{ poverty_standard_join('communes_years.review_year') }}
 
 ),
 
@@ -41,7 +39,9 @@ final as (
         years.mapping,
         previous_year.mapping as previous_mapping,
         years.poverty_standard,
-        {{ comparable_with_previous('years', 'previous_year') }} as comparable_with_previous,
+        {{ poverty_standard_label('years.poverty_standard', 'vi') }} as poverty_standard_label_vi,
+        {{ poverty_standard_label('years.poverty_standard', 'en') }} as poverty_standard_label_en,
+        years.comparable_with_previous,
         {{ change_like_for_like('years', 'previous_year', with_mapping=true) }} as change_like_for_like,
         years.communes_reported,
         years.communes_expected as communes_due,
@@ -49,6 +49,7 @@ final as (
         years.is_partial
 
     from years
+    {{ poverty_standard_label_join('years.poverty_standard') }}
     left join years as previous_year
         on years.commune_2025_code = previous_year.commune_2025_code
         and years.review_year - 1 = previous_year.review_year

@@ -14,11 +14,9 @@ years as (
 
     select
         province.*,
-        standards.standard_id as poverty_standard,
         (province.communes_reported < province.communes_total or coalesce(province.communes_partial, 0) > 0) as is_partial
 
     from province
-    {{ poverty_standard_join('province.review_year') }}
 
 ),
 
@@ -36,7 +34,9 @@ final as (
         years.change_pp,
         years.near_poor_change_pp,
         years.poverty_standard,
-        {{ comparable_with_previous('years', 'previous_year') }} as comparable_with_previous,
+        {{ poverty_standard_label('years.poverty_standard', 'vi') }} as poverty_standard_label_vi,
+        {{ poverty_standard_label('years.poverty_standard', 'en') }} as poverty_standard_label_en,
+        years.comparable_with_previous,
         {{ change_like_for_like('years', 'previous_year') }} as change_like_for_like,
         years.communes_reported,
         years.communes_total as communes_due,
@@ -44,6 +44,7 @@ final as (
         years.is_partial
 
     from years
+    {{ poverty_standard_label_join('years.poverty_standard') }}
     left join years as previous_year
         on years.review_year - 1 = previous_year.review_year
 

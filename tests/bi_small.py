@@ -73,11 +73,11 @@ insert into marts.fct_grants (district_code, commune_code, period, programme, fu
     ('118', '03688', '2025-02-01', 'students', 'local', 7, 2100000, 's4', '2025-02', '03688'),
     ('118', '03688', '2024-12-01', 'production', 'central', 3, 15000000, 's3', '2024', '03688');
 insert into marts.agg_submission_completeness (district_code, period, expected, submission_id, latest_status,
-    received_at, submitted_on, due_date, on_time, state, unit_type, unit_code) values
-    ('116', '2025-01-01', true, 's6', 'accepted', '2025-02-05 08:00:00', '2025-02-05', '2025-02-10', true, 'on_time', 'district', '116'),
-    ('118', '2025-01-01', true, null, null, null, null, '2025-02-10', null, 'missing', 'district', '118'),
-    ('116', '2025-02-01', true, 's5', 'accepted', '2025-03-12 08:00:00', '2025-03-12', '2025-03-10', false, 'late', 'district', '116'),
-    ('118', '2025-02-01', true, 's4', 'accepted_with_errors', '2025-03-01 08:00:00', '2025-03-01', '2025-03-10', true, 'on_time', 'district', '118');
+    received_at, submitted_on, due_date, on_time, state, unit_type, unit_code, approval_status) values
+    ('116', '2025-01-01', true, 's6', 'accepted', '2025-02-05 08:00:00', '2025-02-05', '2025-02-10', true, 'on_time', 'district', '116', 'provisional'),
+    ('118', '2025-01-01', true, null, null, null, null, '2025-02-10', null, 'missing', 'district', '118', 'provisional'),
+    ('116', '2025-02-01', true, 's5', 'accepted', '2025-03-12 08:00:00', '2025-03-12', '2025-03-10', false, 'late', 'district', '116', 'provisional'),
+    ('118', '2025-02-01', true, 's4', 'accepted_with_errors', '2025-03-01 08:00:00', '2025-03-01', '2025-03-10', true, 'on_time', 'district', '118', 'provisional');
 insert into audit.submissions (submission_id, file_name, file_sha256, received_at, district_code, period, version,
     status, reason, rows_read, rows_loaded, rows_rejected, rows_skipped, prepared_on, unit_type, unit_code) values
     ('s4', 'b118_2025_02.xlsx', 'aa', '2025-03-01 08:00:00', '118', '2025-02-01', 1, 'accepted_with_errors', '2 rows rejected', 10, 8, 2, 0, null, 'district', '118'),

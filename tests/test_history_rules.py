@@ -54,7 +54,8 @@ def test_a_household_id_two_districts_used_is_told_to_take_a_new_id_not_that_the
     frame = _frame([("sep", D(2025, 9, 1), "HC1", "in_progress", D(2025, 7, 1), None),
                     ("sep", D(2025, 9, 1), "H2", "in_progress", D(2025, 7, 1), None)])
     frame[cases.COLLISION] = ["HC1", None]   # two districts' completed cases HC1 are both in 03646 now
-    answers = {("03646", "HC1"): [(D(2024, 12, 1), "completed")], ("03646", "H2"): [(D(2025, 8, 1), "completed")]}
+    # each case's first month reported and first month reported completed
+    answers = {("03646", "HC1"): (D(2024, 12, 1), D(2024, 12, 1)), ("03646", "H2"): (D(2025, 8, 1), D(2025, 8, 1))}
     assert [None if pd.isna(v) else v for v in cases.reopened(frame, lambda asked: answers)] == [None, "08/2025"]
     # the collision's flag is derived before the rule that reads it
     order = [rule.name for rule in rulebook.judged("houses")]

@@ -85,8 +85,11 @@ def test_a_dbt_failure_fails_the_step_with_dbts_reason(tmp_path):
 
 
 def _compiled_sql(page) -> list[str]:
-    """Every node's compiled SQL embedded in a data dictionary page (dbt docs --static)."""
-    return sorted(re.findall(r'"compiled_code": ("(?:[^"\\]|\\.)*")', page.read_text(encoding="utf-8")))
+    """Every node's compiled SQL embedded in a data dictionary page (dbt docs --static); the publish
+    time a build ran with (var published_at) and a compile's now() read alike, as "<published_at>"."""
+    sql = re.findall(r'"compiled_code": ("(?:[^"\\]|\\.)*")', page.read_text(encoding="utf-8"))
+    return sorted(re.sub(r"cast\((?:\\?'[0-9: .-]+\\?'|now\(\))\s+as timestamp\)", "<published_at>", code)
+                  for code in sql)
 
 
 def test_a_full_build_leaves_its_compiled_manifest_and_the_dictionary_uses_it(tmp_path):
@@ -103,6 +106,7 @@ def test_a_full_build_leaves_its_compiled_manifest_and_the_dictionary_uses_it(tm
     compiled = dictionary.generate(warehouse_dir, tmp_path / "compiled.html", as_of)
     sql = _compiled_sql(from_build)
     assert len(sql) >= len([k for k in dbt_models.keys if k.path[0] != "reference"]) and "2025-03-15" in "".join(sql)
+    assert sum("<published_at>" in code for code in sql) == 2   # fct_published_figures, int_counting_changes
     assert sql == _compiled_sql(compiled)
     files.mark_built(transform.target_path(warehouse_dir) / "manifest.json", transform.build_identity(as_of))
     assert _materialize(warehouse_dir, selection=[dg.AssetKey(["marts", "dim_enumeration"])]).success

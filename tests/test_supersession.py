@@ -170,6 +170,27 @@ def test_poverty_villages_merge_but_a_whole_commune_row_or_a_change_of_shape_rep
                                         "v2": (3, False, False, False), "v1": (4, False, False, False)}
 
 
+def test_what_an_approved_figure_replaced_stays_whatever_arrives_later(con):
+    from pipeline.warehouse import approvals
+
+    submission(con, "f1", "03646", "2026-01", poverty=[("03646", 2025, "Bản A"), ("03646", 2025, "Bản B")])
+    submission(con, "f2", "03646", "2026-02", poverty=[("03646", 2025, "Bản A")])     # leaves Bản B out
+    # the province approves February as it stands: f2 pinned for the commune's 2025 review
+    con.execute("insert into raw.approval_events (event_id, action, unit_type, unit_code, period, recorded_at, "
+                "recorded_by, as_of) values ('e1', 'approve', 'commune', '03646', '2026-02-01', ?, 'Cục Thống kê', ?)",
+                [T(2026, 3, 20), dt.date(2026, 3, 20)])
+    con.execute("insert into raw.approval_pins values ('e1', 'poverty', '2025-07/03646/2025', 'f2')")
+    # a later full report waits for the province's approval
+    submission(con, "f3", "03646", "2026-03", poverty=[("03646", 2025, "Bản A"), ("03646", 2025, "Bản C")])
+    supersession.refresh(con)
+    approvals.apply(con)
+    rows = con.execute("select submission_id, counts, counted, replaced from raw.counting order by recency").fetchall()
+    # the marts count f2 (approved), which replaced f1: what its figure should stand on is f1's villages too
+    assert rows == [("f3", True, False, False), ("f2", False, True, False), ("f1", False, False, True)]
+    supersession.refresh(con)                                      # the supersession rules alone: f3 replaced f2
+    assert con.execute("select submission_id from raw.counting where replaced").fetchall() == [("f2",)]
+
+
 def test_a_warehouse_an_earlier_version_counted_is_recounted_once_and_its_marts_rebuilt(tmp_path):
     warehouse = tmp_path / "warehouse"
     con = store.connect(warehouse)

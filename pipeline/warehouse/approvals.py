@@ -366,6 +366,7 @@ def apply(con) -> None:
     ) as l
     where c.sheet_kind = l.sheet_kind and c.scope = l.scope and c.submission_id = l.submission_id
     """)
+    supersession.mark_replaced(con)   # what the pinned full report replaced, not the pending one
 
 
 # --- what waits -------------------------------------------------------------------------------------------------

@@ -158,8 +158,8 @@ create table if not exists raw.counting (
     recency integer not null,              -- 1: the latest submission carrying the scope
     counts boolean not null,               -- its rows of the scope count (the latest full report, supplements after it)
     anchor boolean not null,               -- the full report the scope's counting rows start from
-    replaced boolean                       -- its rows counted until the anchor replaced them (the previous full
-                                           -- report and the supplements after it)
+    replaced boolean                       -- its rows counted until the full report of what counts (counted)
+                                           -- replaced them (the previous full report and the supplements after it)
 );
 
 -- Rows a replacement dropped: they counted before the batch that brought the replacement, and no
@@ -226,7 +226,8 @@ alter table raw.submissions add column if not exists report_type varchar;
 alter table raw.submissions add column if not exists kinds_carried varchar;
 alter table raw.submissions add column if not exists kinds_counting varchar;
 alter table raw.warnings add column if not exists run_id varchar;
--- What the anchor replaced (the previous full report and its supplements): computed by the next refresh.
+-- What the full report of what counts replaced (the previous full report and its supplements): computed by the
+-- next recount.
 alter table raw.counting add column if not exists replaced boolean;
 -- The poverty standard a workbook states (issue 25); rows loaded before stated none.
 alter table raw.poverty add column if not exists poverty_standard_stated varchar;
@@ -237,6 +238,9 @@ alter table raw.poverty add column if not exists poverty_standard_stated varchar
 -- sign-off get the columns here; dbt reads a null as "as counts").
 alter table raw.counting add column if not exists counted boolean;
 alter table raw.counting add column if not exists approval_status varchar;   -- approved | provisional
+-- Where a scope's counting rows may start (a full report, a whole-commune figure, a change of shape, the oldest):
+-- what the full report of the rows the marts count replaced is read from it (supersession.mark_replaced).
+alter table raw.counting add column if not exists can_start boolean;
 
 -- Every approve / unapprove of a reporting unit's month, append-only: never updated, never deleted.
 create table if not exists raw.approval_events (

@@ -12,8 +12,10 @@ The submission format's "A file against what the unit sent before", as SQL over 
   supplement (Loại báo cáo = Bổ sung) after it count; their rows merge by key, the latest wins.
   Poverty: a whole-commune row, or village rows over a whole-commune figure, replace rather than
   merge (a commune's figure is its row or the sum of its villages, never both).
-- The rows the scope's full report (its anchor) replaced: the previous full report and the supplements
-  after it, `replaced` (what counted until it came: a figure standing on fewer villages than those is partial).
+- The rows the full report of what counts replaced: the previous full report and the supplements after it,
+  `replaced` (what counted until it came: a figure standing on fewer villages than those is partial). What counts
+  is the marts' (`counted`: in a scope the province approved, the pinned submissions; pipeline/warehouse/
+  approvals.py), so an approved figure keeps what it replaced whatever arrives later (mark_replaced).
 - A submission is `superseded` when none of the kinds it carries counts any more (one carrying
   nothing: when a later one for its unit and month arrived).
 
@@ -47,7 +49,7 @@ def _recency_terms() -> list[str]:
 
 RECENCY = recency()
 # Raise when what counts changes: each warehouse recounts its whole ledger once, at its next write (store.connect).
-RULE_VERSION = "2"   # 2: raw.counting.replaced
+RULE_VERSION = "3"   # 2: raw.counting.replaced; 3: replaced by what the marts count (can_start)
 
 # received_at is UTC (the run that first saw the file); days are Son La's (UTC+7, no daylight saving)
 RECEIVED_ON = "cast({ledger}.received_at + interval '7 hours' as date)"
@@ -61,7 +63,7 @@ COUNTED = "('accepted', 'accepted_with_errors')"
 UNIT_MONTH = "s.unit_type || '/' || s.unit_code || '/' || cast(s.period as varchar)"
 COMMUNE_YEAR = "coalesce(p.commune_list, '-') || '/' || p.commune_code || '/' || cast(p.review_year as varchar)"
 COLUMNS = ("sheet_kind", "scope", "submission_id", "commune_list", "commune_code", "review_year", "recency",
-           "counts", "anchor", "replaced")
+           "counts", "anchor", "can_start")
 
 
 def _scoped_sql(left_out: str) -> str:
@@ -124,21 +126,14 @@ def counting_sql(exclude: str | None = None, as_of=None) -> str:
         from ranked
     ),
     anchored as (
-        -- the latest start counts with the supplements after it; the one before started what it replaced
+        -- the latest start counts with the supplements after it
         select starts.*,
                min(case when can_start then recency end) over (partition by sheet_kind, scope) as anchor_recency
         from starts
-    ),
-    previous as (
-        select anchored.*,
-               min(case when can_start and recency > anchor_recency then recency end)
-                   over (partition by sheet_kind, scope) as previous_anchor_recency
-        from anchored
     )
     select sheet_kind, scope, submission_id, commune_list, commune_code, review_year, cast(recency as integer) as recency,
-           recency <= anchor_recency as counts, recency = anchor_recency as anchor,
-           coalesce(recency > anchor_recency and recency <= previous_anchor_recency, false) as replaced
-    from previous
+           recency <= anchor_recency as counts, recency = anchor_recency as anchor, can_start
+    from anchored
     """
 
 
@@ -172,11 +167,38 @@ where s.submission_id = k.submission_id
 """
 
 
+# What the full report of the counting rows replaced: the rows from the start before it (a full report, a
+# whole-commune figure, a change of shape, or the oldest) up to it. The counting rows are the marts' (counted,
+# set by pipeline/warehouse/approvals.py; before it has: counts); the oldest of them is their full report.
+REPLACED_SQL = """
+update raw.counting as c
+set replaced = coalesce(r.recency > r.anchor_recency and r.recency <= r.previous_start, false)
+from (
+    select sheet_kind, scope, submission_id, recency, anchor_recency,
+           min(case when can_start and recency > anchor_recency then recency end)
+               over (partition by sheet_kind, scope) as previous_start
+    from (
+        select sheet_kind, scope, submission_id, recency, can_start,
+               max(case when coalesce(counted, counts) then recency end)
+                   over (partition by sheet_kind, scope) as anchor_recency
+        from raw.counting
+    ) as counting
+) as r
+where c.sheet_kind = r.sheet_kind and c.scope = r.scope and c.submission_id = r.submission_id
+"""
+
+
 def refresh(con) -> None:
     """raw.counting and every accepted submission's status and kinds, from the whole ledger."""
     con.execute("delete from raw.counting")
     con.execute(f"insert into raw.counting ({', '.join(COLUMNS)}) {counting_sql()}")
     con.execute(STATUS_SQL)
+    mark_replaced(con)
+
+
+def mark_replaced(con) -> None:
+    """raw.counting.replaced, by what counts now (again after an approval decides what the marts count)."""
+    con.execute(REPLACED_SQL)
 
 
 # Each kind's rows as (scope, key, the key's columns): what a replacement may drop, keys only.

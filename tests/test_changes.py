@@ -45,6 +45,9 @@ def test_a_new_project_or_no_earlier_build_builds_everything(manifest):
     assert published == {"int_counting_changes", "fct_published_figures"}
     assert published <= _names(again, manifest) and {"fct_revisions", "rpt_revisions"} <= _names(again, manifest)
     assert "fct_houses" not in _names(again, manifest)
+    # a relation of the project missing from the warehouse (its schema dropped for a full rebuild): everything
+    rebuild = changes.plan(before, now, manifest, missing=["marts.fct_houses"])
+    assert rebuild.full and "marts.fct_houses" in rebuild.why
 
 
 def test_new_houses_rebuild_what_reads_them_and_no_reference_or_poverty_model(manifest):

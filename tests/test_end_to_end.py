@@ -2,6 +2,7 @@
 import datetime as dt
 import re
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -159,7 +160,9 @@ def test_dbt_working_files_stay_out_of_the_source_tree_and_do_not_grow(tmp_path)
     assert second_run.returncode == 0 and re.search(r"^✓ transform +\d+ dbt nodes", second_run.stderr, re.M)
     second = sorted(p.relative_to(work) for p in work.rglob("*") if p.is_file())
     assert sorted(p.name for p in work.iterdir()) == ["logs", "target"]
-    assert second == first
+    # the same files; a build of what changed only (the second) is not the compiled project any more: its
+    # manifest loses the mark a full build leaves (transform.built_manifest), so the dictionary compiles
+    assert set(first) - set(second) == {Path("target/.manifest.json.built-from")} and set(second) <= set(first)
     assert {p.name for p in (REPO / "dbt_project").iterdir()} == before
     assert not {"target", "logs"} & before
 
@@ -198,7 +201,7 @@ def test_the_rebuild_job_transforms_and_publishes_without_reading_workbooks_and_
         dagster_run=instance.get_run_by_id(result.run_id))
     request = report_after_load(context)
     assert isinstance(request, dg.RunRequest) and request.run_key == result.run_id
-    report = defs.resolve_job_def(report_after_load.request_job.name).execute_in_process(
+    report = defs.resolve_job_def(report_after_load.job_name).execute_in_process(
         instance=instance, resources=resources, tags=request.tags)
     assert report.success
     assert [e.asset_key.to_user_string() for e in report.get_asset_materialization_events()] == ["provincial_report"]

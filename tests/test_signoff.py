@@ -86,10 +86,12 @@ def marts(warehouse: Path) -> dict:
 
 
 def published_block(stdout: str) -> list[str]:
-    """The figure lines a sign-off (or `figures`) printed, from its 'Headline figures' header on."""
+    """The figure lines a sign-off (or `figures`) printed, from its 'Headline figures' header on (not the
+    paths of its log and of the report that follows it)."""
     lines = [line.strip() for line in stdout.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("Headline figures"))
-    return [line for line in lines[start:] if line and not line.startswith("log:")]
+    return [line for line in lines[start:]
+            if line and not re.match(r"(log|report|report PDF|data dictionary): ", line)]
 
 
 def submission_id(warehouse: Path, file_name: str) -> str:
@@ -298,6 +300,19 @@ class Approve:
         self.proc.wait()
 
 
+def connect_when_released(database: Path, limit: float = 60) -> duckdb.DuckDBPyConnection:
+    """A read-only connection once a killed command has let the file go: its work ran in a forked child
+    (pipeline/afterwards.py), killed with it, whose threads may still be exiting (the lock goes with them)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            return duckdb.connect(str(database), read_only=True)
+        except duckdb.IOException as error:
+            if "Could not set lock" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_a_sign_off_killed_before_it_published_is_published_by_the_next(story, tmp_path):
     _, _, original, _ = story
     warehouse = tmp_path / "warehouse"
@@ -306,7 +321,7 @@ def test_a_sign_off_killed_before_it_published_is_published_by_the_next(story, t
     run = Approve("--period", "2026-01", "--unit", "03760", "--by", BY, "--warehouse", str(warehouse))
     run.kill_when(lambda line: " START sql " in line)   # the approval recorded, dbt building
     assert (warehouse / "bi.duckdb").stat().st_mtime_ns == published
-    con = duckdb.connect(str(warehouse / "internal" / "warehouse.duckdb"), read_only=True)
+    con = connect_when_released(warehouse / "internal" / "warehouse.duckdb")
     try:   # whole: the event with its pins, and what counts follows it
         [(event, pins)] = con.execute(
             "select e.event_id, count(p.event_id) from raw.approval_events as e left join raw.approval_pins as p "

@@ -64,12 +64,27 @@ def sources(manifest: dict) -> list[str]:
 
 
 def versions(con, project: str, as_of: str, tables: list[str]) -> dict[str, str]:
-    """The version of every input of a build: the project, the day, each raw table, the poverty slice."""
+    """The version of every input of a build: the project, the day, each raw table, the poverty slice (a raw
+    table that is not there: "missing", so that dbt's build, not this, says what is wrong)."""
+    present = {name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
     found = {"project": project, "as_of": as_of}
     for table in tables:
-        found[f"source:raw.{table}"] = _digest(con, f"select hash(t) as h from raw.{table} as t")
-    found[POVERTY_SLICE_TAG] = _digest(con, POVERTY_SLICE)
+        found[f"source:raw.{table}"] = (_digest(con, f"select hash(t) as h from raw.{table} as t")
+                                        if table in present else "missing")
+    slice_tables = {"poverty", "rejected_poverty_rows", "counting", "submissions"}
+    found[POVERTY_SLICE_TAG] = _digest(con, POVERTY_SLICE) if slice_tables <= present else "missing"
     return found
+
+
+def missing_relations(con, manifest: dict) -> list[str]:
+    """The project's tables and views (models, seeds) the warehouse does not hold: dropped by hand, or a
+    schema removed for a full rebuild. Any of them makes the build a full one (a model downstream of a
+    change reads its parents' relations)."""
+    held = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    return sorted(f"{node['schema']}.{node['alias']}" for node in manifest["nodes"].values()
+                  if node["resource_type"] in ("model", "seed") and node["config"].get("materialized") != "ephemeral"
+                  and (node["schema"], node["alias"]) not in held)
 
 
 def _digest(con, rows_sql: str) -> str:
@@ -78,12 +93,14 @@ def _digest(con, rows_sql: str) -> str:
     return f"{count}:{total}"
 
 
-def plan(previous: dict | None, current: dict[str, str], manifest: dict) -> Plan:
+def plan(previous: dict | None, current: dict[str, str], manifest: dict, missing: list[str] = ()) -> Plan:
     """The models and seeds a build selects, from the inputs' versions at the last build and now (pure):
     everything downstream of what changed (dbt's graph: the manifest's child_map), but the poverty slice
-    when the poverty reviews' share of the ledger did not change."""
+    when the poverty reviews' share of the ledger did not change; everything when a relation is missing."""
     if not previous or previous.get("project") != current["project"]:
         return Plan(full=True, why="no earlier build of this project" if not previous else "the project changed")
+    if missing:
+        return Plan(full=True, why=f"{len(missing)} of the project's relations missing (first: {missing[0]})")
     changed = sorted(key.split(":", 1)[1] for key in current if key.startswith("source:") and previous.get(key) != current[key])
     day = previous.get("as_of") != current["as_of"]
     # what reads the day, when it changed; what reads the time of the publish (published_at), always
@@ -139,11 +156,12 @@ def plan_build(warehouse_dir: Path, project: str, as_of: dt.date, manifest: dict
     try:
         inputs = versions(con, project, as_of.isoformat(), sources(manifest))
         recorded = store.get_state(con, STATE_KEY)
+        missing = missing_relations(con, manifest)
     finally:
         con.close()
     if everything:
         return Plan(full=True, why="every model asked for"), inputs
-    return plan(json.loads(recorded) if recorded else None, inputs, manifest), inputs
+    return plan(json.loads(recorded) if recorded else None, inputs, manifest, missing), inputs
 
 
 def record(warehouse_dir: Path, inputs: dict[str, str]) -> None:

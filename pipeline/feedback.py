@@ -27,7 +27,7 @@ from pipeline.enumerations import ENUMERATIONS
 from pipeline.rulebook import SEVERITIES
 from pipeline.rulebook import history as history_rules
 from pipeline.form import sheet_name
-from pipeline.warehouse.store import built_schema, feedback_dir
+from pipeline.warehouse.store import built_schema, feedback_dir, table_exists
 
 NEEDS_FEEDBACK = "outcome = 'rejected' or rows_rejected > 0 or warnings > 0"
 
@@ -186,9 +186,7 @@ def _dicts(cursor) -> list[dict]:
 def _outliers(con) -> str | None:
     """audit.outliers as dbt last built it (on PostgreSQL before publish: audit__build), None before it ever did."""
     schema = built_schema(con, "audit")
-    found = con.execute("select count(*) from information_schema.tables "
-                        "where table_schema = ? and table_name = 'outliers'", [schema]).fetchone()[0]
-    return f"{schema}.outliers" if found else None
+    return f"{schema}.outliers" if table_exists(con, schema, "outliers") else None
 
 
 def _needs_feedback(con) -> str:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from pipeline import config, runlog
-from pipeline.warehouse import completeness
+from pipeline.warehouse import completeness, store
 
 NAMES_SHOWN = 10      # units named per state and month in the text (all of them in --json)
 OUTLIERS_SHOWN = 10
@@ -38,9 +38,9 @@ def gather(warehouse_dir: Path, url: str | None = None, today: dt.date | None = 
         now = completeness.month_now_due(today)
         report["completeness"] = [m.as_dict() for m in due]
         report["month_now_due"] = next((m.as_dict() for m in months if m.period == now and m not in due), None)
-        if _exists(con, "audit", "outliers"):
+        if store.table_exists(con, "audit", "outliers"):
             report["outliers"] = _outliers(con)
-        if _exists(con, "marts", "fct_approvals"):
+        if store.table_exists(con, "marts", "fct_approvals"):
             report["approvals"] = _approvals(con, [m for m in months if m.is_due(today)])
     finally:
         con.close()
@@ -50,8 +50,6 @@ def gather(warehouse_dir: Path, url: str | None = None, today: dt.date | None = 
 def _published(warehouse_dir: Path, url: str | None):
     """A read-only connection to what BI reads; None when nothing is published yet."""
     if url:
-        from pipeline.warehouse import store
-
         return store.connect(warehouse_dir, read_only=True, url=url)
     path = warehouse_dir / "bi.duckdb"
     if not path.exists():
@@ -59,11 +57,6 @@ def _published(warehouse_dir: Path, url: str | None):
     import duckdb
 
     return duckdb.connect(str(path), read_only=True)
-
-
-def _exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, table]).fetchone()[0])
 
 
 def _load(record: runlog.LoadRecord) -> dict:
@@ -107,7 +100,7 @@ def _approvals(con, months: list[completeness.Month]) -> dict:
         if pending:
             waiting.append({"period": f"{month.period:%Y-%m}", "received": len(received), "waiting": len(pending)})
     revisions = (con.execute("select count(distinct submission_id) from audit.pending_revisions").fetchone()[0]
-                 if _exists(con, "audit", "pending_revisions") else None)
+                 if store.table_exists(con, "audit", "pending_revisions") else None)
     return {"months_waiting": waiting, "pending_revisions": revisions}
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from pipeline import config
+from pipeline.warehouse import store
 
 LATE_STATES = ("late", "missing", "rejected_only")
 STATES = ("on_time", "late", "missing", "rejected_only", "not_due")
@@ -94,14 +95,9 @@ def _add_months(period: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _exists(con, schema: str, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, table]).fetchone()[0])
-
-
 def _published_rows(con, first: dt.date, today: dt.date) -> list[tuple]:
     """(unit_type, unit_code, unit_name, period, due_date, state, days_late) from `first` on."""
-    if _exists(con, "marts", "rpt_completeness"):
+    if store.table_exists(con, "marts", "rpt_completeness"):
         return [tuple(r) for r in con.execute(
             "select unit_type, unit_code, unit_name, period, due_date, state, days_late "
             "from marts.rpt_completeness where period >= ? order by period, unit_type, unit_code", [first]).fetchall()]

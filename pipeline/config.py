@@ -42,7 +42,7 @@ def default_warehouse_url() -> str | None:
 # internal folder (store.duckdb_settings). Measured on the benchmark's district era (Python, Dagster,
 # dbt and pandas hold ~450 MB before the first file): the load's process peaks at ~530 MB with 128 MB
 # (scale 1, in the dbt build) and ~575 MB at scale 4 (in the ingest), where 256 MB gave 660 / 680 MB;
-# the build takes as long. The demo builds with 96 MB; below that int_headline_figures fails.
+# the build takes as long (docs/benchmarks.md). The demo also builds with 96 MB (lower not tried).
 # A bigger machine may give it more.
 DUCKDB_MEMORY_LIMIT = os.environ.get("PIPELINE_DUCKDB_MEMORY_LIMIT") or "128MB"
 

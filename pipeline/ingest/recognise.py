@@ -5,6 +5,8 @@ A visible sheet whose header row holds every required header of exactly one data
 read as that kind, with a warning naming it; a second sheet of a kind makes the file's two
 sheets of one kind (rejected, both named). Any other visible sheet that is not empty is listed
 as not read (audit.submission_sheets), with a warning when it holds numbers: data may be there.
+A hidden sheet whose header row is a data sheet's ('Nhà ở T7' kept from last month) is not read,
+and is reported like a hidden 'Nhà ở'.
 """
 from __future__ import annotations
 
@@ -44,6 +46,10 @@ def _empty(sheet: SheetGrid) -> bool:
 def recognise(workbook: WorkbookSheets) -> tuple[list[tuple[str, str, str, str, str]], list[Unread]]:
     """Sort the workbook's other sheets in place: (workbook warnings, sheets not read)."""
     warnings, unread = [], []
+    for sheet in workbook.hidden_others:     # a hidden 'Nhà ở T7': not read, but the clerk is told (parse.py)
+        kind = kind_by_header(sheet)
+        if kind is not None:
+            workbook.hidden.append((sheet.name, kind))
     for sheet in workbook.others:
         kind = kind_by_header(sheet)
         if kind is None:

@@ -28,6 +28,9 @@ def _write(sources):
                                      ["Sửa chữa", 2, 60_000_000]]),
               add_sheet("Hướng dẫn", [["Ghi đủ các cột, không sửa tên trang."]]),
               add_sheet("Sheet1", []))
+    # a sheet of the clerk's own whose numbers are typed as text, the Vietnamese way
+    from_demo(sources / "own_sheet_text_numbers.xlsx", "03757", 2025, 8,
+              add_sheet("Kinh phí", [["Nội dung", "Số tiền"], ["Xây mới", "160.000.000"], ["Sửa chữa", "60.000.000 đ"]]))
     # last month's houses sheet kept, hidden, under its month's name, and a hidden copy Excel named
     from_demo(sources / "hidden_last_month.xlsx", "03727", 2025, 8,
               add_sheet("Nhà ở T7", sheet_rows("03727", 2025, 7, "Nhà ở")), hide("Nhà ở T7"),
@@ -114,3 +117,10 @@ def test_a_workbook_whose_only_data_sheet_is_hidden_under_another_name_is_reject
     entry = by_file(loaded)["only_hidden_renamed.xlsx"]
     assert entry["outcome"] == "rejected"
     assert "no data sheet" in entry["reason"] and "(hidden, not read: 'Nhà ở T8')" in entry["reason"]
+
+
+def test_numbers_typed_as_text_on_a_sheet_not_read_are_a_warning_too(loaded):
+    entry = by_file(loaded)["own_sheet_text_numbers.xlsx"]
+    assert entry["outcome"] == "accepted"
+    [warning] = [w for w in feedback(loaded, "own_sheet_text_numbers.xlsx") if w["sheet"] == "Kinh phí"]
+    assert "sheet 'Kinh phí' was not read" in warning["reason"] and "yet it holds numbers" in warning["reason"]

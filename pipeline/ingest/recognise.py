@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pipeline import form
 from pipeline.ingest.header import locate_header
 from pipeline.ingest.read import SheetGrid, WorkbookSheets
+from pipeline.ingest.values import parse_number
 from pipeline.rulebook import reading
 
 
@@ -36,7 +37,19 @@ def kind_by_header(sheet: SheetGrid) -> str | None:
 
 
 def _holds_numbers(sheet: SheetGrid) -> bool:
-    return any(isinstance(cell, (int, float)) and not isinstance(cell, bool) for row in sheet.rows for cell in row)
+    """Numbers, or numbers typed as text the way the form reads them ('160.000.000', '60.000.000 đ')."""
+    return any(_is_number(cell) for row in sheet.rows for cell in row)
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return True
+    if not isinstance(cell, str) or not any(c.isdigit() for c in cell):
+        return False
+    try:
+        return parse_number(cell) is not None
+    except ValueError:
+        return False
 
 
 def _empty(sheet: SheetGrid) -> bool:

@@ -33,6 +33,9 @@ def _write(sources):
     # the neighbour's template: Chiềng Cơi's figures under Chiềng An's code
     book("neighbours_template.xlsx", "03670", ["Mã xã", "03664"], ["Tên xã", "Phường Chiềng Cơi"])
     from_demo(sources / "chieng_an_own_report.xlsx", "03664", 2025, 8)
+    # the neighbour's template again: the code kept, the office line naming the neighbour
+    book("office_of_a_neighbour.xlsx", "03694", ["Mã xã", "03688"], ["Đơn vị báo cáo:", "UBND xã Mường Giôn"])
+    book("office_and_code.xlsx", "03727", ["Mã xã", "03727"], ["Đơn vị báo cáo:", "UBND xã Mường É"])
     book("name_of_no_unit.xlsx", "03694", ["Mã xã", "03694"], ["Tên xã", "Xã Mường Giông"])
     book("former_name_with_its_new_code.xlsx", "04222", ["Mã xã", "04222"], ["Tên xã", "Xã Mường Sai"], month=9)
     book("no_unit_at_all.xlsx", "03703", ["Người lập", "Lò Thị Hoa"])
@@ -67,6 +70,11 @@ def _credited(loaded, name, commune, month=8):
     houses = loaded.rows("select count(*) as n from raw.houses where submission_id = ?", [entry["submission_id"]])
     assert houses[0]["n"] == _houses_in_demo(commune, month) > 0
     return entry
+
+
+def rows_of_file(loaded, name) -> int:
+    sid = _entry(loaded, name)["submission_id"]
+    return loaded.rows("select count(*) as n from raw.houses where submission_id = ?", [sid])[0]["n"]
 
 
 def _workbook_text(loaded, name) -> str:
@@ -142,6 +150,18 @@ def test_a_neighbours_template_is_rejected_and_never_replaces_the_neighbours_rep
             "Phường Chiềng Cơi (Mã xã 03670)") in problem["reason"]
     own = _entry(loaded, "chieng_an_own_report.xlsx")
     assert (own["unit_code"], own["status"]) == ("03664", "accepted")   # still the report that counts
+
+
+def test_an_office_naming_another_commune_than_the_code_is_rejected(loaded):
+    problem = _rejected_in_commune_words(loaded, "office_of_a_neighbour.xlsx")
+    assert "the cover names two communes: Mã xã 03688 is Xã Mường Chiên" in problem["reason"]
+    assert "Xã Mường Giôn (Mã xã 03694)" in problem["reason"]
+    assert rows_of_file(loaded, "office_of_a_neighbour.xlsx") == 0
+
+
+def test_an_office_naming_the_commune_of_the_code_credits_it_without_a_warning(loaded):
+    entry = _credited(loaded, "office_and_code.xlsx", "03727")
+    assert entry["warnings"] == 0
 
 
 def test_a_name_of_no_unit_with_a_code_is_a_warning_and_the_code_wins(loaded):

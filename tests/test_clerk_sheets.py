@@ -28,6 +28,28 @@ def _write(sources):
                                      ["Sửa chữa", 2, 60_000_000]]),
               add_sheet("Hướng dẫn", [["Ghi đủ các cột, không sửa tên trang."]]),
               add_sheet("Sheet1", []))
+    # a sheet of the clerk's own whose numbers are typed as text, the Vietnamese way
+    from_demo(sources / "own_sheet_text_numbers.xlsx", "03757", 2025, 8,
+              add_sheet("Kinh phí", [["Nội dung", "Số tiền"], ["Xây mới", "160.000.000"], ["Sửa chữa", "60.000.000 đ"]]))
+    # last month's houses sheet kept, hidden, under its month's name, and a hidden copy Excel named
+    from_demo(sources / "hidden_last_month.xlsx", "03727", 2025, 8,
+              add_sheet("Nhà ở T7", sheet_rows("03727", 2025, 7, "Nhà ở")), hide("Nhà ở T7"),
+              add_sheet("Nhà ở (2)", houses), hide("Nhà ở (2)"))
+    # the only houses sheet is hidden, under another name
+    from_demo(sources / "only_hidden_renamed.xlsx", "03754", 2025, 8, rename("Nhà ở", "Nhà ở T8"), hide("Nhà ở T8"),
+              drop("Hỗ trợ"))
+
+
+def hide(name):
+    def edit(book):
+        book[name].sheet_state = "hidden"
+    return edit
+
+
+def drop(name):
+    def edit(book):
+        del book[name]
+    return edit
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +99,28 @@ def test_other_sheets_are_listed_as_not_read_and_numbers_in_them_are_a_warning(l
     assert "sheet 'Tổng hợp' was not read" in warning["reason"] and "yet it holds numbers" in warning["reason"]
     assert "trang tính 'Tổng hợp' không được đọc" in warning["reason_vi"]
     assert all(s["rows_read"] == 0 for s in sheets.values() if not s["is_read"])
+
+
+def test_a_hidden_sheet_under_another_name_whose_header_is_ours_is_not_read_and_the_clerk_is_told(loaded):
+    entry = by_file(loaded)["hidden_last_month.xlsx"]
+    assert entry["outcome"] == "accepted" and entry["unit_code"] == "03727"
+    assert [r["household_id"] for r in rows_of(loaded, "houses", "hidden_last_month.xlsx")] == _cases("03727")
+    warnings = {w["sheet"]: w for w in feedback(loaded, "hidden_last_month.xlsx")}
+    assert set(warnings) == {"Nhà ở T7", "Nhà ở (2)"}
+    for name, warning in warnings.items():
+        assert warning["severity"].startswith("Cảnh báo")
+        assert f"sheet '{name}' is hidden and was not read" in warning["reason"]
+        assert f"trang tính '{name}' đang ẩn" in warning["reason_vi"]
+
+
+def test_a_workbook_whose_only_data_sheet_is_hidden_under_another_name_is_rejected_naming_it(loaded):
+    entry = by_file(loaded)["only_hidden_renamed.xlsx"]
+    assert entry["outcome"] == "rejected"
+    assert "no data sheet" in entry["reason"] and "(hidden, not read: 'Nhà ở T8')" in entry["reason"]
+
+
+def test_numbers_typed_as_text_on_a_sheet_not_read_are_a_warning_too(loaded):
+    entry = by_file(loaded)["own_sheet_text_numbers.xlsx"]
+    assert entry["outcome"] == "accepted"
+    [warning] = [w for w in feedback(loaded, "own_sheet_text_numbers.xlsx") if w["sheet"] == "Kinh phí"]
+    assert "sheet 'Kinh phí' was not read" in warning["reason"] and "yet it holds numbers" in warning["reason"]

@@ -72,6 +72,14 @@ def _values(sources):
     houses_book(sources / "invisible.xlsx", [flat_header(), case(
         "\ufeffH1 ", commune="03646\u200b", name="Phường Chiềng Lề\u00a0", central="40.000.000\u00a0",
         local="\u200b15000000", social=5 * M, category="Hộ nghèo\u200b")])
+    # a row emptied by hand in a pasted table: only invisible characters left in its cells
+    invisible_row = [None, "\u200b", None, None, "\ufeff", "\u200b\u00a0"] + [None] * 7
+    # dates typed as text with the invisible characters a paste brings; a completion date cell holding only one
+    houses_book(sources / "invisible_dates.xlsx", [flat_header(), case(
+        "D1", start="\u200b06/01/2025", done="20/03/2025\ufeff", **MONEY),
+        case("D2", status="Đang thi công", done="\u200b", no=2, **MONEY)])
+    houses_book(sources / "invisible_row.xlsx", [flat_header(), case("H1", **MONEY), invisible_row,
+                                                 case("H2", no=2, **MONEY)])
     houses_book(sources / "implausible_dates.xlsx", [
         flat_header(), case("OK", **MONEY),
         case("START2204", **MONEY, status="Đang thi công", start="06/01/2204", done=None, no=2),
@@ -207,6 +215,21 @@ def test_invisible_characters_around_codes_and_numbers_are_stripped(loaded):
     [row] = rows_of(loaded, "houses", "invisible.xlsx")
     assert (row["household_id"], row["commune_code"], row["category"], row["central_budget_vnd"],
             row["local_budget_vnd"]) == ("H1", "03646", "poor", 40 * M, 15 * M)
+
+
+def test_invisible_characters_around_dates_are_stripped_and_alone_are_blank(loaded):
+    entry = by_file(loaded)["invisible_dates.xlsx"]
+    assert (entry["outcome"], entry["rows_rejected"]) == ("accepted", 0)
+    assert [(r["household_id"], r["start_date"], r["completion_date"], r["status"])
+            for r in rows_of(loaded, "houses", "invisible_dates.xlsx")] == [
+        ("D1", D(2025, 1, 6), D(2025, 3, 20), "completed"), ("D2", D(2025, 1, 6), None, "in_progress")]
+
+
+def test_a_row_of_only_invisible_characters_is_blank(loaded):
+    entry = by_file(loaded)["invisible_row.xlsx"]
+    assert (entry["outcome"], entry["rows_rejected"], entry["rows_skipped"]) == ("accepted", 0, 1)
+    assert _ids(loaded, "invisible_row.xlsx") == ["H1", "H2"]
+    assert skipped(loaded, "invisible_row.xlsx") == {3: "blank"}
 
 
 def test_implausible_dates_are_row_errors(loaded):

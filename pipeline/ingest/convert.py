@@ -24,7 +24,7 @@ REPEATING = frozenset({"text", "code", "date", "choice"})
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip(BLANK_CHARS))   # '\u200b' alone too
 
 
 def convert_cell(mapped: MappedColumn, value: object):

@@ -2,8 +2,9 @@
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods about 15x faster than openpyxl and returns
 formulas' cached values; macros are never run. Only visible sheets count: a hidden sheet
-of one of our sheet kinds is reported, never read, and two visible sheets of one kind are
-reported for the caller to reject (which one counts is not ours to guess).
+of one of our sheet kinds (by its name, a copy's name, or its header row) is reported, never
+read as data, and two visible sheets of one kind are reported for the caller to reject (which
+one counts is not ours to guess).
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class WorkbookSheets:
     copies: list[tuple[str, str]] = field(default_factory=list)         # (name, sheet kind): 'Nhà ở (2)', not read
     others: list[SheetGrid] = field(default_factory=list)               # visible sheets of no name we know, read:
                                                                         # their header row may say their kind
+    hidden_others: list[SheetGrid] = field(default_factory=list)        # hidden sheets of no name we know, read
+                                                                        # only to tell whether they are ours
     legacy: legacy.Conversion | None = None                             # legacy-encoded text converted (names, cells)
 
 
@@ -71,10 +74,15 @@ def _sort_sheets(workbook) -> WorkbookSheets:
             found.ignored.append(meta.name)
             copied = copy_of(name)
             shown = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            worksheet = meta.typ == python_calamine.SheetTypeEnum.WorkSheet
             if copied and shown:
                 found.copies.append((meta.name, copied))
-            elif shown and meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
+            elif copied and worksheet:
+                found.hidden.append((meta.name, copied))
+            elif shown and worksheet:
                 found.others.append(SheetGrid(meta.name, [], None))
+            elif worksheet:
+                found.hidden_others.append(SheetGrid(meta.name, [], None))
         elif meta.visible != python_calamine.SheetVisibleEnum.Visible:
             found.hidden.append((meta.name, kind))
         else:
@@ -113,7 +121,7 @@ def read_workbook(path: Path, inspection: Inspection | None = None) -> WorkbookS
     workbook = _open(path)
     try:
         found = _sort_sheets(workbook)
-        for sheet in [*found.sheets.values(), *found.others]:
+        for sheet in [*found.sheets.values(), *found.others, *found.hidden_others]:
             _read_grid(workbook, sheet)
     finally:
         workbook.close()

@@ -5,6 +5,8 @@ A visible sheet whose header row holds every required header of exactly one data
 read as that kind, with a warning naming it; a second sheet of a kind makes the file's two
 sheets of one kind (rejected, both named). Any other visible sheet that is not empty is listed
 as not read (audit.submission_sheets), with a warning when it holds numbers: data may be there.
+A hidden sheet whose header row is a data sheet's ('Nhà ở T7' kept from last month) is not read,
+and is reported like a hidden 'Nhà ở'.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pipeline import form
 from pipeline.ingest.header import locate_header
 from pipeline.ingest.read import SheetGrid, WorkbookSheets
+from pipeline.ingest.values import parse_number
 from pipeline.rulebook import reading
 
 
@@ -34,7 +37,19 @@ def kind_by_header(sheet: SheetGrid) -> str | None:
 
 
 def _holds_numbers(sheet: SheetGrid) -> bool:
-    return any(isinstance(cell, (int, float)) and not isinstance(cell, bool) for row in sheet.rows for cell in row)
+    """Numbers, or numbers typed as text the way the form reads them ('160.000.000', '60.000.000 đ')."""
+    return any(_is_number(cell) for row in sheet.rows for cell in row)
+
+
+def _is_number(cell: object) -> bool:
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return True
+    if not isinstance(cell, str) or not any(c.isdigit() for c in cell):
+        return False
+    try:
+        return parse_number(cell) is not None
+    except ValueError:
+        return False
 
 
 def _empty(sheet: SheetGrid) -> bool:
@@ -44,6 +59,10 @@ def _empty(sheet: SheetGrid) -> bool:
 def recognise(workbook: WorkbookSheets) -> tuple[list[tuple[str, str, str, str, str]], list[Unread]]:
     """Sort the workbook's other sheets in place: (workbook warnings, sheets not read)."""
     warnings, unread = [], []
+    for sheet in workbook.hidden_others:     # a hidden 'Nhà ở T7': not read, but the clerk is told (parse.py)
+        kind = kind_by_header(sheet)
+        if kind is not None:
+            workbook.hidden.append((sheet.name, kind))
     for sheet in workbook.others:
         kind = kind_by_header(sheet)
         if kind is None:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from pipeline.ingest import reference
-from pipeline.text import cell_text
+from pipeline.text import BLANK_CHARS, cell_text
 from pipeline.text import fold_cached as fold
 
 DATA = "data"
@@ -56,7 +56,7 @@ class Layout:
 def _blank(value: object) -> bool:
     t = type(value)   # tested by type first: called for most cells of every sheet
     if t is str:
-        return not value.strip()
+        return not value.strip(BLANK_CHARS)   # invisible characters alone ('\u200b') are blank too
     if t is float:
         return False
     return value is None or value == ""

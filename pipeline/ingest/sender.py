@@ -61,7 +61,8 @@ _DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp", "tp.")
 
 def named_by_office(values: dict[str, object]) -> None:
     """A cover naming its unit by its office (Đơn vị báo cáo: UBND xã …): the commune's or district's
-    name, where the cover does not name that kind of unit otherwise."""
+    name, where the cover gives no name of that kind of unit; beside a code it is checked against the
+    code like a written name (a neighbour's template with its code kept is not credited to that code)."""
     office = values.get("reporting_unit")
     if not isinstance(office, str):
         return
@@ -78,7 +79,7 @@ def named_by_office(values: dict[str, object]) -> None:
         key = "district"
     else:
         return
-    if values.get(f"{key}_code") is None and values.get(f"{key}_name") is None:
+    if values.get(f"{key}_name") is None:
         values[f"{key}_name"] = " ".join(words)
 
 

@@ -184,7 +184,7 @@ def parse_date(value: object) -> dt.date | None:
         if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
             return from_excel(int(value)).date()   # the 1900 date system, leap-year bug included
         raise ParseError(f"'{value}' is not a date", f"'{value}' không phải là ngày")
-    text = str(value).strip()
+    text = str(value).strip(BLANK_CHARS)   # spaces and the invisible characters a paste brings
     if not text:
         return None
     text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00(:00)?$", text) else text

@@ -47,6 +47,11 @@ def _rows(sources):
     houses_book(sources / "page_breaks.xlsx", [
         flat_header(), numbers, case("P1", **money), case("P2", **money, no=2), flat_header(), numbers,
         case("P3", **money, no=3), [None] * 13, flat_header(), case("P4", **money, no=4)])
+    # the official forms' numbering: the text columns lettered, the figures numbered; again after a page break
+    lettered = [*"ABCDEFG", *range(1, 7)]
+    houses_book(sources / "lettered_column_numbers.xlsx", [
+        flat_header(), lettered, case("L1", **money), flat_header(), [f"({c})" for c in lettered],
+        case("L2", **money, no=2)])
     template = [None, None, "03646", "Phường Chiềng Lề"] + [None] * 9
     stt_only = [7] + [None] * 12
     houses_book(sources / "template_rows.xlsx", [
@@ -180,6 +185,14 @@ def test_page_break_header_copies_and_column_numbers_are_layout_rows(loaded):
     assert skipped(loaded, "page_breaks.xlsx") == {
         2: "column_numbers", 5: "repeated_header", 6: "column_numbers", 8: "blank", 9: "repeated_header"}
     assert by_file(loaded)["page_breaks.xlsx"]["outcome"] == "accepted"
+
+
+def test_column_numbers_lettered_then_numbered_are_layout_rows(loaded):
+    assert _ids(loaded, "lettered_column_numbers.xlsx") == ["L1", "L2"]
+    assert skipped(loaded, "lettered_column_numbers.xlsx") == {2: "column_numbers", 4: "repeated_header",
+                                                                5: "column_numbers"}
+    entry = by_file(loaded)["lettered_column_numbers.xlsx"]
+    assert (entry["outcome"], entry["rows_rejected"]) == ("accepted", 0)
 
 
 def test_template_rows_with_only_commune_or_stt_are_blank(loaded):

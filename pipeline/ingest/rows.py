@@ -37,6 +37,8 @@ SIGNATURE = re.compile(
     r"giam doc|chu tich|noi nhan|ngay \d+ thang|\.+, ngay|[^,]{0,30}, ngay \d*)")
 NOTE_WORDS = re.compile(r"^(ghi chu|chu thich|luu y|chu y)\b")
 COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?(\s*=.*)?$")   # (1), 2, (5)=(3)+(4)
+# Official forms letter the text columns before numbering the figures: A, B, C, 1, 2, 3 (also (A), (1)).
+COLUMN_LETTER = re.compile(r"^\(?([A-Z])\)?$")
 
 
 @dataclass(frozen=True)
@@ -119,16 +121,26 @@ def _words_role(row: list, layout: Layout, first: tuple[int, object]) -> str | N
 
 
 def column_numbers(row: list) -> list[int] | None:
-    """The numbers of a column-number row ((1), (2), … or 1, 2, …, increasing), else None."""
+    """The numbers of a column-number row ((1), (2), … or 1, 2, …, increasing; the official forms' letters
+    first: A, B, C, 1, 2, …, the letters counted as 0, -1, … in the list returned), else None."""
     numbers: list[int] = []
+    letters = 0
     for cell in row:
         if _blank(cell):
             continue
-        match = None if isinstance(cell, bool) else COLUMN_NUMBER.match(cell_text(cell))
+        text = None if isinstance(cell, bool) else cell_text(cell)
+        letter = COLUMN_LETTER.match(text) if text is not None and not numbers else None
+        if letter:
+            if ord(letter.group(1)) - ord("A") != letters:
+                return None   # letters run A, B, C, … from the first
+            letters += 1
+            continue
+        match = None if text is None else COLUMN_NUMBER.match(text)
         if not match or (numbers and int(match.group(1)) <= numbers[-1]):
             return None   # a data row fails on its first or second cell
         numbers.append(int(match.group(1)))
-    return numbers if len(numbers) >= 2 else None
+    numbers = [-i for i in range(letters)] + numbers
+    return numbers if len(numbers) >= 2 and len(numbers) > letters else None
 
 
 def _is_header_copy(row: list, layout: Layout) -> bool:

@@ -46,11 +46,14 @@ def compact(text: object) -> str:
 
 
 _UNIT = re.compile(r"\(([^()]*)\)\s*$")
+# A header marked as required, the way forms mark it: 'Mã hộ (*)', 'Số tiền (triệu đồng)(*)', 'Mã hộ*'.
+_REQUIRED_MARK = re.compile(r"\s*(\(\s*\*+\s*\)|\*+)\s*$")
 
 
 def split_unit(header: str) -> tuple[str, str | None]:
-    """'Số tiền (triệu đồng)' -> ('Số tiền', 'trieu dong'); no unit -> (header, None)."""
-    text = str(header).strip()
+    """'Số tiền (triệu đồng)' -> ('Số tiền', 'trieu dong'); no unit -> (header, None). A required mark
+    '(*)' is not a unit: 'Số tiền (*)' -> ('Số tiền', None)."""
+    text = _REQUIRED_MARK.sub("", str(header).strip())
     match = _UNIT.search(text)
     if not match:
         return text, None

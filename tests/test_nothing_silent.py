@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from books import BETWEEN_FILES, D, by_file, case, feedback, flat_header, houses_book, rows_of, skipped, write_book
+from books import BETWEEN_FILES, D, amounts, by_file, case, feedback, flat_header, houses_book, rows_of, skipped, write_book
 from loading import Formula, load, write_xlsxwriter
 from workbooks import GRANT_HEADERS, HOUSE_HEADERS, cover_rows, grant, house
 
@@ -91,6 +91,11 @@ def _values(sources):
         case("START2014", **MONEY, start=D(2014, 12, 31), no=3),
         case("DONE2004", **MONEY, start=D(2003, 1, 6), done=D(2004, 3, 1), no=4),
         case("NOTSTARTED", **MONEY, status="Chưa khởi công", start=None, done=D(2025, 3, 1), no=5)])
+    # headers marked as required the way forms mark them: '(*)' is not a unit
+    starred = [f"{h} (*)" if h in ("Mã hộ", "Họ tên chủ hộ", "Tình trạng") else h for h in flat_header(
+        ("Ngân sách trung ương (*)", "Ngân sách địa phương (triệu đồng) (*)", "Xã hội hóa(*)"))]
+    houses_book(sources / "required_marks.xlsx", [starred, case("R1", central=40 * M, local=15, social=5 * M)],
+                **{"Hỗ trợ": [[f"{h} (*)" if h == "Số tiền" else h for h in GRANT_HEADERS], grant()]})
     houses_book(sources / "money_elsewhere.xlsx", [
         flat_header(("Ngân sách trung ương", "Ngân sách địa phương", "Vốn khác")), case(**MONEY)])
 
@@ -256,6 +261,13 @@ def test_implausible_dates_are_row_errors(loaded):
     assert any("before 01/01/2015" in r for r in by_row[4])
     assert any("completion_date) is before 01/01/2015" in r for r in by_row[5])
     assert by_row[6] == ["a case not started (Chưa khởi công) cannot have a completion date (Ngày hoàn thành)"]
+
+
+def test_a_required_mark_in_a_header_is_not_a_unit(loaded):
+    entry = by_file(loaded)["required_marks.xlsx"]
+    assert (entry["outcome"], entry["rows_rejected"]) == ("accepted", 0) and feedback(loaded, "required_marks.xlsx") == []
+    assert amounts(loaded, "required_marks.xlsx") == [(2, 40 * M, 15 * M, 5 * M)]
+    assert [r["amount_vnd"] for r in rows_of(loaded, "grants", "required_marks.xlsx")] == [grant()[5]]
 
 
 def test_missing_amount_column_with_numbers_elsewhere_is_a_warning(loaded):

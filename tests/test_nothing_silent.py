@@ -7,7 +7,7 @@ import pytest
 
 from books import BETWEEN_FILES, D, amounts, by_file, case, feedback, flat_header, houses_book, rows_of, skipped, write_book
 from loading import Formula, load, write_xlsxwriter
-from workbooks import GRANT_HEADERS, HOUSE_HEADERS, cover_rows, grant, house
+from workbooks import GRANT_HEADERS, HOUSE_HEADERS, POVERTY_HEADERS, cover_rows, grant, house, poverty
 
 M = 1_000_000
 MONEY = dict(central=40 * M, local=15 * M, social=5 * M)
@@ -77,6 +77,11 @@ def _values(sources):
     houses_book(sources / "invisible.xlsx", [flat_header(), case(
         "\ufeffH1 ", commune="03646\u200b", name="Phường Chiềng Lề\u00a0", central="40.000.000\u00a0",
         local="\u200b15000000", social=5 * M, category="Hộ nghèo\u200b")])
+    # a poverty rate typed with its '%' and pasted with an invisible character after it
+    write_book(sources / "invisible_rate.xlsx", {"Thông tin": cover_rows(), "Hộ nghèo": [POVERTY_HEADERS, *[
+        poverty(code, name, total=1000, poor=105, rate=rate, no=no) for no, (code, name, rate) in enumerate([
+            ("03646", "Phường Chiềng Lề", "10,5%\u200b"), ("03649", "Phường Tô Hiệu", "10,5%\u00a0"),
+            ("03652", "Phường Quyết Thắng", "\ufeff10,5 %"), ("03655", "Phường Quyết Tâm", "10,5%")], start=1)]]})
     # a row emptied by hand in a pasted table: only invisible characters left in its cells
     invisible_row = [None, "\u200b", None, None, "\ufeff", "\u200b\u00a0"] + [None] * 7
     # dates typed as text with the invisible characters a paste brings; a completion date cell holding only one
@@ -241,6 +246,12 @@ def test_invisible_characters_around_dates_are_stripped_and_alone_are_blank(load
     assert [(r["household_id"], r["start_date"], r["completion_date"], r["status"])
             for r in rows_of(loaded, "houses", "invisible_dates.xlsx")] == [
         ("D1", D(2025, 1, 6), D(2025, 3, 20), "completed"), ("D2", D(2025, 1, 6), None, "in_progress")]
+
+
+def test_invisible_characters_around_a_poverty_rate_with_its_percent_sign_are_stripped(loaded):
+    entry = by_file(loaded)["invisible_rate.xlsx"]
+    assert (entry["outcome"], entry["rows_rejected"], entry["warnings"]) == ("accepted", 0, 0)
+    assert [r["poverty_rate_pct_written"] for r in rows_of(loaded, "poverty", "invisible_rate.xlsx")] == [10.5] * 4
 
 
 def test_a_row_of_only_invisible_characters_is_blank(loaded):

@@ -44,7 +44,7 @@ def convert_cell(mapped: MappedColumn, value: object):
     if value_type == "date":
         return parse_date(value)
     if value_type == "decimal":
-        text = value.strip().rstrip("%").strip() if isinstance(value, str) else value
+        text = value.strip(BLANK_CHARS).rstrip("%").strip(BLANK_CHARS) if isinstance(value, str) else value
         number = parse_number(text, whole_column=False)
         return None if number is None else float(number)
     if value_type == "national_id":

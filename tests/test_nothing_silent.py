@@ -65,6 +65,11 @@ def _rows(sources):
                                                              "Ngân sách địa phương (triệu đồng)",
                                                              "Xã hội hóa (triệu đồng)")),
                                                 *[r[:7] + [40, 15, 5] + r[10:] for r in head_rows], subtotal, total])
+    # a grand total typed in triệu that is off by half a million đồng
+    trieu = flat_header(("Ngân sách trung ương (triệu đồng)", "Ngân sách địa phương (triệu đồng)", "Xã hội hóa"))
+    houses_book(sources / "total_in_trieu.xlsx", [
+        trieu, case("M1", central=40, local=15, social=5 * M), case("M2", central=5.5, local=24, social=6 * M, no=2),
+        ["Tổng cộng", None, None, None, None, None, None, 46, 39, 12 * M]])
     houses_book(sources / "note_mid_table.xlsx", [
         flat_header(), case("N1", **money), case("N2", **money, no=2),
         ["Ghi chú: các hộ dưới đây bổ sung đợt 2"], case("N3", **money, no=3), case("N4", **money, no=4), [],
@@ -219,6 +224,18 @@ def test_total_rows_only_by_label_and_without_the_key(loaded):
     sid = by_file(loaded)["total_labels.xlsx"]["submission_id"]   # both totals match the rows above:
     assert loaded.rows("select rule from raw.warnings where submission_id = ? and rule not in "
                        f"{BETWEEN_FILES}", [sid]) == []           # no warning but what the other files cause
+
+
+def test_a_total_in_trieu_that_does_not_match_is_quoted_in_dong_beside_the_sum_in_dong(loaded):
+    assert skipped(loaded, "total_in_trieu.xlsx") == {4: "total"}
+    problems = [p for p in feedback(loaded, "total_in_trieu.xlsx") if p["row"] == 4]
+    assert [(p["cell"], p["value"]) for p in problems] == [("'Nhà ở'!H4", "46"), ("'Nhà ở'!J4", "12000000")]
+    assert problems[0]["reason"] == ("total row: '46' triệu đồng (46,000,000 đồng) does not match the sum of the "
+                                     "rows above (45,500,000 đồng)")
+    assert problems[0]["reason_vi"] == ("dòng tổng: '46' triệu đồng (tức 46,000,000 đồng) không khớp tổng các "
+                                        "dòng phía trên (45,500,000 đồng)")
+    assert problems[1]["reason"] == ("total row: '12000000' đồng does not match the sum of the rows above "
+                                     "(11,000,000 đồng)")
 
 
 def test_note_mid_table_is_skipped_and_the_rows_after_it_are_read(loaded):

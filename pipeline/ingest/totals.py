@@ -48,8 +48,26 @@ def _check_total(result, row: list, excel_row: int, sums_all: dict, sums_since: 
             written = None
         expected = [sums_all.get(key, 0), sums_since.get(key, 0)]
         if written is None or all(written != e for e in expected):
+            text, text_vi, total = _in_dong(mapped, cell_text(value), written, expected[0])
             result.warnings.append(Problem(
                 excel_row, mapped.header, mapped.index, cell_text(value),
-                f"total row: '{cell_text(value)}' does not match the sum of the rows above ({expected[0]:,})",
-                f"dòng tổng: '{cell_text(value)}' không khớp tổng các dòng phía trên ({expected[0]:,})",
+                f"total row: {text} does not match the sum of the rows above ({total})",
+                f"dòng tổng: {text_vi} không khớp tổng các dòng phía trên ({total})",
                 reading.TOTAL_ROW_MATCHES))
+
+
+_UNIT_NAMES = {1_000: "nghìn đồng", 1_000_000: "triệu đồng", 1_000_000_000: "tỷ đồng"}
+
+
+def _in_dong(mapped, as_written: str, written, expected) -> tuple[str, str, str]:
+    """(the total as written, in English and Vietnamese; the sum): an amount written in nghìn or triệu
+    is quoted with its unit and its đồng beside the sum in đồng, so the clerk compares like with like."""
+    if mapped.spec.value_type != "amount":
+        return f"'{as_written}'", f"'{as_written}'", f"{expected:,}"
+    unit = _UNIT_NAMES.get(mapped.factor)
+    if unit is None:
+        return f"'{as_written}' đồng", f"'{as_written}' đồng", f"{expected:,} đồng"
+    if written is None:
+        return f"'{as_written}' {unit}", f"'{as_written}' {unit}", f"{expected:,} đồng"
+    return (f"'{as_written}' {unit} ({written:,} đồng)", f"'{as_written}' {unit} (tức {written:,} đồng)",
+            f"{expected:,} đồng")

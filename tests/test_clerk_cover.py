@@ -35,6 +35,7 @@ def _write(sources):
     from_demo(sources / "chieng_an_own_report.xlsx", "03664", 2025, 8)
     # the neighbour's template again: the code kept, the office line naming the neighbour
     book("office_of_a_neighbour.xlsx", "03694", ["Mã xã", "03688"], ["Đơn vị báo cáo:", "UBND xã Mường Giôn"])
+    book("office_in_one_cell_of_a_neighbour.xlsx", "03694", ["Mã xã", "03688"], ["Đơn vị: UBND xã Mường Giôn"])
     book("office_and_code.xlsx", "03727", ["Mã xã", "03727"], ["Đơn vị báo cáo:", "UBND xã Mường É"])
     book("name_of_no_unit.xlsx", "03694", ["Mã xã", "03694"], ["Tên xã", "Xã Mường Giông"])
     book("former_name_with_its_new_code.xlsx", "04222", ["Mã xã", "04222"], ["Tên xã", "Xã Mường Sai"], month=9)
@@ -157,6 +158,16 @@ def test_an_office_naming_another_commune_than_the_code_is_rejected(loaded):
     assert "the cover names two communes: Mã xã 03688 is Xã Mường Chiên" in problem["reason"]
     assert "Xã Mường Giôn (Mã xã 03694)" in problem["reason"]
     assert rows_of_file(loaded, "office_of_a_neighbour.xlsx") == 0
+
+
+def test_an_office_naming_another_commune_is_quoted_under_the_label_the_clerk_used(loaded):
+    for name, label in [("office_of_a_neighbour.xlsx", "Đơn vị báo cáo"),
+                        ("office_in_one_cell_of_a_neighbour.xlsx", "Đơn vị")]:
+        problem = _rejected_in_commune_words(loaded, name)
+        assert (f"but {label} 'UBND xã Mường Giôn' is Xã Mường Giôn (Mã xã 03694)" in problem["reason"]
+                and problem["reason"].endswith(f"correct Mã xã or {label}")), problem["reason"]
+        assert f"nhưng {label} 'UBND xã Mường Giôn' là Xã Mường Giôn (Mã xã 03694)" in problem["reason_vi"]
+        assert "Tên xã" not in problem["reason"] + problem["reason_vi"]
 
 
 def test_an_office_naming_the_commune_of_the_code_credits_it_without_a_warning(loaded):

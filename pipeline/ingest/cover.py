@@ -72,6 +72,8 @@ def cover_values(grid: list[list]) -> dict[str, object]:
                 key, value = _inline(cell)
             if value is None:
                 continue
+            if key == "reporting_unit":   # quoted as the clerk labelled it ('Đơn vị:', 'Cơ quan báo cáo')
+                values.setdefault(sender.OFFICE_LABEL, cell.partition(":")[0].strip())
             if key in values and not isinstance(values[key], _Twice) and cell_text(values[key]) != cell_text(value):
                 values[key] = _Twice(values[key], value)
             values.setdefault(key, value)

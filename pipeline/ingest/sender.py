@@ -34,29 +34,43 @@ def district(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
         )
     warnings = []
     if mismatch:
-        _other_district(district, name)
+        _other_district(district, name, _written_as(values, "district", name))
         warnings.append(CoverWarning(mismatch, f"tên huyện '{name}' không khớp mã {district}; dùng theo mã",
                                      reading.COVER_NAME_MATCHES_CODE))
     return district, warnings
 
 
-def _other_district(code: str, name: str) -> None:
-    """Mã huyện and Tên huyện naming two districts: the code's is not credited with another's figures."""
+def _other_district(code: str, name: str, written: tuple[str, str]) -> None:
+    """Mã huyện and Tên huyện naming two districts: the code's is not credited with another's figures.
+    written: (label, value), the name as the clerk wrote it ('Tên huyện', 'X')."""
     districts = reference.all_district_codes()
     other = [c for c, n in districts.items() if c != code and reference.district_key(n) == reference.district_key(name)]
     if other:
+        label, shown = written
         raise CoverError(
-            f"the cover names two districts: Mã huyện {code} is {districts[code]}, but Tên huyện '{name}' is "
+            f"the cover names two districts: Mã huyện {code} is {districts[code]}, but {label} '{shown}' is "
             f"{districts[other[0]]} (Mã huyện {other[0]}); which one sent the report is not ours to guess: correct "
-            "Mã huyện or Tên huyện",
-            f"trang bìa ghi hai huyện khác nhau: Mã huyện {code} là {districts[code]}, nhưng Tên huyện '{name}' là "
-            f"{districts[other[0]]} (Mã huyện {other[0]}); hãy sửa Mã huyện hoặc Tên huyện cho đúng")
+            f"Mã huyện or {label}",
+            f"trang bìa ghi hai huyện khác nhau: Mã huyện {code} là {districts[code]}, nhưng {label} '{shown}' là "
+            f"{districts[other[0]]} (Mã huyện {other[0]}); hãy sửa Mã huyện hoặc {label} cho đúng")
 
 
 # 'UBND xã Mường Chiên', 'Ủy ban nhân dân phường Tô Hiệu', 'UBND huyện Mai Sơn' (folded words)
 _OFFICE_WORDS = (("ubnd",), ("uy", "ban", "nhan", "dan"))
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran", "tt", "tt.", "x.", "p.")
 _DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp", "tp.")
+# A unit named by its office is quoted as the clerk wrote it: cover.cover_values keeps the office's label as
+# written under this key of the cover's values, named_by_office the office as written under '<kind>_name_office'.
+OFFICE_LABEL = "reporting_unit_label"
+
+
+def _written_as(values: dict[str, object], key: str, name: str) -> tuple[str, str]:
+    """(label, value): the name as the clerk wrote it, under the label used: ('Tên xã', 'X') or
+    ('Đơn vị báo cáo', 'UBND xã X')."""
+    office = values.get(f"{key}_name_office")
+    if office is None:
+        return ("Tên xã" if key == "commune" else "Tên huyện"), name
+    return str(values.get(OFFICE_LABEL) or "Đơn vị báo cáo"), str(office)
 
 
 def named_by_office(values: dict[str, object]) -> None:
@@ -81,6 +95,7 @@ def named_by_office(values: dict[str, object]) -> None:
         return
     if values.get(f"{key}_name") is None:
         values[f"{key}_name"] = " ".join(words)
+        values[f"{key}_name_office"] = " ".join(office.split())
 
 
 def commune(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
@@ -100,7 +115,7 @@ def commune(values: dict[str, object]) -> tuple[str, list[CoverWarning]]:
     commune = reference.unit_list(commune_list).communes.get(code)
     if commune is None:
         raise _unknown_code(code)
-    return code, (_name_against_code(name, commune, commune_list) if name else [])
+    return code, (_name_against_code(name, commune, commune_list, _written_as(values, "commune", name)) if name else [])
 
 
 def _unknown_commune(shown: str) -> CoverError:
@@ -142,9 +157,11 @@ def _commune_by_name(name: str, commune_list: str) -> str:
         "ghi Mã xã")
 
 
-def _name_against_code(name: str, commune: reference.Commune, commune_list: str) -> list[CoverWarning]:
+def _name_against_code(name: str, commune: reference.Commune, commune_list: str,
+                       written: tuple[str, str]) -> list[CoverWarning]:
     """Tên xã against Mã xã: the code's commune (or a former commune now part of it) is fine; another unit
-    rejects the file (a neighbour's template reused); a name of no unit at all is a warning, the code wins."""
+    rejects the file (a neighbour's template reused); a name of no unit at all is a warning, the code wins.
+    written: (label, value), the name as the clerk wrote it ('Tên xã', 'X'; 'Đơn vị báo cáo', 'UBND xã X')."""
     match = units.match_name(name, commune_list)
     if any(u.in_force and u.code == commune.code for u in match.units):
         return []
@@ -157,11 +174,12 @@ def _name_against_code(name: str, commune: reference.Commune, commune_list: str)
             reading.COVER_NAME_MATCHES_CODE)]
     if match.units:
         listed, listed_vi = units.listing(match.units)
+        label, shown = written
         raise CoverError(
-            f"the cover names two communes: Mã xã {commune.code} is {commune.name}, but Tên xã '{name}' is "
-            f"{listed}. One commune's figures are never credited to another: correct Mã xã or Tên xã",
-            f"trang bìa ghi hai xã khác nhau: Mã xã {commune.code} là {commune.name}, nhưng Tên xã '{name}' là "
-            f"{listed_vi}. Hãy sửa Mã xã hoặc Tên xã cho đúng")
+            f"the cover names two communes: Mã xã {commune.code} is {commune.name}, but {label} '{shown}' is "
+            f"{listed}. One commune's figures are never credited to another: correct Mã xã or {label}",
+            f"trang bìa ghi hai xã khác nhau: Mã xã {commune.code} là {commune.name}, nhưng {label} '{shown}' là "
+            f"{listed_vi}. Hãy sửa Mã xã hoặc {label} cho đúng")
     mismatch = f"commune name '{name}' does not match code {commune.code} ({commune.name}); the code is used"
     return [CoverWarning(mismatch, f"tên xã '{name}' không khớp Mã xã {commune.code}; dùng theo mã",
                          reading.COVER_NAME_MATCHES_CODE)]

@@ -118,11 +118,16 @@ def version_claim(claim: dict) -> tuple[str, str]:
     received = claim["other_received_at"]
     when = f" (received {received:%d/%m/%Y})" if received else ""
     when_vi = f" (nhận ngày {received:%d/%m/%Y})" if received else ""
+    if claim.get("report_type") == "supplement":   # merged by key into that file's figures, not replacing them
+        does = f"this one is merged into it for {kinds} (Loại báo cáo: Bổ sung)"
+        does_vi = f"tệp này được bổ sung vào tệp đó cho {kinds} (Loại báo cáo: Bổ sung)"
+    else:
+        does, does_vi = f"this one replaces it for {kinds}", f"tệp này thay thế tệp đó cho {kinds}"
     return (f"another file, '{claim['other_file_name']}'{when}, also claims Lần gửi {claim['version']} for {period}: "
-            f"this one replaces it for {kinds}. If this file is another month's report, correct its Kỳ báo cáo; "
+            f"{does}. If this file is another month's report, correct its Kỳ báo cáo; "
             "if it corrects that file, give it the next Lần gửi",
-            f"tệp '{claim['other_file_name']}'{when_vi} cũng ghi Lần gửi {claim['version']} cho kỳ {period}: tệp này "
-            f"thay thế tệp đó cho {kinds}. Nếu tệp này là báo cáo của tháng khác, hãy sửa Kỳ báo cáo; nếu là bản sửa "
+            f"tệp '{claim['other_file_name']}'{when_vi} cũng ghi Lần gửi {claim['version']} cho kỳ {period}: "
+            f"{does_vi}. Nếu tệp này là báo cáo của tháng khác, hãy sửa Kỳ báo cáo; nếu là bản sửa "
             "của tệp đó, hãy ghi Lần gửi tiếp theo")
 
 

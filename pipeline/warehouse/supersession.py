@@ -265,11 +265,12 @@ def replaced_rows(con, batch: str) -> list[dict]:
 
 def version_claims(con, batch: str) -> list[dict]:
     """A new submission that replaces (in a kind both carry) another file claiming the same Lần gửi for the
-    same unit and month: the new one, the other file, the kinds they share."""
+    same unit and month, or is merged into it (a supplement): the new one, its report type, the other file,
+    the kinds they share."""
     cursor = con.execute(f"""
     with carried as (
         select c.submission_id, c.sheet_kind, s.unit_type, s.unit_code, s.period, s.version, s.file_sha256,
-               s.file_name, s.received_at, s.file_mtime
+               s.file_name, s.received_at, s.file_mtime, coalesce(s.report_type, 'full') as report_type
         from (select distinct submission_id, sheet_kind from raw.counting) as c
         join raw.submissions as s on s.submission_id = c.submission_id
     ),
@@ -278,7 +279,7 @@ def version_claims(con, batch: str) -> list[dict]:
                row_number() over (partition by unit_type, unit_code, period order by {RECENCY}) as month_rank
         from raw.submissions where outcome in {COUNTED}
     )
-    select new.submission_id, new.version, new.period, other.submission_id as other_submission_id,
+    select new.submission_id, new.version, new.period, new.report_type, other.submission_id as other_submission_id,
            other.file_name as other_file_name, other.received_at as other_received_at,
            string_agg(distinct new.sheet_kind, ',' order by new.sheet_kind) as kinds
     from carried as new
@@ -289,7 +290,8 @@ def version_claims(con, batch: str) -> list[dict]:
     join ranked as new_rank on new_rank.submission_id = new.submission_id
     join ranked as other_rank on other_rank.submission_id = other.submission_id
     where new.submission_id in (select submission_id from {batch}) and new_rank.month_rank < other_rank.month_rank
-    group by new.submission_id, new.version, new.period, other.submission_id, other.file_name, other.received_at
+    group by new.submission_id, new.version, new.period, new.report_type, other.submission_id, other.file_name,
+             other.received_at
     order by new.submission_id, other.file_name
     """)
     names = [d[0] for d in cursor.description]

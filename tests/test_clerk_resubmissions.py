@@ -33,3 +33,35 @@ def test_a_supplement_with_the_same_lần_gửi_is_said_to_be_merged_not_to_repl
     assert "replaces" not in claim["reason"] and "thay thế" not in claim["reason_vi"]
     assert "this one is merged into it for 'Nhà ở' (Loại báo cáo: Bổ sung)" in claim["reason"]
     assert "tệp này được bổ sung vào tệp đó cho 'Nhà ở' (Loại báo cáo: Bổ sung)" in claim["reason_vi"]
+
+
+def _lần_gửi(version: int, report_type: str | None = None, keep_houses: tuple[int, ...] = ()):
+    """03754's cover with this Lần gửi (and Loại báo cáo); only these house rows (Excel rows) left."""
+    def edit(book):
+        rows = [["Mã xã", "03754"], ["Kỳ báo cáo", "08/2025"], ["Lần gửi", version]]
+        cover(*rows, *([["Loại báo cáo", report_type]] if report_type else []))(book)
+        houses = book["Nhà ở"]
+        for row in range(houses.max_row, 1, -1):
+            if row not in keep_houses:
+                houses.delete_rows(row)
+    return edit
+
+
+def test_a_replacement_that_drops_cases_says_which_lần_gửi_a_supplement_needs_to_count(tmp_path):
+    # 03754's six cases of 08/2025, then Lần gửi 2 with two of them: four no longer count
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=(2, 3)))
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+    dropped = [p for p in feedback(loaded, "lan_2.xlsx", between_files=True) if "no longer counts" in p["reason"]]
+    assert sorted(p["value"] for p in dropped) == ["119-2025-0375", "119-2025-0391", "119-2025-0404", "119-2025-0418"]
+    assert all("send it alone as a supplement (Loại báo cáo: Bổ sung) with Lần gửi 3" in p["reason"] and
+               "gửi riêng dưới dạng báo cáo bổ sung (Loại báo cáo: Bổ sung) với Lần gửi 3" in p["reason_vi"]
+               for p in dropped), dropped[0]
+    # the clerk does as told: one case sent back alone, as a supplement with Lần gửi 3; it counts again
+    from_demo(tmp_path / "3" / "bo_sung.xlsx", "03754", 2025, 8, _lần_gửi(3, "Bổ sung", keep_houses=(4,)),
+              lambda book: book.remove(book["Hỗ trợ"]))
+    loaded = load(tmp_path / "3", tmp_path / "warehouse", today=TODAY)
+    ledger = by_file(loaded)
+    assert (ledger["bo_sung.xlsx"]["status"], ledger["bo_sung.xlsx"]["kinds_counting"]) == ("accepted", "houses")
+    assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants,houses"

@@ -77,9 +77,12 @@ def _what(row: dict) -> tuple[str, str, str, str]:
             f"dòng cả xã của kỳ rà soát năm {row['review_year']}", "Năm rà soát", str(row["review_year"]))
 
 
-def dropped_row(row: dict, replaced: dict) -> tuple[str, str, str, str]:
-    """(message, message_vi, column, value) telling a replacement's clerk that one earlier row no longer counts.
-    row: a supersession.replaced_rows() row; replaced: the replaced submission's ledger row."""
+def dropped_row(row: dict, replaced: dict, replacing: dict) -> tuple[str, str, str, str]:
+    """(message, message_vi, column, value) telling a replacement's clerk that one earlier row no longer counts,
+    and how to send it again: a supplement counts after this file only with the next Lần gửi (a lower one is
+    older than this file, and this full report replaces it). row: a supersession.replaced_rows() row; replaced,
+    replacing: the replaced and the replacing submissions' ledger rows."""
+    next_version = (replacing["version"] or 1) + 1
     what, what_vi, column, value = _what(row)
     sheet = form.sheet_name(row["sheet_kind"])
     earlier = f"'{replaced['file_name']}', Lần gửi {replaced['version'] or 1}, row {row['excel_row']}"
@@ -89,10 +92,11 @@ def dropped_row(row: dict, replaced: dict) -> tuple[str, str, str, str]:
     scope_vi = (f"xã {row['commune_code']}, rà soát năm {row['review_year']}" if row["sheet_kind"] == "poverty"
                 else f"kỳ {_month_text(replaced['period'])}")
     message = (f"{what} ({earlier}) is not in this file, which replaces that report's '{sheet}' for {scope}: it no "
-               "longer counts. If it should, send it again, or send it alone as a supplement (Loại báo cáo: Bổ sung)")
+               "longer counts. If it should, send it again, or send it alone as a supplement (Loại báo cáo: Bổ sung) "
+               f"with Lần gửi {next_version}")
     message_vi = (f"{what_vi} ({earlier_vi}) không có trong tệp này, tệp thay thế trang '{sheet}' của báo cáo đó "
                   f"({scope_vi}): dòng này không còn được tính. Nếu vẫn cần tính, hãy gửi lại, hoặc gửi riêng dưới "
-                  "dạng báo cáo bổ sung (Loại báo cáo: Bổ sung)")
+                  f"dạng báo cáo bổ sung (Loại báo cáo: Bổ sung) với Lần gửi {next_version}")
     return message, message_vi, column, value
 
 

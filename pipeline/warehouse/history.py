@@ -79,7 +79,8 @@ def _warning(submission_id, sheet_kind, sheet, column, value, message, message_v
 
 
 def _dropped_warning(row: dict, ledger: dict, sheets: dict, run_id) -> dict:
-    message, message_vi, column, value = words.dropped_row(row, ledger[row["replaced_submission_id"]])
+    message, message_vi, column, value = words.dropped_row(row, ledger[row["replaced_submission_id"]],
+                                                           ledger[row["submission_id"]])
     kind = row["sheet_kind"]
     sheet = sheets.get((row["submission_id"], kind)) or form.sheet_name(kind)
     return _warning(row["submission_id"], kind, sheet, column, value, message, message_vi,

@@ -36,6 +36,7 @@ def _write(sources):
     # the neighbour's template again: the code kept, the office line naming the neighbour
     book("office_of_a_neighbour.xlsx", "03694", ["Mã xã", "03688"], ["Đơn vị báo cáo:", "UBND xã Mường Giôn"])
     book("office_in_one_cell_of_a_neighbour.xlsx", "03694", ["Mã xã", "03688"], ["Đơn vị: UBND xã Mường Giôn"])
+    book("district_office_beside_a_code.xlsx", "03688", ["Mã xã", "03688"], ["Đơn vị báo cáo: UBND huyện Quỳnh Nhai"])
     book("office_and_code.xlsx", "03727", ["Mã xã", "03727"], ["Đơn vị báo cáo:", "UBND xã Mường É"])
     book("name_of_no_unit.xlsx", "03694", ["Mã xã", "03694"], ["Tên xã", "Xã Mường Giông"])
     book("former_name_with_its_new_code.xlsx", "04222", ["Mã xã", "04222"], ["Tên xã", "Xã Mường Sai"], month=9)
@@ -173,6 +174,14 @@ def test_an_office_naming_another_commune_is_quoted_under_the_label_the_clerk_us
 def test_an_office_naming_the_commune_of_the_code_credits_it_without_a_warning(loaded):
     entry = _credited(loaded, "office_and_code.xlsx", "03727")
     assert entry["warnings"] == 0
+
+
+def test_a_district_office_beside_a_commune_code_is_ignored_with_a_warning_quoting_it(loaded):
+    _credited(loaded, "district_office_beside_a_code.xlsx", "03688")
+    [warning] = feedback(loaded, "district_office_beside_a_code.xlsx")
+    assert warning["reason"] == ("the cover names both a district and a commune: for 08/2025 the communes report, so "
+                                 "Đơn vị báo cáo 'UBND huyện Quỳnh Nhai' was ignored")
+    assert "nên Đơn vị báo cáo 'UBND huyện Quỳnh Nhai' không được dùng" in warning["reason_vi"]
 
 
 def test_a_name_of_no_unit_with_a_code_is_a_warning_and_the_code_wins(loaded):

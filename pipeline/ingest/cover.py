@@ -170,7 +170,7 @@ def _cover(values: dict[str, object], today: dt.date, period: dt.date | None) ->
         return _district_cover(values, today)
     if names_district and (period is None or reference.districts_report(period)):
         cover = _district_cover(values, today)
-        cover.warnings.append(_ignored_label("Mã xã / Tên xã", "commune", cover.period))
+        cover.warnings.append(_ignored_label(_written_labels(values, "commune"), "commune", cover.period))
         return cover
     return _commune_cover(values, today, names_district)
 
@@ -244,7 +244,7 @@ def _commune_cover(values: dict[str, object], today: dt.date, names_district: bo
         error.unit = unit
         raise
     if names_district:
-        warnings.append(_ignored_label("Mã huyện / Tên huyện", "district", period))
+        warnings.append(_ignored_label(_written_labels(values, "district"), "district", period))
     prepared_on = _prepared_on(values.get("prepared_on"), warnings)
     name = cell_text(values.get("commune_name")) or None
     return Cover(None, period, version, None, prepared_on, warnings, reference.COMMUNE, commune, name,
@@ -259,6 +259,17 @@ def _commune_before_reform(period: dt.date) -> CoverError:
         f"báo cáo của xã cho kỳ {period:%m/%Y} không được nhận: đến hết 06/2025 các xã báo cáo qua huyện, "
         "số liệu kỳ này phải nằm trong báo cáo của huyện (ghi Mã huyện trên trang bìa); "
         "xã báo cáo trực tiếp từ kỳ 07/2025", unit_type=reference.COMMUNE)
+
+
+def _written_labels(values: dict[str, object], what: str) -> str:
+    """The labels of the unit a cover names that the period leaves aside, as the clerk wrote them: 'Mã huyện /
+    Tên huyện', or the office the name came from ("Đơn vị báo cáo 'UBND huyện Quỳnh Nhai'")."""
+    code, name = ("Mã xã", "Tên xã") if what == "commune" else ("Mã huyện", "Tên huyện")
+    office = values.get(f"{what}_name_office")
+    if office is None:
+        return f"{code} / {name}"
+    by_office = f"{values.get(sender.OFFICE_LABEL) or 'Đơn vị báo cáo'} '{office}'"
+    return by_office if values.get(f"{what}_code") is None else f"{code} / {by_office}"
 
 
 def _ignored_label(label: str, what: str, period: dt.date) -> CoverWarning:

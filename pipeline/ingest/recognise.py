@@ -10,6 +10,7 @@ and is reported like a hidden 'Nhà ở'.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline import form
@@ -41,10 +42,15 @@ def _holds_numbers(sheet: SheetGrid) -> bool:
     return any(_is_number(cell) for row in sheet.rows for cell in row)
 
 
+# An amount typed as text shows itself by its thousands groups or its money unit: plain digits typed as text
+# are codes far more often ('03646' in a template's list of communes) and are not taken for data.
+_TYPED_AMOUNT = re.compile(r"\d[.,]\d{3}(\D|$)|\d\s*(đ|đồng|vnđ|vnd)\s*$", re.IGNORECASE)
+
+
 def _is_number(cell: object) -> bool:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return True
-    if not isinstance(cell, str) or not any(c.isdigit() for c in cell):
+    if not isinstance(cell, str) or not _TYPED_AMOUNT.search(cell):
         return False
     try:
         return parse_number(cell) is not None

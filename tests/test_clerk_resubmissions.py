@@ -65,3 +65,18 @@ def test_a_replacement_that_drops_cases_says_which_lần_gửi_a_supplement_need
     ledger = by_file(loaded)
     assert (ledger["bo_sung.xlsx"]["status"], ledger["bo_sung.xlsx"]["kinds_counting"]) == ("accepted", "houses")
     assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants,houses"
+
+
+def test_a_dropped_grant_row_is_named_by_its_english_labels_in_english(tmp_path):
+    # Lần gửi 2 sends the grant row under another programme: the earlier row no longer counts, and the English
+    # names its programme and source as the form labels them, not by their codes
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=range(2, 8)),
+              lambda book: book["Hỗ trợ"].__setitem__("D2", "Khám chữa bệnh"))
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+    [dropped] = [p for p in feedback(loaded, "lan_2.xlsx", between_files=True)
+                 if "no longer counts" in (p["reason"] or "")]
+    assert "the grant row of commune 03754, Other hardship, Social contribution (" in dropped["reason"]
+    assert "hardship_other" not in dropped["reason"] and "social," not in dropped["reason"]
+    assert "dòng hỗ trợ xã 03754, Hoàn cảnh khó khăn khác, Xã hội hóa (" in dropped["reason_vi"]

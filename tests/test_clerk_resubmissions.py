@@ -67,6 +67,56 @@ def test_a_replacement_that_drops_cases_says_which_lần_gửi_a_supplement_need
     assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants,houses"
 
 
+def _houses_column(column: str, value, rows: tuple[int, ...] | None = None):
+    """Every house row's (or only these Excel rows') cell in this column retyped as `value`."""
+    def edit(book):
+        houses = book["Nhà ở"]
+        for row in rows or range(2, houses.max_row + 1):
+            houses[f"{column}{row}"] = value
+    return edit
+
+
+def _loads_nothing(loaded, file_name: str) -> list[dict]:
+    return [p for p in feedback(loaded, file_name, between_files=True) if "replaces nothing" in (p["reason"] or "")]
+
+
+def test_a_later_file_whose_house_rows_are_all_errors_is_told_the_earlier_houses_still_count(tmp_path):
+    # 03754's six cases of 08/2025, then Lần gửi 2 with every Mã hộ left blank: no house row loads, so it
+    # carries no houses and the earlier file's cases still count; the clerk is told so, naming that file
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=range(2, 8)),
+              _houses_column("B", None))
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+
+    ledger = by_file(loaded)
+    assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants"
+    assert ledger["bao_cao_xa_03754_2025_08.xlsx"]["kinds_counting"] == "houses"   # its cases still count
+    [told] = _loads_nothing(loaded, "lan_2.xlsx")
+    assert told["sheet"] == "Nhà ở"
+    assert ("none of the rows of sheet 'Nhà ở' could be loaded, so this file replaces nothing in it: the figures "
+            "of the earlier file ('bao_cao_xa_03754_2025_08.xlsx', Lần gửi 1) for 08/2025 still count until a "
+            "corrected file is sent") in told["reason"]
+    assert ("không dòng nào của trang 'Nhà ở' được nhận, nên tệp này không thay thế gì trong trang đó: số liệu "
+            "của tệp trước ('bao_cao_xa_03754_2025_08.xlsx', Lần gửi 1) kỳ 08/2025 vẫn được tính cho đến khi gửi "
+            "tệp đã sửa") in told["reason_vi"]
+    assert told["severity"] is not None
+    # ... the audit hears it too
+    audit = loaded.rows("select rule from raw.warnings where submission_id = ? and message like '%replaces nothing%'",
+                        [ledger["lan_2.xlsx"]["submission_id"]])
+    assert [r["rule"] for r in audit] == ["replacement_loads_nothing"]
+
+
+def test_a_later_file_with_some_house_rows_loaded_is_not_told_it_replaces_nothing(tmp_path):
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=range(2, 8)),
+              _houses_column("P", "Đang làm dở", rows=(2, 3)))   # two statuses unreadable, four rows load
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+    assert by_file(loaded)["lan_2.xlsx"]["kinds_counting"] == "grants,houses"
+    assert _loads_nothing(loaded, "lan_2.xlsx") == []
+
+
 def test_a_dropped_grant_row_is_named_by_its_english_labels_in_english(tmp_path):
     # Lần gửi 2 sends the grant row under another programme: the earlier row no longer counts, and the English
     # names its programme and source as the form labels them, not by their codes

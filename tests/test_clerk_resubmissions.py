@@ -130,3 +130,23 @@ def test_a_dropped_grant_row_is_named_by_its_english_labels_in_english(tmp_path)
     assert "the grant row of commune 03754, Other hardship, Social contribution (" in dropped["reason"]
     assert "hardship_other" not in dropped["reason"] and "social," not in dropped["reason"]
     assert "dòng hỗ trợ xã 03754, Hoàn cảnh khó khăn khác, Xã hội hóa (" in dropped["reason_vi"]
+
+
+def test_a_later_review_whose_village_rows_are_all_errors_is_told_the_earlier_review_still_counts(tmp_path):
+    # 03694's 2025 review of two villages sent in 01/2026, then Lần gửi 2 whose every Tổng số hộ is unreadable
+    from history_books import commune_book
+
+    commune_book(tmp_path / "1" / "ra_soat.xlsx", "03694", "01/2026", villages=[
+        ("Bản Nà Tấu", 2025, 120, 20, 10), ("Bản Huổi Tòng", 2025, 90, 15, 5)])
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    commune_book(tmp_path / "2" / "ra_soat_lan_2.xlsx", "03694", "01/2026", version=2,
+                 grants=[("Phát triển sản xuất", 4, 12_000_000, "Ngân sách trung ương")], villages=[
+        ("Bản Nà Tấu", 2025, "một trăm", 20, 10), ("Bản Huổi Tòng", 2025, "chín mươi", 15, 5)])
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+
+    ledger = by_file(loaded)
+    assert ledger["ra_soat.xlsx"]["kinds_counting"] == "poverty"
+    [told] = _loads_nothing(loaded, "ra_soat_lan_2.xlsx")
+    assert "the figures of the earlier file ('ra_soat.xlsx', Lần gửi 1) for commune 03694, review 2025" \
+        in told["reason"]
+    assert "số liệu của tệp trước ('ra_soat.xlsx', Lần gửi 1) cho xã 03694, rà soát năm 2025" in told["reason_vi"]

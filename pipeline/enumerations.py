@@ -76,6 +76,10 @@ def label_vi(domain: str, code: str) -> str:
     return next((vi for c, vi, _ in ENUMERATIONS[domain] if c == code), code)
 
 
+def label_en(domain: str, code: str) -> str:
+    return next((en for c, _, en in ENUMERATIONS[domain] if c == code), code)
+
+
 def seed_rows() -> list[tuple[str, str, str, str, int]]:
     """(domain, code, label_vi, label_en, sort_order): the rows of dbt's seed enumerations.csv."""
     return [(domain, code, vi, en, order)

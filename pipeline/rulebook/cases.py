@@ -70,7 +70,9 @@ def colliding_ids(frame, house_districts):
         return pd.Series(None, index=frame.index, dtype=object)   # only a commune's rows can collide
     units = list(zip(frame["unit_type"], frame["unit_code"]))
     rows = list(zip(units, frame["household_id"], frame["commune_list"], frame["commune_code"]))
-    asked = [household for (unit_type, _), household, _, _ in rows if unit_type == "commune" and household]
+    # a blank Mã hộ (a row error of its own) is NaN here: only the ids written are asked about
+    asked = [household for (unit_type, _), household, _, _ in rows
+             if unit_type == "commune" and isinstance(household, str) and household]
     districts = {key: set(value) for key, value in house_districts(asked).items()} if asked else {}
     today = crosswalk.today_by_commune()
     for (unit_type, unit_code), household, commune_list, commune_code in rows:

@@ -67,8 +67,10 @@ def _what(row: dict) -> tuple[str, str, str, str]:
     if kind == "grants":
         programme = enumerations.label_vi("programme", row["programme"])
         source = enumerations.label_vi("funding_source", row["funding_source"])
+        programme_en = enumerations.label_en("programme", row["programme"])
+        source_en = enumerations.label_en("funding_source", row["funding_source"])
         value = f"{row['commune_code']} · {programme} · {source}"
-        return (f"the grant row of commune {row['commune_code']}, {row['programme']}, {row['funding_source']}",
+        return (f"the grant row of commune {row['commune_code']}, {programme_en}, {source_en}",
                 f"dòng hỗ trợ xã {row['commune_code']}, {programme}, {source}", "Chương trình", value)
     if row.get("village"):
         return (f"village {row['village']} of the {row['review_year']} review",

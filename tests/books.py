@@ -83,7 +83,7 @@ def amounts(loaded, file_name: str) -> list[tuple]:
 
 
 # What one file does to another file of the same unit and month (pipeline/rulebook/history.py).
-BETWEEN_FILES = ("replacement_drops_rows", "version_claimed_twice")
+BETWEEN_FILES = ("replacement_drops_rows", "version_claimed_twice", "replacement_loads_nothing")
 
 
 def feedback(loaded, file_name: str, between_files: bool = False) -> list[dict]:

@@ -67,6 +67,56 @@ def test_a_replacement_that_drops_cases_says_which_lần_gửi_a_supplement_need
     assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants,houses"
 
 
+def _houses_column(column: str, value, rows: tuple[int, ...] | None = None):
+    """Every house row's (or only these Excel rows') cell in this column retyped as `value`."""
+    def edit(book):
+        houses = book["Nhà ở"]
+        for row in rows or range(2, houses.max_row + 1):
+            houses[f"{column}{row}"] = value
+    return edit
+
+
+def _loads_nothing(loaded, file_name: str) -> list[dict]:
+    return [p for p in feedback(loaded, file_name, between_files=True) if "replaces nothing" in (p["reason"] or "")]
+
+
+def test_a_later_file_whose_house_rows_are_all_errors_is_told_the_earlier_houses_still_count(tmp_path):
+    # 03754's six cases of 08/2025, then Lần gửi 2 with every Mã hộ left blank: no house row loads, so it
+    # carries no houses and the earlier file's cases still count; the clerk is told so, naming that file
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=range(2, 8)),
+              _houses_column("B", None))
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+
+    ledger = by_file(loaded)
+    assert ledger["lan_2.xlsx"]["kinds_counting"] == "grants"
+    assert ledger["bao_cao_xa_03754_2025_08.xlsx"]["kinds_counting"] == "houses"   # its cases still count
+    [told] = _loads_nothing(loaded, "lan_2.xlsx")
+    assert told["sheet"] == "Nhà ở"
+    assert ("none of the rows of sheet 'Nhà ở' could be loaded, so this file replaces nothing in it: the figures "
+            "of the earlier file ('bao_cao_xa_03754_2025_08.xlsx', Lần gửi 1) for 08/2025 still count until a "
+            "corrected file is sent") in told["reason"]
+    assert ("không dòng nào của trang 'Nhà ở' được nhận, nên tệp này không thay thế gì trong trang đó: số liệu "
+            "của tệp trước ('bao_cao_xa_03754_2025_08.xlsx', Lần gửi 1) kỳ 08/2025 vẫn được tính cho đến khi gửi "
+            "tệp đã sửa") in told["reason_vi"]
+    assert told["severity"] is not None
+    # ... the audit hears it too
+    audit = loaded.rows("select rule from raw.warnings where submission_id = ? and message like '%replaces nothing%'",
+                        [ledger["lan_2.xlsx"]["submission_id"]])
+    assert [r["rule"] for r in audit] == ["replacement_loads_nothing"]
+
+
+def test_a_later_file_with_some_house_rows_loaded_is_not_told_it_replaces_nothing(tmp_path):
+    from_demo(tmp_path / "1" / "bao_cao_xa_03754_2025_08.xlsx", "03754", 2025, 8)
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    from_demo(tmp_path / "2" / "lan_2.xlsx", "03754", 2025, 8, _lần_gửi(2, keep_houses=range(2, 8)),
+              _houses_column("P", "Đang làm dở", rows=(2, 3)))   # two statuses unreadable, four rows load
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+    assert by_file(loaded)["lan_2.xlsx"]["kinds_counting"] == "grants,houses"
+    assert _loads_nothing(loaded, "lan_2.xlsx") == []
+
+
 def test_a_dropped_grant_row_is_named_by_its_english_labels_in_english(tmp_path):
     # Lần gửi 2 sends the grant row under another programme: the earlier row no longer counts, and the English
     # names its programme and source as the form labels them, not by their codes
@@ -98,3 +148,23 @@ def test_a_file_with_some_mã_hộ_left_blank_loads_its_other_rows(tmp_path):
     assert (entry["status"], entry["kinds_counting"]) == ("accepted_with_errors", "grants,houses")
     assert len(rows_of(loaded, "houses", "bao_cao_xa_03754_2025_08.xlsx")) == 4
     assert sorted({r[1] for r in loaded.rejected()}) == [2, 3]
+
+
+def test_a_later_review_whose_village_rows_are_all_errors_is_told_the_earlier_review_still_counts(tmp_path):
+    # 03694's 2025 review of two villages sent in 01/2026, then Lần gửi 2 whose every Tổng số hộ is unreadable
+    from history_books import commune_book
+
+    commune_book(tmp_path / "1" / "ra_soat.xlsx", "03694", "01/2026", villages=[
+        ("Bản Nà Tấu", 2025, 120, 20, 10), ("Bản Huổi Tòng", 2025, 90, 15, 5)])
+    load(tmp_path / "1", tmp_path / "warehouse", today=TODAY)
+    commune_book(tmp_path / "2" / "ra_soat_lan_2.xlsx", "03694", "01/2026", version=2,
+                 grants=[("Phát triển sản xuất", 4, 12_000_000, "Ngân sách trung ương")], villages=[
+        ("Bản Nà Tấu", 2025, "một trăm", 20, 10), ("Bản Huổi Tòng", 2025, "chín mươi", 15, 5)])
+    loaded = load(tmp_path / "2", tmp_path / "warehouse", today=TODAY)
+
+    ledger = by_file(loaded)
+    assert ledger["ra_soat.xlsx"]["kinds_counting"] == "poverty"
+    [told] = _loads_nothing(loaded, "ra_soat_lan_2.xlsx")
+    assert "the figures of the earlier file ('ra_soat.xlsx', Lần gửi 1) for commune 03694, review 2025" \
+        in told["reason"]
+    assert "số liệu của tệp trước ('ra_soat.xlsx', Lần gửi 1) cho xã 03694, rà soát năm 2025" in told["reason_vi"]

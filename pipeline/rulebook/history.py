@@ -16,6 +16,7 @@ from pipeline.rulebook.model import WARNING, History, Rule
 
 REPLACEMENT_DROPS_ROWS = "replacement_drops_rows"
 VERSION_CLAIMED_TWICE = "version_claimed_twice"
+REPLACEMENT_LOADS_NOTHING = "replacement_loads_nothing"
 DATES_IN_ANOTHER_MONTH = "dates_in_another_month"
 FIGURE_FAR_FROM_HISTORY = "figure_far_from_history"
 AWAITS_APPROVAL = "awaits_approval"
@@ -30,6 +31,13 @@ RULES = [
          "báo cáo gửi sau của cùng đơn vị và kỳ (hộ nghèo: cùng xã và năm rà soát) thay thế báo cáo trước cho các "
          "trang có số liệu: mỗi dòng của báo cáo trước không có trong báo cáo mới không còn được tính và được liệt "
          "kê (hãy gửi lại, hoặc gửi báo cáo bổ sung, Loại báo cáo = Bổ sung)", History()),
+    Rule(REPLACEMENT_LOADS_NOTHING, None, None, WARNING,
+         "a later report whose sheet holds data rows, every one rejected, carries nothing of that sheet and "
+         "replaces nothing in it: the earlier report's figures for the same unit and month (for poverty, the same "
+         "commune and review year) still count until a corrected file is sent",
+         "báo cáo gửi sau có trang có dòng số liệu nhưng mọi dòng đều bị loại thì không có số liệu của trang đó và "
+         "không thay thế gì trong trang đó: số liệu của báo cáo trước cho cùng đơn vị và kỳ (hộ nghèo: cùng xã và "
+         "năm rà soát) vẫn được tính cho đến khi gửi tệp đã sửa", History()),
     Rule(VERSION_CLAIMED_TWICE, "cover", None, WARNING,
          "two different files claim the same submission number (Lần gửi) for one unit and month: the later "
          "replaces the earlier for the sheets both carry (it may be another month's report with a stale Kỳ báo cáo)",
@@ -100,6 +108,23 @@ def dropped_row(row: dict, replaced: dict, replacing: dict) -> tuple[str, str, s
                   f"({scope_vi}): dòng này không còn được tính. Nếu vẫn cần tính, hãy gửi lại, hoặc gửi riêng dưới "
                   f"dạng báo cáo bổ sung (Loại báo cáo: Bổ sung) với Lần gửi {next_version}")
     return message, message_vi, column, value
+
+
+def loads_nothing(row: dict) -> tuple[str, str]:
+    """(message, message_vi): none of this file's rows of a sheet loaded, so it replaces nothing in it and the earlier
+    file's figures still count. row: a supersession.unreplaced_kinds() row."""
+    sheet = row["sheet_name"] or form.sheet_name(row["sheet_kind"])
+    earlier = f"'{row['other_file_name']}', Lần gửi {row['other_version'] or 1}"
+    if row["sheet_kind"] == "poverty":
+        scopes = [scope.split("/") for scope in (row["scopes"] or "").split(",") if scope]
+        scope = " for " + "; ".join(f"commune {commune}, review {year}" for commune, year in scopes)
+        scope_vi = " cho " + "; ".join(f"xã {commune}, rà soát năm {year}" for commune, year in scopes)
+    else:
+        scope, scope_vi = f" for {_month_text(row['period'])}", f" kỳ {_month_text(row['period'])}"
+    return (f"none of the rows of sheet '{sheet}' could be loaded, so this file replaces nothing in it: the figures "
+            f"of the earlier file ({earlier}){scope} still count until a corrected file is sent",
+            f"không dòng nào của trang '{sheet}' được nhận, nên tệp này không thay thế gì trong trang đó: số liệu của "
+            f"tệp trước ({earlier}){scope_vi} vẫn được tính cho đến khi gửi tệp đã sửa")
 
 
 def awaits_approval(row: dict) -> tuple[str, str]:

@@ -4,6 +4,8 @@ Inside the batch's transaction, once pipeline/warehouse/supersession.py has reco
 - each row that counted before the batch and no longer does (a replacement left it out) is kept in
   raw.replaced_rows (keys only) and told to the replacement's clerk, row by row, in raw.warnings;
 - a file that replaces another claiming the same Lần gửi gets a warning naming that file;
+- a file whose sheet of a kind had data rows, every one rejected, replaces nothing in it: it is told that the
+  earlier file's figures of that kind (named) still count;
 - a case whose Số CCCD is on an open case of another commune (found by the batch's rule,
   raw.case_links) is told to that other commune too, on its submission holding the case;
 - a file for a month (or a commune's review year) the province approved is told that its figures await the
@@ -29,6 +31,7 @@ def record(con, submission_ids: list[str], run_id: str | None) -> None:
     try:
         dropped = supersession.replaced_rows(con, "batch_ids")
         claims = supersession.version_claims(con, "batch_ids")
+        unreplaced = supersession.unreplaced_kinds(con, "batch_ids")
         links = _dicts(con.execute(
             "select * from raw.case_links where link = 'other_commune' "
             "and submission_id in (select submission_id from batch_ids)"))
@@ -41,6 +44,7 @@ def record(con, submission_ids: list[str], run_id: str | None) -> None:
     ledger, sheets = _ledger(con, involved)
     warnings = [_dropped_warning(row, ledger, sheets, run_id) for row in dropped]
     warnings += [_claim_warning(claim, run_id) for claim in claims]
+    warnings += [_loads_nothing_warning(row, run_id) for row in unreplaced]
     warnings += [_other_unit_warning(link, ledger, sheets, run_id) for link in links]
     warnings += [_awaiting_warning(row, sheets, run_id) for row in waiting]
     from pipeline.warehouse import store
@@ -91,6 +95,14 @@ def _claim_warning(claim: dict, run_id) -> dict:
     message, message_vi = words.version_claim(claim)
     return _warning(claim["submission_id"], "cover", "", "Lần gửi", str(claim["version"]), message, message_vi,
                     words.VERSION_CLAIMED_TWICE, run_id)
+
+
+def _loads_nothing_warning(row: dict, run_id) -> dict:
+    """A sheet whose every row was rejected replaces nothing: the earlier file's figures of that kind still count."""
+    message, message_vi = words.loads_nothing(row)
+    kind = row["sheet_kind"]
+    return _warning(row["submission_id"], kind, row["sheet_name"] or form.sheet_name(kind), None, None, message,
+                    message_vi, words.REPLACEMENT_LOADS_NOTHING, run_id)
 
 
 def _other_unit_warning(link: dict, ledger: dict, sheets: dict, run_id) -> dict:

@@ -21,8 +21,9 @@ The submission format's "A file against what the unit sent before", as SQL over 
 
 raw.counting holds the result, one row per submission and scope it carries; raw.submissions
 gets status, kinds_carried and kinds_counting. dbt reads raw.counting (int_counting_submissions).
-What each batch's replacements drop, and a submission number claimed by two files, are found
-here too (replaced_rows, version_claims): the rule book words them (pipeline/rulebook/history.py).
+What each batch's replacements drop, a submission number claimed by two files, and a sheet whose every row
+was rejected (it replaces nothing: the earlier file's figures still count) are found here too (replaced_rows,
+version_claims, unreplaced_kinds): the rule book words them (pipeline/rulebook/history.py).
 """
 from __future__ import annotations
 
@@ -293,6 +294,59 @@ def version_claims(con, batch: str) -> list[dict]:
     group by new.submission_id, new.version, new.period, new.report_type, other.submission_id, other.file_name,
              other.received_at
     order by new.submission_id, other.file_name
+    """)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def unreplaced_kinds(con, batch: str) -> list[dict]:
+    """A new submission whose sheet of a kind holds data rows, every one rejected: it carries nothing of that kind
+    and replaces nothing in it, so an earlier submission's figures for the same scope (unit × month; for poverty,
+    commune × review year as the rejected rows give them, any year where it could not be read) still count. One
+    row per new submission, kind and earlier file still counting: its name and Lần gửi, the scopes (poverty:
+    'commune/year', comma-separated)."""
+    cursor = con.execute(f"""
+    with ranked as (
+        select submission_id, row_number() over (order by {RECENCY}) as recency
+        from raw.submissions where outcome in {COUNTED}
+    ),
+    emptied as (
+        select k.submission_id, k.sheet as sheet_kind, k.sheet_name, s.unit_type, s.unit_code, s.period
+        from raw.submission_sheets as k
+        join raw.submissions as s on s.submission_id = k.submission_id
+        where k.submission_id in (select submission_id from {batch}) and s.outcome in {COUNTED}
+          and k.sheet in ('houses', 'grants', 'poverty') and k.rows_loaded = 0 and k.rows_rejected > 0
+    ),
+    still_counting as (
+        select e.submission_id, e.sheet_kind, e.sheet_name, e.period, c.submission_id as other_submission_id,
+               cast(null as varchar) as commune_code, cast(null as integer) as review_year
+        from emptied as e
+        join raw.submissions as s on s.submission_id = e.submission_id
+        join raw.counting as c on c.sheet_kind = e.sheet_kind and c.scope = {UNIT_MONTH} and c.counts
+        where e.sheet_kind in ('houses', 'grants')
+        union all
+        select e.submission_id, e.sheet_kind, e.sheet_name, e.period, c.submission_id as other_submission_id,
+               c.commune_code, c.review_year
+        from emptied as e
+        join raw.rejected_poverty_rows as p on p.submission_id = e.submission_id
+        join raw.counting as c
+            on c.sheet_kind = 'poverty' and c.counts and c.commune_code = p.commune_code
+            and (p.review_year is null
+                 or (c.review_year = p.review_year and coalesce(c.commune_list, '-') = coalesce(p.commune_list, '-')))
+        where e.sheet_kind = 'poverty'
+    )
+    select w.submission_id, w.sheet_kind, w.sheet_name, w.period, w.other_submission_id,
+           other.file_name as other_file_name, other.version as other_version,
+           string_agg(distinct w.commune_code || '/' || cast(w.review_year as varchar), ','
+                      order by w.commune_code || '/' || cast(w.review_year as varchar)) as scopes
+    from still_counting as w
+    join raw.submissions as other on other.submission_id = w.other_submission_id
+    join ranked as new_rank on new_rank.submission_id = w.submission_id
+    join ranked as other_rank on other_rank.submission_id = w.other_submission_id
+    where w.other_submission_id <> w.submission_id and new_rank.recency < other_rank.recency
+    group by w.submission_id, w.sheet_kind, w.sheet_name, w.period, w.other_submission_id, other.file_name,
+             other.version
+    order by w.submission_id, w.sheet_kind, other.file_name
     """)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]

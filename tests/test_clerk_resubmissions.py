@@ -148,6 +148,9 @@ def test_a_file_with_some_mã_hộ_left_blank_loads_its_other_rows(tmp_path):
     assert (entry["status"], entry["kinds_counting"]) == ("accepted_with_errors", "grants,houses")
     assert len(rows_of(loaded, "houses", "bao_cao_xa_03754_2025_08.xlsx")) == 4
     assert sorted({r[1] for r in loaded.rejected()}) == [2, 3]
+    # each blank id is told it is missing, once; two blanks are not "the same Mã hộ twice"
+    reasons = sorted((r[1], r[4]) for r in loaded.rejected())
+    assert len(reasons) == 2 and not any("duplicate" in reason for _, reason in reasons), reasons
 
 
 def test_a_later_review_whose_village_rows_are_all_errors_is_told_the_earlier_review_still_counts(tmp_path):

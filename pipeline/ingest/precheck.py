@@ -19,7 +19,7 @@ KNOWN_KWARGS = {
     "ExpectColumnValuesToBeInSet": {"column", "value_set", "row_condition", "condition_parser"},
     "ExpectColumnValuesToBeBetween": {"column", "min_value", "max_value", "row_condition", "condition_parser"},
     "ExpectColumnPairValuesAToBeGreaterThanB": {"column_A", "column_B", "or_equal", "ignore_row_if"},
-    "ExpectCompoundColumnsToBeUnique": {"column_list"},
+    "ExpectCompoundColumnsToBeUnique": {"column_list", "ignore_row_if"},
 }
 
 
@@ -54,7 +54,14 @@ def _condition(kwargs: dict, frame: pd.DataFrame) -> pd.Series:
 
 def _failing(expectation: str, kwargs: dict, frame: pd.DataFrame) -> pd.Series:
     if expectation == "ExpectCompoundColumnsToBeUnique":
-        return frame.duplicated(subset=list(kwargs["column_list"]), keep=False)
+        keys = list(kwargs["column_list"])
+        duplicated = frame.duplicated(subset=keys, keep=False)
+        ignore = kwargs.get("ignore_row_if", "all_values_are_missing")
+        if ignore == "any_value_is_missing":
+            return duplicated & frame[keys].notna().all(axis=1)
+        if ignore == "all_values_are_missing":
+            return duplicated & frame[keys].notna().any(axis=1)
+        return duplicated
     if expectation == "ExpectColumnPairValuesAToBeGreaterThanB":
         a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
         both = a.notna() & b.notna()

@@ -99,7 +99,9 @@ RULES = [
                   "completion date is before the start date (Ngày khởi công)", "Ngày hoàn thành trước Ngày khởi công"),
     a_not_below_b("completion_not_after_period", H, "period_end", "completion_date", "completion_date", ERROR,
                   "completion date is after the reporting month", "Ngày hoàn thành sau kỳ báo cáo"),
-    unique("household_unique", H, ["household_id"], "household_id", "household ID (Mã hộ)", "Mã hộ"),
+    # a blank Mã hộ is its own error (required), not a duplicate of every other blank one
+    unique("household_unique", H, ["household_id"], "household_id", "household ID (Mã hộ)", "Mã hộ",
+           blank_is_no_key=True),
     *(plausible_amount(H, key) for key in AMOUNTS),
     flagged("completed_total_plausible", H, "total_vnd", "implausible_total_vnd", _implausible_total(True),
             f"a completed case's total support is below {form.MIN_NORM_SHARE:.0%} of the programme norm "

@@ -41,11 +41,15 @@ def a_not_below_b(name: str, sheet_kind: str, a: str, b: str, column: str, sever
                 cells)
 
 
-def unique(name: str, sheet_kind: str, keys: list[str], column: str, what: str, what_vi: str) -> Rule:
-    """No two rows of one submission share these keys (both are rejected)."""
+def unique(name: str, sheet_kind: str, keys: list[str], column: str, what: str, what_vi: str,
+           blank_is_no_key: bool = False) -> Rule:
+    """No two rows of one submission share these keys (both are rejected). blank_is_no_key: a row missing a key
+    (an error of its own) shares it with no other row; otherwise a blank is a value (two whole-commune rows)."""
+    kwargs = {"column_list": ["submission_id", *keys]}
+    if blank_is_no_key:
+        kwargs["ignore_row_if"] = "any_value_is_missing"
     return Rule(name, sheet_kind, column, ERROR, f"duplicate {what} in this submission (both rows rejected)",
-                f"trùng {what_vi} trong báo cáo (cả hai dòng bị loại)",
-                Expect("ExpectCompoundColumnsToBeUnique", {"column_list": ["submission_id", *keys]}))
+                f"trùng {what_vi} trong báo cáo (cả hai dòng bị loại)", Expect("ExpectCompoundColumnsToBeUnique", kwargs))
 
 
 def flagged(name: str, sheet_kind: str, column: str, derived: str, derive, reason: str, reason_vi: str,

@@ -65,6 +65,7 @@ def test_district_cover_after_the_reform_is_rejected_with_a_reason():
     assert "communes report" in error.value.reason or "every commune reports directly" in error.value.reason
     assert "không còn cấp huyện" in error.value.reason_vi
     assert error.value.unit == Reporter(DISTRICT, "116")
+    assert error.value.period == D(2025, 9, 1)   # read: the ledger and the feedback keep it
     # a correction of an old district month, received long after 2025-07, is accepted
     assert parse_cover(_cover(["Mã huyện", "116"], ["Kỳ báo cáo", "05/2025"], ["Lần gửi", 3]), TODAY).version == 3
 
@@ -75,6 +76,7 @@ def test_commune_cover_before_the_reform_is_rejected_with_a_reason():
     assert "communes reported through their district" in error.value.reason
     assert "qua huyện" in error.value.reason_vi
     assert error.value.unit == Reporter(COMMUNE, "03664")
+    assert error.value.period == D(2025, 3, 1)
 
 
 def test_commune_cover():

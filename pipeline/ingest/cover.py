@@ -211,12 +211,14 @@ def _district_cover(values: dict[str, object], today: dt.date) -> Cover:
         _unreadable_cells(values, ("period", "version"))
         period, version = _period(values, today), _version(values)
         if not reference.districts_report(period):
-            raise CoverError(
+            wrong_era = CoverError(
                 f"district reports ended with 06/2025: the district level was abolished on 01/07/2025 and "
                 f"since then every commune reports directly. This report for {period:%m/%Y} must be sent by "
                 "each commune, with its own Mã xã on the cover",
                 f"từ 01/07/2025 không còn cấp huyện, các xã báo cáo trực tiếp cho tỉnh: báo cáo kỳ "
                 f"{period:%m/%Y} phải do từng xã gửi, ghi Mã xã của xã trên trang bìa")
+            wrong_era.period = period   # read: the ledger and the feedback keep it (unit and month)
+            raise wrong_era
     except CoverError as error:
         error.district_code = district   # the ledger keeps whose file it was
         error.unit = reference.Reporter(reference.DISTRICT, district)
@@ -252,13 +254,16 @@ def _commune_cover(values: dict[str, object], today: dt.date, names_district: bo
 
 
 def _commune_before_reform(period: dt.date) -> CoverError:
-    return CoverError(
+    """The month was read: the ledger and the feedback keep it (with the commune, where it was read)."""
+    error = CoverError(
         f"a commune report for {period:%m/%Y} is not accepted: up to 06/2025 communes reported through "
         "their district, so this month's figures belong in the district's report (Mã huyện on the "
         "cover); communes report directly from 07/2025",
         f"báo cáo của xã cho kỳ {period:%m/%Y} không được nhận: đến hết 06/2025 các xã báo cáo qua huyện, "
         "số liệu kỳ này phải nằm trong báo cáo của huyện (ghi Mã huyện trên trang bìa); "
         "xã báo cáo trực tiếp từ kỳ 07/2025", unit_type=reference.COMMUNE)
+    error.period = period
+    return error
 
 
 def _written_labels(values: dict[str, object], what: str) -> str:

@@ -270,10 +270,10 @@ def _written_labels(values: dict[str, object], what: str) -> str:
     """The labels of the unit a cover names that the period leaves aside, as the clerk wrote them: 'Mã huyện /
     Tên huyện', or the office the name came from ("Đơn vị báo cáo 'UBND huyện Quỳnh Nhai'")."""
     code, name = ("Mã xã", "Tên xã") if what == "commune" else ("Mã huyện", "Tên huyện")
-    office = values.get(f"{what}_name_office")
+    office = sender.office_as_written(values, what)
     if office is None:
         return f"{code} / {name}"
-    by_office = f"{values.get(sender.OFFICE_LABEL) or 'Đơn vị báo cáo'} '{office}'"
+    by_office = "{} '{}'".format(*office)
     return by_office if values.get(f"{what}_code") is None else f"{code} / {by_office}"
 
 

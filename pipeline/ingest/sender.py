@@ -64,13 +64,17 @@ _DISTRICT_WORDS = ("huyen", "thi xa", "thanh pho", "tp", "tp.")
 OFFICE_LABEL = "reporting_unit_label"
 
 
+def office_as_written(values: dict[str, object], key: str) -> tuple[str, str] | None:
+    """(label, office) as the clerk wrote them ('Đơn vị báo cáo', 'UBND xã X') where the cover named this kind
+    of unit ('commune', 'district') only by its office, else None."""
+    office = values.get(f"{key}_name_office")
+    return None if office is None else (str(values.get(OFFICE_LABEL) or "Đơn vị báo cáo"), str(office))
+
+
 def _written_as(values: dict[str, object], key: str, name: str) -> tuple[str, str]:
     """(label, value): the name as the clerk wrote it, under the label used: ('Tên xã', 'X') or
     ('Đơn vị báo cáo', 'UBND xã X')."""
-    office = values.get(f"{key}_name_office")
-    if office is None:
-        return ("Tên xã" if key == "commune" else "Tên huyện"), name
-    return str(values.get(OFFICE_LABEL) or "Đơn vị báo cáo"), str(office)
+    return office_as_written(values, key) or (("Tên xã" if key == "commune" else "Tên huyện"), name)
 
 
 def named_by_office(values: dict[str, object]) -> None:
